@@ -1,0 +1,52 @@
+# tcum - a command-line tensor calculator.  POSIX make is enough.
+.POSIX:
+.SUFFIXES:
+
+PREFIX    = /usr/local
+MANPREFIX = $(PREFIX)/share/man
+DESTDIR   =
+
+CC       = cc
+CFLAGS   = -std=c11 -O2 -g -ffp-contract=off
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wwrite-strings -Wcast-qual -Wundef -Werror
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib
+CJSON_CFLAGS = `pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson`
+CJSON_LIBS   = `pkg-config --libs libcjson 2>/dev/null || echo -lcjson`
+CSV_LIBS     = -lcsv
+LDLIBS   = $(CJSON_LIBS) $(CSV_LIBS) -lm
+
+LIB_SRC = lib/buf.c lib/err.c lib/tensor.c lib/dtype.c lib/scan.c lib/reduce.c lib/diff.c \
+          lib/grad.c lib/ops.c lib/value.c lib/read.c lib/read_csv.c lib/read_json.c \
+          lib/read_npy.c lib/read_torch.c lib/print_torch.c lib/numfmt.c lib/write.c lib/compare.c
+CLI_SRC = cli/main.c
+HDR     = lib/tcum.h lib/tc_private.h
+
+all: tcum
+
+tcum: $(LIB_SRC) $(CLI_SRC) $(HDR)
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) $(CFLAGS) $(WARN) -o $@ $(LIB_SRC) $(CLI_SRC) $(LDFLAGS) $(LDLIBS)
+
+# Same sources under AddressSanitizer + UBSan; the whole suite runs against it.
+tcum-asan: $(LIB_SRC) $(CLI_SRC) $(HDR)
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) -std=c11 -O1 -g -ffp-contract=off -fno-omit-frame-pointer \
+	  -fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) \
+	  -o $@ $(LIB_SRC) $(CLI_SRC) $(LDFLAGS) $(LDLIBS)
+
+check: tcum
+	sh testdata/run-tests.sh ./tcum
+
+asan: tcum-asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh testdata/run-tests.sh ./tcum-asan
+
+valgrind: tcum
+	TCUM_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all" \
+	  sh testdata/run-tests.sh ./tcum
+
+deps:
+	sh .ci/deps.sh
+
+clean:
+	rm -f tcum tcum-asan
+
+.PHONY: all check asan valgrind deps clean

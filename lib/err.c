@@ -1,0 +1,35 @@
+/* err.c - filling in a tc_err. */
+#include "tc_private.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int tc_err_set(tc_err *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+        err->line = err->col = 0;
+    }
+    return code;
+}
+
+int tc_err_at(tc_err *err, long line, long col)
+{
+    if (!err)
+        return TC_EINPUT;
+    err->line = line;
+    err->col = col;
+    return err->code;
+}
+
+bool tc_mul_ok(int64_t a, int64_t b, int64_t *out)
+{
+    if (a != 0 && b > INT64_MAX / a)
+        return false;
+    *out = a * b;
+    return true;
+}

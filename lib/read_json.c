@@ -1,0 +1,4 @@
+/* read_json.c - STUB: to be written. */
+#include "tc_private.h"
+
+int tc_read_json(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out, tc_err *err) { (void)data; (void)n; (void)o; *out = NULL; return tc_err_set(err, TC_EINPUT, "not implemented"); }

@@ -1,0 +1,4 @@
+/* reduce.c - STUB: to be written. */
+#include "tc_private.h"
+
+int tc_reduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err) { (void)a; (void)x; (void)r; return tc_err_set(err, TC_EUSAGE, "not implemented"); }

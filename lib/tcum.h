@@ -1,0 +1,252 @@
+/*
+ * tcum.h - the tcum library: tensors, dtypes, readers, ops and printers.
+ *
+ * Ownership: functions never take ownership of their arguments; every
+ * tensor returned is new and is freed with tc_tensor_free(), which accepts
+ * NULL.  The library never prints to stderr and never exits: every fallible
+ * call returns TC_OK or an error code, leaves its out-parameters NULL on
+ * failure and describes the problem in a tc_err.
+ */
+#ifndef TCUM_H
+#define TCUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TC_VERSION "0.1.0"
+
+/* Return codes. */
+enum {
+    TC_OK = 0,
+    TC_EINPUT,   /* malformed or unreadable input */
+    TC_EUSAGE,   /* bad option, dim or dtype: what PyTorch would refuse */
+    TC_ENOMEM,   /* out of memory or a size that would overflow */
+    TC_EIO       /* read or write failure */
+};
+
+/*
+ * An error: a one-line message (lowercase, no final period, PyTorch's words
+ * where PyTorch has them) and, where known, a 1-based line and column in the
+ * input (0 when unknown).
+ */
+typedef struct tc_err {
+    int code;
+    long line, col;
+    char msg[480];
+} tc_err;
+
+/* Set err (which may be NULL) and return code; printf-style. */
+int tc_err_set(tc_err *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* ---- dtypes ------------------------------------------------------------ */
+
+typedef enum tc_dtype {
+    TC_BOOL, TC_UINT8, TC_INT8, TC_INT16, TC_INT32, TC_INT64,
+    TC_FLOAT16, TC_BFLOAT16, TC_FLOAT32, TC_FLOAT64,
+    TC_COMPLEX64, TC_COMPLEX128,
+    TC_NDTYPES
+} tc_dtype;
+
+/*
+ * Element storage, C order, native byte order:
+ *   bool      uint8_t 0/1         float16, bfloat16   uint16_t bit pattern
+ *   integers  their C type        float32, float64    float, double
+ *   complex64 float[2] (re, im)   complex128          double[2]
+ */
+size_t tc_dtype_size(tc_dtype t);
+const char *tc_dtype_name(tc_dtype t);        /* "float32" */
+const char *tc_dtype_torch_name(tc_dtype t);  /* "torch.float32" */
+const char *tc_dtype_scalar_name(tc_dtype t); /* "Float", as in PyTorch's errors */
+/* Parse "float32", "torch.float32", "half", "long", ...; 0 if unknown. */
+int tc_dtype_parse(const char *s, tc_dtype *out);
+int tc_dtype_is_float(tc_dtype t);    /* float16 .. float64 */
+int tc_dtype_is_complex(tc_dtype t);
+int tc_dtype_is_integral(tc_dtype t, int include_bool);
+
+/* Half and bfloat16 conversions, bit-exact with c10 (round to nearest even). */
+float tc_half_to_float(uint16_t h);
+uint16_t tc_float_to_half(float f);
+float tc_bf16_to_float(uint16_t b);
+uint16_t tc_float_to_bf16(float f);
+
+/* ---- tensors ------------------------------------------------------------ */
+
+#define TC_MAX_DIMS 64
+
+typedef struct tc_tensor {
+    tc_dtype dtype;
+    int ndim;                      /* 0 for a scalar */
+    int64_t shape[TC_MAX_DIMS];
+    int64_t numel;                 /* product of shape; 1 for 0-d */
+    void *data;                    /* numel * tc_dtype_size(dtype) bytes */
+} tc_tensor;
+
+/*
+ * A new zero-filled tensor of the given shape; NULL (and err set to
+ * TC_ENOMEM) if the size overflows or memory runs out.  Caller frees.
+ */
+tc_tensor *tc_tensor_new(tc_dtype t, int ndim, const int64_t *shape, tc_err *err);
+void tc_tensor_free(tc_tensor *t);
+/* A new copy.  Caller frees. */
+tc_tensor *tc_tensor_clone(const tc_tensor *t, tc_err *err);
+
+/*
+ * x.to(t) with PyTorch's CPU conversion rules (x86-64 float->int results,
+ * complex->real drops the imaginary part, anything->bool is "!= 0").
+ * Returns a new tensor in *out.  Caller frees.
+ */
+int tc_tensor_convert(const tc_tensor *x, tc_dtype t, tc_tensor **out, tc_err *err);
+
+/*
+ * x.reshape(shape) with one -1 allowed; PyTorch's messages on mismatch.
+ * Returns a new tensor.  Caller frees.
+ */
+int tc_tensor_reshape(const tc_tensor *x, int ndim, const int64_t *shape,
+                      tc_tensor **out, tc_err *err);
+
+/* Element i (flat, C order) as double / as complex parts / as int64. */
+double tc_tensor_get_f64(const tc_tensor *t, int64_t i);
+void tc_tensor_get_c128(const tc_tensor *t, int64_t i, double *re, double *im);
+int64_t tc_tensor_get_i64(const tc_tensor *t, int64_t i);
+
+/*
+ * Wrap a dim as PyTorch's maybe_wrap_dim does (a 0-d tensor accepts -1 and
+ * 0).  On failure: "Dimension out of range (expected to be in range of
+ * [-2, 1], but got 2)".
+ */
+int tc_dim_wrap(int64_t dim, int ndim, int *out, tc_err *err);
+
+/* ---- reading ------------------------------------------------------------ */
+
+typedef enum tc_format {
+    TC_FMT_AUTO, TC_FMT_CSV, TC_FMT_JSON, TC_FMT_NPY, TC_FMT_TORCH
+} tc_format;
+
+typedef struct tc_read_opts {
+    tc_format format;         /* TC_FMT_AUTO sniffs the content */
+    char delimiter;           /* CSV field delimiter, ',' by default */
+    int header;               /* CSV: -1 detect, 0 none, 1 first row is a header */
+    int has_input_dtype;      /* read as torch.tensor(values, dtype=input_dtype) */
+    tc_dtype input_dtype;
+    tc_dtype default_dtype;   /* TC_FLOAT32 or TC_FLOAT64 */
+} tc_read_opts;
+
+void tc_read_opts_init(tc_read_opts *o);
+
+/* Detect the format of the first bytes (after a UTF-8 BOM). */
+tc_format tc_detect_format(const char *data, size_t n);
+
+/*
+ * Parse a whole input held in memory (n bytes, need not be NUL-terminated)
+ * into a new tensor.  On failure err carries line and column where known.
+ */
+int tc_read(const char *data, size_t n, const tc_read_opts *o,
+            tc_tensor **out, tc_err *err);
+int tc_read_csv(const char *data, size_t n, const tc_read_opts *o,
+                tc_tensor **out, tc_err *err);
+int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
+                 tc_tensor **out, tc_err *err);
+int tc_read_npy(const char *data, size_t n, const tc_read_opts *o,
+                tc_tensor **out, tc_err *err);
+int tc_read_torch(const char *data, size_t n, const tc_read_opts *o,
+                  tc_tensor **out, tc_err *err);
+
+/* ---- ops ---------------------------------------------------------------- */
+
+typedef enum tc_op {
+    TC_OP_SHOW,
+    TC_OP_CUMSUM, TC_OP_CUMPROD, TC_OP_CUMMAX, TC_OP_CUMMIN,
+    TC_OP_LOGCUMSUMEXP, TC_OP_CUMTRAPZ, TC_OP_DIFF,
+    TC_OP_NANCUMSUM, TC_OP_NANCUMPROD,
+    TC_OP_SUM, TC_OP_PROD, TC_OP_AMAX, TC_OP_AMIN, TC_OP_LOGSUMEXP,
+    TC_OP_MEAN, TC_OP_MAX, TC_OP_MIN,
+    TC_NOPS
+} tc_op;
+
+/* The op's CLI name ("cumulative_trapezoid"); tc_op_parse returns 0 if unknown. */
+const char *tc_op_name(tc_op op);
+int tc_op_parse(const char *s, tc_op *out);
+
+typedef struct tc_op_args {
+    tc_op op;
+    int has_dim;
+    int64_t dim;
+    int has_dtype;            /* --dtype */
+    tc_dtype dtype;
+    int keepdim, reverse, exclusive, include_initial;
+    int64_t n;                /* diff: -n, default 1 */
+    double dx;                /* cumulative_trapezoid: --dx, default 1 */
+    tc_dtype default_dtype;   /* TC_FLOAT32 or TC_FLOAT64 */
+} tc_op_args;
+
+void tc_op_args_init(tc_op_args *a, tc_op op);
+
+/*
+ * The result of an op: one tensor (indices NULL, name NULL) or PyTorch's
+ * named tuple (values, indices) with name "cummax", "max", ...
+ */
+typedef struct tc_result {
+    const char *name;
+    tc_tensor *values;
+    tc_tensor *indices;
+} tc_result;
+
+void tc_result_free(tc_result *r);
+
+/*
+ * Run an op on x.  On success r holds new tensors (free with
+ * tc_result_free); on failure r is zeroed and err holds PyTorch's message
+ * and, where useful, a hint.
+ */
+int tc_op_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
+
+/*
+ * The gradient of sum(op(x)) (or, with a non-NULL grad_output, the
+ * vector-Jacobian product) with respect to x, as torch.autograd computes it.
+ * A new tensor in *out.
+ */
+int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_output,
+               tc_tensor **out, tc_err *err);
+
+/* ---- printing ------------------------------------------------------------ */
+
+/* A growable byte buffer; zero-initialise, free with tc_buf_free. */
+typedef struct tc_buf {
+    char *p;
+    size_t n, cap;
+    int oom;                  /* set if an append failed */
+} tc_buf;
+
+void tc_buf_free(tc_buf *b);
+void tc_buf_put(tc_buf *b, const char *s, size_t n);
+void tc_buf_puts(tc_buf *b, const char *s);
+void tc_buf_printf(tc_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* torch.set_printoptions; see tc_print_opts_init for the defaults. */
+typedef struct tc_print_opts {
+    int precision;            /* 4 */
+    double threshold;         /* 1000; may be INFINITY */
+    int edgeitems;            /* 3 */
+    int linewidth;            /* 80 */
+    int sci_mode;             /* -1 auto (None), 0 False, 1 True */
+    tc_dtype default_dtype;   /* TC_FLOAT32; TC_FLOAT64 changes suffixes */
+} tc_print_opts;
+
+void tc_print_opts_init(tc_print_opts *o);
+/* Apply a profile: "default", "short" or "full"; 0 if unknown. */
+int tc_print_opts_profile(tc_print_opts *o, const char *name);
+
+/* Append repr(t), exactly as PyTorch prints it, with no trailing newline. */
+int tc_print_torch(tc_buf *out, const tc_tensor *t, const tc_print_opts *o, tc_err *err);
+/* Append the repr of a result: a tensor, or torch.return_types.NAME(...). */
+int tc_print_result(tc_buf *out, const tc_result *r, const tc_print_opts *o, tc_err *err);
+
+#endif /* TCUM_H */
