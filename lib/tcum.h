@@ -249,4 +249,39 @@ int tc_print_torch(tc_buf *out, const tc_tensor *t, const tc_print_opts *o, tc_e
 /* Append the repr of a result: a tensor, or torch.return_types.NAME(...). */
 int tc_print_result(tc_buf *out, const tc_result *r, const tc_print_opts *o, tc_err *err);
 
+/* ---- writing (write.c) --------------------------------------------------- */
+
+/*
+ * Element i of t as the shortest text that reads back to the same value of
+ * t's dtype (Python's repr for float64, NumPy's for float32/float16),
+ * integers in full, "true"/"false", complex as "1+2j", "nan", "inf", "-inf".
+ */
+void tc_format_value(tc_buf *out, const tc_tensor *t, int64_t i);
+
+/* CSV: 0-d one value, 1-D one row, 2-D rows x columns; more dims: an error. */
+int tc_write_csv(tc_buf *out, const tc_tensor *t, char delim, tc_err *err);
+/* JSON object form {"dtype": ..., "shape": [...], "data": nested}; a
+ * two-result r gives {"values": {...}, "indices": {...}}. */
+int tc_write_json(tc_buf *out, const tc_result *r, tc_err *err);
+/* NumPy .npy format 1.0, little-endian, C order; bfloat16 is an error. */
+int tc_write_npy(tc_buf *out, const tc_tensor *t, tc_err *err);
+
+/* ---- comparing (compare.c) ---------------------------------------------- */
+
+typedef struct tc_close_opts {
+    int has_rtol, has_atol;   /* unset: torch.testing's defaults per dtype */
+    double rtol, atol;
+    int equal_nan;
+    int check_dtype;
+} tc_close_opts;
+
+/*
+ * torch.testing.assert_close(actual, expected).  On TC_OK, *close is 1 if
+ * they are close, else 0 and report holds PyTorch's message ("Tensor-likes
+ * are not close!\n\nMismatched elements: ...").  Shape and dtype mismatches
+ * are "not close" with PyTorch's message too.
+ */
+int tc_assert_close(const tc_tensor *actual, const tc_tensor *expected,
+                    const tc_close_opts *o, tc_buf *report, int *close, tc_err *err);
+
 #endif /* TCUM_H */
