@@ -1,1 +1,716 @@
-int main(void) { return 0; }
+/*
+ * main.c - tcum's command line: argv into options, input bytes into a
+ * tensor, the op, and the result out as bytes.  Everything else lives in
+ * lib/; this file maps errors to "tcum: ..." and an exit status.
+ *
+ * The locale is never set: the library's number parsing and printing rely
+ * on the "C" locale's decimal point.
+ */
+#include "tcum.h"
+#include "help.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EXIT_DIFF  1   /* assert-close: not close */
+#define EXIT_ERROR 2
+
+typedef enum {
+    O_DIM, O_DTYPE, O_INPUT_DTYPE, O_DEFAULT_DTYPE, O_REVERSE, O_EXCLUSIVE,
+    O_INCLUDE_INITIAL, O_KEEPDIM, O_N, O_DX, O_GRAD, O_GRAD_OUTPUT,
+    O_FORMAT, O_OUTPUT, O_SELECT, O_INPUT_FORMAT, O_DELIMITER, O_HEADER,
+    O_NO_HEADER, O_SHAPE, O_PRECISION, O_THRESHOLD, O_EDGEITEMS,
+    O_LINEWIDTH, O_SCI_MODE, O_PROFILE, O_RTOL, O_ATOL, O_EQUAL_NAN,
+    O_CHECK_DTYPE, O_HELP, O_VERSION
+} opt_id;
+
+typedef struct {
+    const char *name;   /* long name without "--" */
+    char short_name;    /* 0 if none */
+    int has_arg;
+    opt_id id;
+} opt_spec;
+
+static const opt_spec OPTS[] = {
+    {"dim", 'd', 1, O_DIM},
+    {"dtype", 0, 1, O_DTYPE},
+    {"input-dtype", 0, 1, O_INPUT_DTYPE},
+    {"default-dtype", 0, 1, O_DEFAULT_DTYPE},
+    {"reverse", 0, 0, O_REVERSE},
+    {"exclusive", 0, 0, O_EXCLUSIVE},
+    {"include-initial", 0, 0, O_INCLUDE_INITIAL},
+    {"keepdim", 0, 0, O_KEEPDIM},
+    {"n", 'n', 1, O_N},
+    {"dx", 0, 1, O_DX},
+    {"grad", 0, 0, O_GRAD},
+    {"grad-output", 0, 1, O_GRAD_OUTPUT},
+    {"format", 'f', 1, O_FORMAT},
+    {"output", 'o', 1, O_OUTPUT},
+    {"select", 0, 1, O_SELECT},
+    {"input-format", 0, 1, O_INPUT_FORMAT},
+    {"delimiter", 0, 1, O_DELIMITER},
+    {"header", 0, 0, O_HEADER},
+    {"no-header", 0, 0, O_NO_HEADER},
+    {"shape", 0, 1, O_SHAPE},
+    {"precision", 0, 1, O_PRECISION},
+    {"threshold", 0, 1, O_THRESHOLD},
+    {"edgeitems", 0, 1, O_EDGEITEMS},
+    {"linewidth", 0, 1, O_LINEWIDTH},
+    {"sci-mode", 0, 1, O_SCI_MODE},
+    {"profile", 0, 1, O_PROFILE},
+    {"rtol", 0, 1, O_RTOL},
+    {"atol", 0, 1, O_ATOL},
+    {"equal-nan", 0, 0, O_EQUAL_NAN},
+    {"check-dtype", 0, 0, O_CHECK_DTYPE},
+    {"help", 'h', 0, O_HELP},
+    {"version", 'V', 0, O_VERSION},
+};
+#define NOPTS (sizeof OPTS / sizeof OPTS[0])
+
+typedef enum { OUT_TORCH, OUT_CSV, OUT_JSON, OUT_NPY } out_format;
+
+typedef struct {
+    const char *opname;         /* argv[1] */
+    int assert_close;
+    tc_op_args args;
+    tc_read_opts read;
+    int has_delimiter;
+    int has_shape, shape_ndim;
+    int64_t shape[TC_MAX_DIMS];
+    int grad;
+    const char *grad_output;
+    out_format format;
+    const char *output;         /* -o FILE, or NULL for stdout */
+    int select;                 /* 0 both, 1 values, 2 indices */
+    /* Print options: the profile is applied first, explicit options win. */
+    const char *profile;
+    int has_precision, has_threshold, has_edgeitems, has_linewidth, has_sci_mode;
+    tc_print_opts print;
+    tc_close_opts close;
+    const char *files[2];
+    int nfiles;
+} cli_opts;
+
+/* ---- errors --------------------------------------------------------------- */
+
+static void fail(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2), noreturn))
+#endif
+    ;
+
+static void fail(const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fputs("tcum: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(EXIT_ERROR);
+}
+
+/* Report a library error, with FILE:LINE:COL where the error has a position. */
+static void fail_err(const char *file, const tc_err *e)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
+
+static void fail_err(const char *file, const tc_err *e)
+{
+    if (file && e->line > 0 && e->col > 0)
+        fail("%s:%ld:%ld: %s", file, e->line, e->col, e->msg);
+    if (file && e->line > 0)
+        fail("%s:%ld: %s", file, e->line, e->msg);
+    fail("%s", e->msg);
+}
+
+/* ---- option parsing ---------------------------------------------------------- */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    size_t row[41];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+static void fail_unknown_option(const char *arg)
+{
+    const char *name = arg;
+    while (*name == '-')
+        name++;
+    char bare[64];
+    snprintf(bare, sizeof bare, "%.*s", (int)strcspn(name, "="), name);
+    const char *best = NULL;
+    size_t bestd = 3;
+    for (size_t i = 0; i < NOPTS; i++) {
+        size_t d = edit_distance(bare, OPTS[i].name);
+        if (d < bestd && strlen(OPTS[i].name) > 1) {
+            bestd = d;
+            best = OPTS[i].name;
+        }
+    }
+    if (best)
+        fail("unknown option '%s' (did you mean --%s?)", arg, best);
+    fail("unknown option '%s'", arg);
+}
+
+static int64_t parse_int(const char *s, const char *opt)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end || errno)
+        fail("invalid value '%s' for %s: expected an integer", s, opt);
+    return v;
+}
+
+static int parse_small_int(const char *s, const char *opt, int min)
+{
+    int64_t v = parse_int(s, opt);
+    if (v < min || v > INT_MAX)
+        fail("invalid value '%s' for %s: expected an integer >= %d", s, opt, min);
+    return (int)v;
+}
+
+static double parse_double(const char *s, const char *opt)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end)
+        fail("invalid value '%s' for %s: expected a number", s, opt);
+    return v;
+}
+
+static tc_dtype parse_dtype(const char *s)
+{
+    tc_dtype t;
+    if (!tc_dtype_parse(s, &t))
+        fail("unknown dtype '%s'", s);
+    return t;
+}
+
+static void parse_shape(cli_opts *o, const char *s)
+{
+    const char *p = s;
+    o->shape_ndim = 0;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || errno || (*end && *end != ','))
+            fail("invalid value '%s' for --shape: expected integers separated by commas", s);
+        if (o->shape_ndim == TC_MAX_DIMS)
+            fail("--shape has too many dimensions (the limit is %d)", TC_MAX_DIMS);
+        o->shape[o->shape_ndim++] = v;
+        p = *end ? end + 1 : end;
+        if (*end == ',' && !*p)
+            fail("invalid value '%s' for --shape: expected integers separated by commas", s);
+    }
+    o->has_shape = 1;
+}
+
+static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const char *shown)
+{
+    switch (spec->id) {
+    case O_DIM: o->args.has_dim = 1; o->args.dim = parse_int(val, shown); break;
+    case O_DTYPE: o->args.has_dtype = 1; o->args.dtype = parse_dtype(val); break;
+    case O_INPUT_DTYPE: o->read.has_input_dtype = 1; o->read.input_dtype = parse_dtype(val); break;
+    case O_DEFAULT_DTYPE: {
+        tc_dtype t = parse_dtype(val);
+        if (t != TC_FLOAT32 && t != TC_FLOAT64)
+            fail("invalid --default-dtype '%s': only float32 and float64 are supported", val);
+        o->args.default_dtype = o->read.default_dtype = o->print.default_dtype = t;
+        break;
+    }
+    case O_REVERSE: o->args.reverse = 1; break;
+    case O_EXCLUSIVE: o->args.exclusive = 1; break;
+    case O_INCLUDE_INITIAL: o->args.include_initial = 1; break;
+    case O_KEEPDIM: o->args.keepdim = 1; break;
+    case O_N: o->args.n = parse_int(val, shown); break;
+    case O_DX: o->args.dx = parse_double(val, shown); break;
+    case O_GRAD: o->grad = 1; break;
+    case O_GRAD_OUTPUT: o->grad_output = val; o->grad = 1; break;
+    case O_FORMAT:
+        if (!strcmp(val, "torch")) o->format = OUT_TORCH;
+        else if (!strcmp(val, "csv")) o->format = OUT_CSV;
+        else if (!strcmp(val, "json")) o->format = OUT_JSON;
+        else if (!strcmp(val, "npy")) o->format = OUT_NPY;
+        else fail("unknown format '%s' (expected torch, csv, json or npy)", val);
+        break;
+    case O_OUTPUT: o->output = val; break;
+    case O_SELECT:
+        if (!strcmp(val, "values")) o->select = 1;
+        else if (!strcmp(val, "indices")) o->select = 2;
+        else fail("invalid value '%s' for --select (expected values or indices)", val);
+        break;
+    case O_INPUT_FORMAT:
+        if (!strcmp(val, "csv")) o->read.format = TC_FMT_CSV;
+        else if (!strcmp(val, "json")) o->read.format = TC_FMT_JSON;
+        else if (!strcmp(val, "npy")) o->read.format = TC_FMT_NPY;
+        else if (!strcmp(val, "torch")) o->read.format = TC_FMT_TORCH;
+        else fail("unknown input format '%s' (expected csv, json, npy or torch)", val);
+        break;
+    case O_DELIMITER:
+        if (!strcmp(val, "\\t") || !strcmp(val, "tab"))
+            o->read.delimiter = '\t';
+        else if (strlen(val) == 1 && val[0] != '"' && val[0] != '\n' && val[0] != '\r')
+            o->read.delimiter = val[0];
+        else
+            fail("invalid delimiter '%s': expected one character (or \\t)", val);
+        o->has_delimiter = 1;
+        break;
+    case O_HEADER: o->read.header = 1; break;
+    case O_NO_HEADER: o->read.header = 0; break;
+    case O_SHAPE: parse_shape(o, val); break;
+    case O_PRECISION: o->has_precision = 1; o->print.precision = parse_small_int(val, shown, 0); break;
+    case O_THRESHOLD:
+        o->has_threshold = 1;
+        if (!strcmp(val, "inf"))
+            o->print.threshold = INFINITY;
+        else {
+            o->print.threshold = parse_double(val, shown);
+            if (isnan(o->print.threshold))
+                fail("invalid value '%s' for %s: expected a number", val, shown);
+        }
+        break;
+    case O_EDGEITEMS: o->has_edgeitems = 1; o->print.edgeitems = parse_small_int(val, shown, 0); break;
+    case O_LINEWIDTH: o->has_linewidth = 1; o->print.linewidth = parse_small_int(val, shown, 1); break;
+    case O_SCI_MODE:
+        o->has_sci_mode = 1;
+        if (!strcmp(val, "auto")) o->print.sci_mode = -1;
+        else if (!strcmp(val, "on")) o->print.sci_mode = 1;
+        else if (!strcmp(val, "off")) o->print.sci_mode = 0;
+        else fail("invalid value '%s' for --sci-mode (expected auto, on or off)", val);
+        break;
+    case O_PROFILE: {
+        tc_print_opts scratch;
+        tc_print_opts_init(&scratch);
+        if (!tc_print_opts_profile(&scratch, val))
+            fail("unknown profile '%s' (expected default, short or full)", val);
+        o->profile = val;
+        break;
+    }
+    case O_RTOL: o->close.has_rtol = 1; o->close.rtol = parse_double(val, shown); break;
+    case O_ATOL: o->close.has_atol = 1; o->close.atol = parse_double(val, shown); break;
+    case O_EQUAL_NAN: o->close.equal_nan = 1; break;
+    case O_CHECK_DTYPE: o->close.check_dtype = 1; break;
+    case O_HELP:
+        if (o->opname && !o->assert_close && tc_cli_op_help(stdout, o->opname))
+            exit(0);
+        if (o->opname && o->assert_close && tc_cli_op_help(stdout, "assert-close"))
+            exit(0);
+        tc_cli_usage(stdout);
+        exit(0);
+    case O_VERSION:
+        printf("tcum %s\n", TC_VERSION);
+        exit(0);
+    }
+}
+
+/* Parse argv[first..] into o: options anywhere, FILE operands collected. */
+static void parse_args(cli_opts *o, int argc, char **argv, int first)
+{
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--")) {
+            for (i++; i < argc; i++) {
+                if (o->nfiles == 2)
+                    fail("unexpected argument '%s'", argv[i]);
+                o->files[o->nfiles++] = argv[i];
+            }
+            break;
+        }
+        if (arg[0] != '-' || !strcmp(arg, "-")) {
+            if (o->nfiles == 2 || (o->nfiles == 1 && !o->assert_close))
+                fail("unexpected argument '%s' (one input file at most)", arg);
+            o->files[o->nfiles++] = arg;
+            continue;
+        }
+        const opt_spec *spec = NULL;
+        const char *val = NULL;
+        char shown[80];
+        if (arg[1] == '-') {
+            const char *name = arg + 2;
+            size_t len = strcspn(name, "=");
+            for (size_t k = 0; k < NOPTS; k++)
+                if (strlen(OPTS[k].name) == len && !strncmp(OPTS[k].name, name, len)
+                    && (len > 1 || !OPTS[k].short_name))
+                    spec = &OPTS[k];
+            if (!spec)
+                fail_unknown_option(arg);
+            snprintf(shown, sizeof shown, "--%s", spec->name);
+            if (name[len] == '=') {
+                if (!spec->has_arg)
+                    fail("option '%s' takes no argument", shown);
+                val = name + len + 1;
+            }
+        } else {
+            for (size_t k = 0; k < NOPTS; k++)
+                if (OPTS[k].short_name == arg[1])
+                    spec = &OPTS[k];
+            if (!spec)
+                fail_unknown_option(arg);
+            snprintf(shown, sizeof shown, "-%c", spec->short_name);
+            if (arg[2]) {
+                if (!spec->has_arg)
+                    fail_unknown_option(arg);
+                val = arg + 2;
+            }
+        }
+        if (spec->has_arg && !val) {
+            if (i + 1 >= argc)
+                fail("option '%s' requires an argument", shown);
+            val = argv[++i];
+        }
+        set_option(o, spec, val, shown);
+    }
+}
+
+/* ---- input ------------------------------------------------------------------- */
+
+typedef struct {
+    char *p;
+    size_t n;
+} bytes;
+
+/* The whole of FILE ("-" is standard input) in memory. */
+static bytes read_all(const char *path)
+{
+    int fd = 0;
+    if (strcmp(path, "-")) {
+        fd = open(path, O_RDONLY);
+        if (fd < 0)
+            fail("cannot open %s: %s", path, strerror(errno));
+    }
+    bytes b = {NULL, 0};
+    size_t cap = 0;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        cap = (size_t)st.st_size + 1;
+    if (cap < 65536)
+        cap = 65536;
+    b.p = malloc(cap);
+    if (!b.p)
+        fail("out of memory reading %s", path);
+    for (;;) {
+        if (b.n == cap) {
+            if (cap > SIZE_MAX / 2)
+                fail("%s: input too large", path);
+            char *p = realloc(b.p, cap * 2);
+            if (!p)
+                fail("out of memory reading %s", path);
+            b.p = p;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, b.p + b.n, cap - b.n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            fail("cannot read %s: %s", strcmp(path, "-") ? path : "standard input", strerror(errno));
+        }
+        if (r == 0)
+            break;
+        b.n += (size_t)r;
+    }
+    if (fd != 0)
+        close(fd);
+    return b;
+}
+
+static const char *display_name(const char *path)
+{
+    return strcmp(path, "-") ? path : "<stdin>";
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* Read and parse one input; --shape applies to the main input only. */
+static tc_tensor *load(const cli_opts *o, const char *path, int reshape)
+{
+    tc_read_opts ro = o->read;
+    if (!o->has_delimiter && (has_suffix(path, ".tsv") || has_suffix(path, ".TSV")))
+        ro.delimiter = '\t';
+    bytes b = read_all(path);
+    tc_tensor *t = NULL;
+    tc_err err = {0};
+    if (tc_read(b.p, b.n, &ro, &t, &err) != TC_OK)
+        fail_err(display_name(path), &err);
+    free(b.p);
+    if (reshape && o->has_shape) {
+        tc_tensor *r = NULL;
+        if (tc_tensor_reshape(t, o->shape_ndim, o->shape, &r, &err) != TC_OK)
+            fail_err(NULL, &err);
+        tc_tensor_free(t);
+        t = r;
+    }
+    return t;
+}
+
+/* ---- output -------------------------------------------------------------------- */
+
+static void write_fully(int fd, const char *p, size_t n, const char *what)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EPIPE)
+                exit(0);   /* the reader went away (| head): end quietly */
+            fail("write error%s%s: %s", what ? " on " : "", what ? what : "", strerror(errno));
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/*
+ * Write the output whole or not at all: -o goes through a temporary file in
+ * the same directory, renamed over FILE once everything is written.
+ */
+static void emit(const cli_opts *o, const tc_buf *out)
+{
+    if (out->oom)
+        fail("out of memory formatting the output");
+    if (!o->output || !strcmp(o->output, "-")) {
+        write_fully(1, out->p ? out->p : "", out->n, NULL);
+        return;
+    }
+    size_t len = strlen(o->output);
+    char *tmp = malloc(len + 16);
+    if (!tmp)
+        fail("out of memory");
+    snprintf(tmp, len + 16, "%s.tmp.XXXXXX", o->output);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        fail("cannot create %s: %s", o->output, strerror(errno));
+    /* mkstemp makes 0600; give the file the usual umask-derived mode. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    const char *p = out->p ? out->p : "";
+    size_t n = out->n;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            fail("write error on %s: %s", o->output, strerror(e));
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    if (close(fd) != 0) {
+        int e = errno;
+        unlink(tmp);
+        fail("write error on %s: %s", o->output, strerror(e));
+    }
+    if (rename(tmp, o->output) != 0) {
+        int e = errno;
+        unlink(tmp);
+        fail("cannot write %s: %s", o->output, strerror(e));
+    }
+    free(tmp);
+}
+
+static void format_result(const cli_opts *o, const tc_result *r, tc_buf *out)
+{
+    tc_err err = {0};
+    int rc = TC_OK;
+    const tc_tensor *one = r->values;
+    int pair = r->indices != NULL;
+    if (pair && o->select == 2)
+        one = r->indices;
+    if (!pair && o->select)
+        fail("--select applies only to ops with two results (cummax, cummin, max, min)");
+    switch (o->format) {
+    case OUT_TORCH:
+        if (pair && !o->select) {
+            rc = tc_print_result(out, r, &o->print, &err);
+        } else {
+            rc = tc_print_torch(out, one, &o->print, &err);
+        }
+        if (rc == TC_OK)
+            tc_buf_put(out, "\n", 1);
+        break;
+    case OUT_JSON:
+        if (pair && !o->select) {
+            rc = tc_write_json(out, r, &err);
+        } else {
+            tc_result single = {NULL, (tc_tensor *)(uintptr_t)one, NULL};
+            rc = tc_write_json(out, &single, &err);
+        }
+        break;
+    case OUT_CSV:
+    case OUT_NPY:
+        if (pair && !o->select)
+            fail("%s returns values and indices: choose one with --select values|indices",
+                 r->name ? r->name : o->opname);
+        rc = o->format == OUT_CSV ? tc_write_csv(out, one, o->read.delimiter == '\t' ? '\t' : ',', &err)
+                                  : tc_write_npy(out, one, &err);
+        break;
+    }
+    if (rc != TC_OK)
+        fail_err(NULL, &err);
+}
+
+/* ---- commands ------------------------------------------------------------------ */
+
+static void finish_print_opts(cli_opts *o)
+{
+    tc_print_opts explicit_opts = o->print;
+    tc_print_opts_init(&o->print);
+    o->print.default_dtype = explicit_opts.default_dtype;
+    if (o->profile)
+        tc_print_opts_profile(&o->print, o->profile);
+    if (o->has_precision) o->print.precision = explicit_opts.precision;
+    if (o->has_threshold) o->print.threshold = explicit_opts.threshold;
+    if (o->has_edgeitems) o->print.edgeitems = explicit_opts.edgeitems;
+    if (o->has_linewidth) o->print.linewidth = explicit_opts.linewidth;
+    if (o->has_sci_mode) o->print.sci_mode = explicit_opts.sci_mode;
+}
+
+static int requires_dim(tc_op op)
+{
+    switch (op) {
+    case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_CUMMAX: case TC_OP_CUMMIN:
+    case TC_OP_LOGCUMSUMEXP: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int run_assert_close(cli_opts *o)
+{
+    if (o->nfiles != 2)
+        fail("assert-close needs two inputs: ACTUAL EXPECTED");
+    if (!strcmp(o->files[0], "-") && !strcmp(o->files[1], "-"))
+        fail("assert-close: only one input can be standard input");
+    tc_tensor *actual = load(o, o->files[0], 0);
+    tc_tensor *expected = load(o, o->files[1], 0);
+    tc_buf report = {0};
+    tc_err err = {0};
+    int close_enough = 0;
+    if (tc_assert_close(actual, expected, &o->close, &report, &close_enough, &err) != TC_OK)
+        fail_err(NULL, &err);
+    tc_tensor_free(actual);
+    tc_tensor_free(expected);
+    if (!close_enough) {
+        tc_buf_put(&report, "\n", 1);
+        emit(o, &report);
+    }
+    tc_buf_free(&report);
+    return close_enough ? 0 : EXIT_DIFF;
+}
+
+static int run_op(cli_opts *o)
+{
+    tc_op op;
+    if (!tc_op_parse(o->opname, &op))
+        fail("unknown op '%s' (try tcum --help)", o->opname);
+    o->args.op = op;
+    if (requires_dim(op) && !o->args.has_dim)
+        fail("%s requires --dim", o->opname);
+    if (o->nfiles > 1)
+        fail("unexpected argument '%s' (one input file at most)", o->files[1]);
+    const char *path = o->nfiles ? o->files[0] : "-";
+    tc_tensor *x = load(o, path, 1);
+
+    tc_err err = {0};
+    tc_result r = {0};
+    if (o->grad) {
+        tc_tensor *gout = o->grad_output ? load(o, o->grad_output, 0) : NULL;
+        tc_tensor *g = NULL;
+        if (tc_op_grad(&o->args, x, gout, &g, &err) != TC_OK)
+            fail_err(NULL, &err);
+        tc_tensor_free(gout);
+        r.values = g;
+    } else if (tc_op_run(&o->args, x, &r, &err) != TC_OK) {
+        fail_err(NULL, &err);
+    }
+    tc_tensor_free(x);
+
+    tc_buf out = {0};
+    format_result(o, &r, &out);
+    tc_result_free(&r);
+    emit(o, &out);
+    tc_buf_free(&out);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli_opts o;
+    memset(&o, 0, sizeof o);
+    tc_op_args_init(&o.args, TC_OP_SHOW);
+    tc_read_opts_init(&o.read);
+    tc_print_opts_init(&o.print);
+    o.args.default_dtype = o.read.default_dtype = o.print.default_dtype = TC_FLOAT32;
+
+    if (argc < 2) {
+        tc_cli_usage(stderr);
+        return EXIT_ERROR;
+    }
+    int first = 2;
+    if (argv[1][0] == '-' && strcmp(argv[1], "-")) {
+        /* tcum --help / --version, or options before the op: not allowed. */
+        first = 1;
+        parse_args(&o, argc, argv, 1);
+        fail("missing op (try tcum --help)");
+    }
+    o.opname = argv[1];
+    o.assert_close = !strcmp(o.opname, "assert-close");
+    if (!o.assert_close) {
+        tc_op op;
+        if (!tc_op_parse(o.opname, &op)) {
+            /* Still honour `tcum foo --help` with a clear message. */
+            fail("unknown op '%s' (try tcum --help)", o.opname);
+        }
+    }
+    parse_args(&o, argc, argv, first);
+    finish_print_opts(&o);
+
+    int status = o.assert_close ? run_assert_close(&o) : run_op(&o);
+    if (fclose(stdout) != 0)
+        fail("write error: %s", strerror(errno));
+    return status;
+}
