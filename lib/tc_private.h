@@ -64,4 +64,15 @@ int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *e
 
 /* ---- printers (print_torch.c, numfmt.c) ------------------------------------ */
 
+/*
+ * numfmt.c: Python's formatting of one number, appended to b.  fixed is
+ * '{:.Nf}', sci is '{:.Ne}' (both "nan", "inf", "-inf" for non-finite
+ * values, never "-nan"), int is '{}' of an int, bool is "True"/"False".
+ * Assumes LC_NUMERIC is "C" (the CLI never calls setlocale).
+ */
+void tc_numfmt_fixed(tc_buf *b, double v, int prec);
+void tc_numfmt_sci(tc_buf *b, double v, int prec);
+void tc_numfmt_int(tc_buf *b, int64_t v);
+void tc_numfmt_bool(tc_buf *b, int v);
+
 #endif /* TC_PRIVATE_H */
