@@ -1,9 +1,9 @@
 #!/bin/sh
-# Install what the build needs (and, with TCUM_DEV_DEPS=1, the test oracles)
+# Install what the build and the tests need
 # with apt-get; do nothing for what is already there.
 set -e
 need=""
-for p in build-essential pkg-config libcjson-dev libcsv-dev; do
+for p in build-essential pkg-config libcjson-dev libcsv-dev valgrind; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then
