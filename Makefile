@@ -46,7 +46,28 @@ valgrind: tcum
 deps:
 	sh .ci/deps.sh
 
+# Differential fuzzing against PyTorch (needs python3-torch): make fuzz-torch N=2000
+N = 1000
+fuzz-torch: tcum
+	/usr/bin/python3 testdata/fuzz_torch.py --n $(N) --tcum ./tcum
+
+# libFuzzer targets for every reader and the whole path: make fuzz FUZZ_SECONDS=60
+FUZZ_SECONDS = 60
+fuzz:
+	sh fuzz/run-fuzz.sh $(FUZZ_SECONDS)
+
+print-lib-src:
+	@echo $(LIB_SRC)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
+	  --suppress=missingIncludeSystem --inline-suppr -Ilib lib cli
+	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CPPFLAGS) $(CJSON_CFLAGS) -std=c11
+
+bench: tcum
+	sh bench/run.sh
+
 clean:
 	rm -f tcum tcum-asan
 
-.PHONY: all check asan valgrind deps clean
+.PHONY: all check asan valgrind deps clean fuzz fuzz-torch lint bench print-lib-src
