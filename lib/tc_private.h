@@ -75,4 +75,9 @@ void tc_numfmt_sci(tc_buf *b, double v, int prec);
 void tc_numfmt_int(tc_buf *b, int64_t v);
 void tc_numfmt_bool(tc_buf *b, int v);
 
+/* ---- write.c ------------------------------------------------------------------ */
+
+/* Append Python's repr(v) of a float: "0.1", "1e-05", "123.0", "-0.0", "nan". */
+void tc_repr_f64(tc_buf *b, double v);
+
 #endif /* TC_PRIVATE_H */

@@ -1,9 +1,407 @@
-/* write.c - STUB: to be written. */
+/*
+ * write.c - tensors as CSV, JSON and NumPy .npy, and the shortest text of
+ * one value.
+ *
+ * Number text (tc_format_value) is what the readers read back to the same
+ * bits:
+ *   float64          Python's repr(float): shortest round-trip digits,
+ *                    positional when the decimal exponent is in [-4, 16),
+ *                    else scientific ("0.1", "1e-05", "1e+16", "123.0").
+ *   float32/float16  NumPy 1.24's repr of np.float32 / np.float16 scalars:
+ *                    shortest digits for that type, positional when
+ *                    1e-4 <= |v| < 1e16 (or v is 0), else scientific.
+ *   bfloat16         as float32, with the shortest digits that read back
+ *                    through double -> float -> bfloat16 (the path the
+ *                    readers use); NumPy has no bfloat16 to copy.
+ *   complex          "RE+IMj" / "RE-IMj", both parts always present, each
+ *                    part as its real dtype above but without the ".0"
+ *                    Python adds to integral floats, so the text is what
+ *                    Python's complex() accepts: "1+2j", "-0.5-0j",
+ *                    "1e+16+nanj", "0+infj".
+ *   integers in full, bool as true/false, non-finite as nan, inf, -inf.
+ * The decimal point is '.' because the library assumes the "C" locale (the
+ * CLI never calls setlocale).
+ */
 #include "tc_private.h"
 
-/* nothing yet; keeps the translation unit non-empty */
-typedef int tc_write_placeholder;
-void tc_format_value(tc_buf *out, const tc_tensor *t, int64_t i) { (void)out; (void)t; (void)i; }
-int tc_write_csv(tc_buf *out, const tc_tensor *t, char delim, tc_err *err) { (void)out; (void)t; (void)delim; return tc_err_set(err, TC_EUSAGE, "not implemented"); }
-int tc_write_json(tc_buf *out, const tc_result *r, tc_err *err) { (void)out; (void)r; return tc_err_set(err, TC_EUSAGE, "not implemented"); }
-int tc_write_npy(tc_buf *out, const tc_tensor *t, tc_err *err) { (void)out; (void)t; return tc_err_set(err, TC_EUSAGE, "not implemented"); }
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- shortest digits ------------------------------------------------------ */
+
+/* v, already a value of dtype t, read back from text as the readers do. */
+static bool reads_back(const char *s, double v, tc_dtype t)
+{
+    double d = strtod(s, NULL);
+    switch (t) {
+    case TC_FLOAT32: case TC_COMPLEX64:
+        return (float)d == (float)v;
+    case TC_FLOAT16:
+        return tc_float_to_half((float)d) == tc_float_to_half((float)v);
+    case TC_BFLOAT16:
+        return tc_float_to_bf16((float)d) == tc_float_to_bf16((float)v);
+    default:
+        return d == v;
+    }
+}
+
+/* Build "D.DDDe+X" from p digits and a decimal exponent, for strtod. */
+static void sci_text(char *s, size_t cap, const char *dig, int p, int e10)
+{
+    snprintf(s, cap, "%c%s%.*se%d", dig[0], p > 1 ? "." : "", p - 1, dig + 1, e10);
+}
+
+/*
+ * The shortest digits of a finite v > 0 of dtype t that read back to v,
+ * closest to v when several have that length (David Gay's mode 0, and
+ * NumPy's Dragon4 "unique" mode).  Writes the digits (no dot, no trailing
+ * zeros) to dig and returns their count; *decpt is the position of the
+ * decimal point: v = 0.DIG * 10^decpt.
+ *
+ * Correctness first: try each precision with printf's correctly rounded
+ * %.*e.  When the closest p-digit number lies below v and misses, the one
+ * above can still hit: at a power of two the interval below v is half as
+ * wide as the one above.
+ */
+static int shortest_digits(double v, tc_dtype t, char dig[24], int *decpt)
+{
+    char s[40], alt[40];
+    for (int p = 1; p <= 17; p++) {
+        snprintf(s, sizeof s, "%.*e", p - 1, v);
+        /* s is "D.DDDDe[+-]XX" (or "De[+-]XX" when p is 1) */
+        int n = 0;
+        const char *c = s;
+        for (; *c && *c != 'e'; c++)
+            if (*c >= '0' && *c <= '9')
+                dig[n++] = *c;
+        dig[n] = '\0';
+        int e10 = (int)strtol(c + 1, NULL, 10);
+        bool ok = reads_back(s, v, t);
+        if (!ok && strtod(s, NULL) < v) {
+            /* the p-digit neighbour above: add one unit in the last place */
+            char up[24];
+            memcpy(up, dig, (size_t)n + 1);
+            int k = n - 1;
+            while (k >= 0 && up[k] == '9')
+                up[k--] = '0';
+            int e2 = e10;
+            if (k >= 0) {
+                up[k]++;
+            } else {
+                up[0] = '1';  /* 99..9 + 1 = 100..0 */
+                e2++;
+            }
+            sci_text(alt, sizeof alt, up, n, e2);
+            if (reads_back(alt, v, t)) {
+                memcpy(dig, up, (size_t)n + 1);
+                e10 = e2;
+                ok = true;
+            }
+        }
+        if (ok) {
+            while (n > 1 && dig[n - 1] == '0')
+                dig[--n] = '\0';
+            *decpt = e10 + 1;
+            return n;
+        }
+    }
+    /* unreachable: 17 significant digits always read back to a double */
+    snprintf(s, sizeof s, "%.16e", v);
+    int n = 0;
+    const char *c = s;
+    for (; *c && *c != 'e'; c++)
+        if (*c >= '0' && *c <= '9')
+            dig[n++] = *c;
+    dig[n] = '\0';
+    *decpt = (int)strtol(c + 1, NULL, 10) + 1;
+    return n;
+}
+
+/*
+ * Append v (a value of real dtype t) in t's layout.  dot0 adds ".0" to an
+ * integral positional value, as repr(float) does (complex parts omit it).
+ */
+static void put_real(tc_buf *b, double v, tc_dtype t, bool dot0)
+{
+    if (isnan(v)) {
+        tc_buf_puts(b, "nan");
+        return;
+    }
+    if (isinf(v)) {
+        tc_buf_puts(b, v < 0 ? "-inf" : "inf");
+        return;
+    }
+    if (signbit(v))
+        tc_buf_put(b, "-", 1);
+    double a = fabs(v);
+    if (a == 0) {
+        tc_buf_puts(b, dot0 ? "0.0" : "0");
+        return;
+    }
+    char dig[24];
+    int decpt;
+    int n = shortest_digits(a, t, dig, &decpt);
+    bool positional;
+    if (t == TC_FLOAT64 || t == TC_COMPLEX128)
+        positional = decpt > -4 && decpt <= 16;        /* Python's float_repr_style */
+    else
+        positional = a >= 1e-4 && a < 1e16;            /* NumPy's scalar repr */
+    if (positional) {
+        if (decpt <= 0) {
+            tc_buf_puts(b, "0.");
+            for (int i = decpt; i < 0; i++)
+                tc_buf_put(b, "0", 1);
+            tc_buf_put(b, dig, (size_t)n);
+        } else if (decpt >= n) {
+            tc_buf_put(b, dig, (size_t)n);
+            for (int i = n; i < decpt; i++)
+                tc_buf_put(b, "0", 1);
+            if (dot0)
+                tc_buf_puts(b, ".0");
+        } else {
+            tc_buf_put(b, dig, (size_t)decpt);
+            tc_buf_put(b, ".", 1);
+            tc_buf_put(b, dig + decpt, (size_t)(n - decpt));
+        }
+    } else {
+        int e = decpt - 1;
+        tc_buf_put(b, dig, 1);
+        if (n > 1) {
+            tc_buf_put(b, ".", 1);
+            tc_buf_put(b, dig + 1, (size_t)(n - 1));
+        }
+        tc_buf_printf(b, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+    }
+}
+
+void tc_repr_f64(tc_buf *b, double v)
+{
+    put_real(b, v, TC_FLOAT64, true);
+}
+
+void tc_format_value(tc_buf *out, const tc_tensor *t, int64_t i)
+{
+    switch (t->dtype) {
+    case TC_BOOL:
+        tc_buf_puts(out, ((const uint8_t *)t->data)[i] ? "true" : "false");
+        break;
+    case TC_UINT8: case TC_INT8: case TC_INT16: case TC_INT32: case TC_INT64:
+        tc_buf_printf(out, "%" PRId64, tc_tensor_get_i64(t, i));
+        break;
+    case TC_FLOAT16: case TC_BFLOAT16: case TC_FLOAT32: case TC_FLOAT64:
+        put_real(out, tc_tensor_get_f64(t, i), t->dtype, true);
+        break;
+    case TC_COMPLEX64: case TC_COMPLEX128: {
+        double re, im;
+        tc_tensor_get_c128(t, i, &re, &im);
+        put_real(out, re, t->dtype, false);
+        if (isnan(im) || !signbit(im))
+            tc_buf_put(out, "+", 1);
+        put_real(out, im, t->dtype, false);   /* a negative part brings its '-' */
+        tc_buf_put(out, "j", 1);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* ---- CSV ------------------------------------------------------------------- */
+
+/* One field, quoted as RFC 4180 says if it holds the delimiter or a quote. */
+static void put_csv_field(tc_buf *out, const tc_tensor *t, int64_t i, char delim)
+{
+    tc_buf tmp = {0};
+    tc_format_value(&tmp, t, i);
+    if (tmp.oom) {
+        out->oom = 1;
+    } else if (tmp.n && (memchr(tmp.p, delim, tmp.n) || memchr(tmp.p, '"', tmp.n))) {
+        tc_buf_put(out, "\"", 1);
+        for (size_t k = 0; k < tmp.n; k++) {
+            if (tmp.p[k] == '"')
+                tc_buf_put(out, "\"", 1);   /* a quote inside is doubled */
+            tc_buf_put(out, tmp.p + k, 1);
+        }
+        tc_buf_put(out, "\"", 1);
+    } else if (tmp.n) {
+        tc_buf_put(out, tmp.p, tmp.n);
+    }
+    tc_buf_free(&tmp);
+}
+
+int tc_write_csv(tc_buf *out, const tc_tensor *t, char delim, tc_err *err)
+{
+    if (t->ndim > 2)
+        return tc_err_set(err, TC_EUSAGE,
+                          "cannot write a %d-D tensor as CSV, which holds at most 2 dimensions "
+                          "(try --format json, or --shape to make it 2-D)", t->ndim);
+    /* 0-d and 1-D are one row; a 1-D empty tensor is one empty row */
+    int64_t rows = t->ndim == 2 ? t->shape[0] : 1;
+    int64_t cols = t->ndim == 2 ? t->shape[1] : t->numel;
+    for (int64_t r = 0; r < rows; r++) {
+        for (int64_t c = 0; c < cols; c++) {
+            if (c)
+                tc_buf_put(out, &delim, 1);
+            put_csv_field(out, t, r * cols + c, delim);
+        }
+        tc_buf_put(out, "\n", 1);
+        if (out->oom)
+            break;
+    }
+    if (out->oom)
+        return tc_err_set(err, TC_ENOMEM, "out of memory writing CSV");
+    return TC_OK;
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+/* A value as a JSON token: numbers bare, non-finite floats and complex as strings. */
+static void put_json_value(tc_buf *out, const tc_tensor *t, int64_t i)
+{
+    bool quote = tc_dtype_is_complex(t->dtype);
+    if (tc_dtype_is_float(t->dtype) && !isfinite(tc_tensor_get_f64(t, i)))
+        quote = true;
+    if (quote)
+        tc_buf_put(out, "\"", 1);
+    tc_format_value(out, t, i);
+    if (quote)
+        tc_buf_put(out, "\"", 1);
+}
+
+/* The nested array of dims d.. starting at flat index *i. */
+static void put_json_data(tc_buf *out, const tc_tensor *t, int d, int64_t *i)
+{
+    if (d == t->ndim) {
+        put_json_value(out, t, (*i)++);
+        return;
+    }
+    tc_buf_put(out, "[", 1);
+    for (int64_t k = 0; k < t->shape[d] && !out->oom; k++) {
+        if (k)
+            tc_buf_put(out, ", ", 2);
+        put_json_data(out, t, d + 1, i);
+    }
+    tc_buf_put(out, "]", 1);
+}
+
+static void put_json_tensor(tc_buf *out, const tc_tensor *t)
+{
+    tc_buf_printf(out, "{\"dtype\": \"%s\", \"shape\": [", tc_dtype_name(t->dtype));
+    for (int d = 0; d < t->ndim; d++)
+        tc_buf_printf(out, "%s%" PRId64, d ? ", " : "", t->shape[d]);
+    tc_buf_puts(out, "], \"data\": ");
+    int64_t i = 0;
+    put_json_data(out, t, 0, &i);
+    tc_buf_put(out, "}", 1);
+}
+
+/*
+ * Layout: one line, Python json.dumps' separators (", " and ": "), keys in
+ * the order dtype, shape, data, then a newline:
+ *   {"dtype": "float32", "shape": [2], "data": [1.0, "nan"]}
+ *   {"values": {...}, "indices": {...}}
+ */
+int tc_write_json(tc_buf *out, const tc_result *r, tc_err *err)
+{
+    if (r->indices) {
+        tc_buf_puts(out, "{\"values\": ");
+        put_json_tensor(out, r->values);
+        tc_buf_puts(out, ", \"indices\": ");
+        put_json_tensor(out, r->indices);
+        tc_buf_put(out, "}", 1);
+    } else {
+        put_json_tensor(out, r->values);
+    }
+    tc_buf_put(out, "\n", 1);
+    if (out->oom)
+        return tc_err_set(err, TC_ENOMEM, "out of memory writing JSON");
+    return TC_OK;
+}
+
+/* ---- npy ------------------------------------------------------------------- */
+
+static const char *npy_descr(tc_dtype t)
+{
+    switch (t) {
+    case TC_BOOL: return "|b1";
+    case TC_UINT8: return "|u1";
+    case TC_INT8: return "|i1";
+    case TC_INT16: return "<i2";
+    case TC_INT32: return "<i4";
+    case TC_INT64: return "<i8";
+    case TC_FLOAT16: return "<f2";
+    case TC_FLOAT32: return "<f4";
+    case TC_FLOAT64: return "<f8";
+    case TC_COMPLEX64: return "<c8";
+    case TC_COMPLEX128: return "<c16";
+    default: return NULL;
+    }
+}
+
+static bool host_is_little_endian(void)
+{
+    const uint16_t one = 1;
+    unsigned char c;
+    memcpy(&c, &one, 1);
+    return c == 1;
+}
+
+/*
+ * Byte for byte what numpy.save writes (NumPy 1.24): the header dict with
+ * sorted keys, 21 - len(str(shape[0])) spare spaces for in-place growth,
+ * then spaces and a newline up to a multiple of 64 bytes.
+ */
+int tc_write_npy(tc_buf *out, const tc_tensor *t, tc_err *err)
+{
+    const char *descr = npy_descr(t->dtype);
+    if (!descr)
+        return tc_err_set(err, TC_EUSAGE, "npy has no %s type (try --dtype float32)",
+                          tc_dtype_name(t->dtype));
+    tc_buf h = {0};
+    tc_buf_printf(&h, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
+    for (int d = 0; d < t->ndim; d++)
+        tc_buf_printf(&h, "%s%" PRId64, d ? ", " : "", t->shape[d]);
+    tc_buf_puts(&h, t->ndim == 1 ? ",), }" : "), }");
+    if (t->ndim > 0) {
+        char first[24];
+        int len = snprintf(first, sizeof first, "%" PRId64, t->shape[0]);
+        for (int k = len; k < 21; k++)
+            tc_buf_put(&h, " ", 1);
+    }
+    size_t hlen = h.n + 1;                   /* with the final newline */
+    size_t pad = 64 - (10 + hlen) % 64;
+    if (h.oom || hlen + pad > 65535) {
+        tc_buf_free(&h);
+        return tc_err_set(err, TC_ENOMEM, "npy header too large");
+    }
+    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0, 0};
+    pre[8] = (unsigned char)((hlen + pad) & 0xff);
+    pre[9] = (unsigned char)((hlen + pad) >> 8);
+    tc_buf_put(out, (const char *)pre, sizeof pre);
+    tc_buf_put(out, h.p, h.n);
+    for (size_t k = 0; k < pad; k++)
+        tc_buf_put(out, " ", 1);
+    tc_buf_put(out, "\n", 1);
+    tc_buf_free(&h);
+
+    size_t esz = tc_dtype_size(t->dtype);
+    size_t nbytes = (size_t)t->numel * esz;
+    if (host_is_little_endian() || esz == 1) {
+        tc_buf_put(out, (const char *)t->data, nbytes);
+    } else {
+        /* complex parts are swapped one float at a time */
+        size_t w = tc_dtype_is_complex(t->dtype) ? esz / 2 : esz;
+        const unsigned char *p = t->data;
+        for (size_t k = 0; k < nbytes; k += w) {
+            unsigned char tmp[8];
+            for (size_t j = 0; j < w; j++)
+                tmp[j] = p[k + w - 1 - j];
+            tc_buf_put(out, (const char *)tmp, w);
+        }
+    }
+    if (out->oom)
+        return tc_err_set(err, TC_ENOMEM, "out of memory writing npy");
+    return TC_OK;
+}
