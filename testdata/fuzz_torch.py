@@ -1,0 +1,735 @@
+#!/usr/bin/python3
+"""Differential fuzzer: tcum against PyTorch (run with /usr/bin/python3).
+
+    /usr/bin/python3 testdata/fuzz_torch.py --n 2000 --tcum ./tcum
+        [--seed S] [--case I] [--ops cumsum,cummax] [--mods reverse,grad]
+        [--dtypes float32,int8] [--max-show K] [-v]
+
+Each case draws a shape, a dtype, values, an op, modifiers and print
+options, feeds tcum the tensor as JSON (or CSV for 1-D/2-D) on stdin, and
+compares tcum's stdout and exit status with what PyTorch prints for the same
+computation.  When PyTorch raises, tcum must exit 2 and print
+"tcum: " + the first line of PyTorch's message (a position "FILE:L:C: " before
+it and a " (hint)" after it are allowed).
+
+Case I of seed S is always the same case: a failure prints the line that
+reproduces it alone (--seed S --case I).
+
+Reference semantics (SPEC.md): --dtype is the op's dtype= argument where
+PyTorch's signature has one, otherwise the input is cast first; --reverse is
+flip(op(flip(x))) with cummax/cummin indices mapped back; --exclusive shifts
+the inclusive scan by one and puts the identity first; --include-initial
+prepends the identity; --grad prints x.grad after op(x).sum().backward().
+
+Where PyTorch 1.13 has no CPU kernel that 2.x has (float16 scans, float16 and
+bfloat16 prod, ...), SPEC.md says to follow 2.x: those references are
+computed here by emulation and the cases are tagged "2.x" (and "approx" where
+the emulation may differ from 2.x in the last bit; mismatches of approx cases
+are listed but do not fail the run unless --strict).
+"""
+import argparse
+import math
+import os
+import random
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_lib import printoptions, torch_print  # noqa: E402
+
+DTYPES = {
+    'bool': torch.bool, 'uint8': torch.uint8, 'int8': torch.int8,
+    'int16': torch.int16, 'int32': torch.int32, 'int64': torch.int64,
+    'float16': torch.float16, 'bfloat16': torch.bfloat16,
+    'float32': torch.float32, 'float64': torch.float64,
+    'complex64': torch.complex64, 'complex128': torch.complex128,
+}
+DTYPE_NAMES = {v: k for k, v in DTYPES.items()}
+INTS = ('uint8', 'int8', 'int16', 'int32', 'int64')
+FLOATS = ('float16', 'bfloat16', 'float32', 'float64')
+COMPLEX = ('complex64', 'complex128')
+# Aliases tcum must accept for --dtype / --input-dtype.
+ALIASES = {'float16': ['half'], 'float32': ['float'], 'float64': ['double'],
+           'int16': ['short'], 'int32': ['int'], 'int64': ['long'],
+           'complex64': ['cfloat'], 'complex128': ['cdouble']}
+
+TORCH_ERRORS = (RuntimeError, IndexError, ValueError, TypeError)
+
+
+class Skip(Exception):
+    """The reference is unknown for this combination: don't compare."""
+
+
+class TcumError(Exception):
+    """tcum must fail with its own message (status 2, any 'tcum: ' text)."""
+
+
+# ---------------------------------------------------------------- 2.x emulation
+#
+# PyTorch 2.x scans reduced floats (float16, bfloat16) with a float32
+# accumulator and rounds each output; numpy's accumulate is sequential, so a
+# float32 numpy accumulate followed by a round to the dtype is that kernel.
+
+def _along_last(x, dim, fn):
+    xm = x.movedim(dim, -1)
+    shape = xm.shape
+    a = xm.reshape(-1, shape[-1]).to(torch.float32).numpy() if xm.numel() else None
+    if a is None:
+        return x.clone()
+    r = torch.from_numpy(np.ascontiguousarray(fn(a)))
+    return r.reshape(shape).movedim(-1, dim)
+
+
+def emul_scan(name, x, dim, rt):
+    """2.x cumsum/cumprod of x (already of dtype rt, a reduced float)."""
+    if x.dim() == 0:
+        return x.clone()
+    if name == 'cumsum':
+        r = _along_last(x, dim, lambda a: np.add.accumulate(a, axis=1, dtype=np.float32))
+    else:
+        r = _along_last(x, dim, lambda a: np.multiply.accumulate(a, axis=1, dtype=np.float32))
+    return r.to(rt)
+
+
+def is_reduced(t):
+    return t in (torch.float16, torch.bfloat16)
+
+
+def missing_kernel(e):
+    return isinstance(e, RuntimeError) and re.search(r"not implemented for '(Half|BFloat16)'", str(e))
+
+
+# ---------------------------------------------------------------- ops
+#
+# One row per op.  kind: scan | reduce | minmax | diff | trapz | show.
+# dim: required | optional | last | none.  has_dtype: PyTorch's signature
+# has dtype=.  two: returns (values, indices) (minmax: only with a dim).
+
+class Op:
+    def __init__(self, name, kind, dim, has_dtype=False, two=False, mods=(), grad=True, ident=None):
+        self.name, self.kind, self.dim = name, kind, dim
+        self.has_dtype, self.two, self.mods, self.grad, self.ident = has_dtype, two, set(mods), grad, ident
+
+
+SCAN_MODS = ('reverse', 'exclusive', 'include-initial')
+OPS = [
+    Op('show', 'show', 'none', grad=False),
+    Op('cumsum', 'scan', 'required', has_dtype=True, mods=SCAN_MODS, ident=0),
+    Op('cumprod', 'scan', 'required', has_dtype=True, mods=SCAN_MODS, ident=1),
+    Op('cummax', 'scan', 'required', two=True, mods=('reverse', 'exclusive')),
+    Op('cummin', 'scan', 'required', two=True, mods=('reverse', 'exclusive')),
+    Op('logcumsumexp', 'scan', 'required', mods=SCAN_MODS, ident=-math.inf),
+    Op('nancumsum', 'scan', 'required', has_dtype=True, mods=SCAN_MODS, ident=0),
+    Op('nancumprod', 'scan', 'required', has_dtype=True, mods=SCAN_MODS, ident=1),
+    Op('diff', 'diff', 'last'),
+    Op('cumulative_trapezoid', 'trapz', 'last'),
+    Op('sum', 'reduce', 'optional', has_dtype=True),
+    Op('prod', 'reduce', 'optional', has_dtype=True),
+    Op('mean', 'reduce', 'optional', has_dtype=True),
+    Op('amax', 'reduce', 'optional'),
+    Op('amin', 'reduce', 'optional'),
+    Op('logsumexp', 'reduce', 'required'),
+    Op('max', 'minmax', 'optional', two=True),
+    Op('min', 'minmax', 'optional', two=True),
+]
+OPS_BY_NAME = {o.name: o for o in OPS}
+DEFAULT_OPS = 'show,cumsum,cumprod,cummax,cummin,logcumsumexp'
+ALL_MODS = ('reverse', 'exclusive', 'include-initial', 'grad')
+
+
+def scan_core(op, x, dim, dtype, tags):
+    """Inclusive scan along dim; dtype as the CLI's --dtype (None if absent)."""
+    name = op.name
+    if name in ('nancumsum', 'nancumprod'):
+        # numpy.nancumsum: NaN counts as the identity.  Replacing before the
+        # scan keeps PyTorch's accumulation and dtype rules.
+        x = x.masked_fill(torch.isnan(x), op.ident)
+        name = name[3:]
+    if name in ('cumsum', 'cumprod'):
+        try:
+            return getattr(torch, name)(x, dim, dtype=dtype)
+        except RuntimeError as e:
+            if not missing_kernel(e):
+                raise
+            rt = dtype if dtype is not None else x.dtype
+            if rt != torch.float16:
+                raise
+            tags.add('2.x')
+            # 2.x checks the dim first: let a float32 scan raise its message.
+            getattr(torch, name)(x.to(rt).float(), dim)
+            d = dim % x.dim() if x.dim() else 0
+            return emul_scan(name, x.to(rt), d, rt)
+    if dtype is not None:
+        x = x.to(dtype)
+    fn = getattr(torch, name)
+    try:
+        return fn(x, dim)
+    except RuntimeError as e:
+        if not missing_kernel(e) or x.dtype != torch.float16:
+            raise
+        tags.add('2.x')
+        if name == 'logcumsumexp':
+            tags.add('approx')   # 2.x accumulates in float; this in double
+            return torch.logcumsumexp(x.float(), dim).to(x.dtype)
+        r = fn(x.float(), dim)   # cummax/cummin: exact
+        return type(r)((r.values.to(x.dtype), r.indices))
+
+
+def shift_identity(r, dim, ident, include_last):
+    """cat([identity, r]) along dim, dropping r's last element unless include_last."""
+    n = r.shape[dim]
+    shape = list(r.shape)
+    shape[dim] = 1
+    init = torch.full(shape, ident, dtype=r.dtype)
+    c = torch.cat([init, r], dim)
+    return c if include_last else c.narrow(dim, 0, n)
+
+
+def run_scan(op, x, dim, dtype, mods, tags):
+    if x.dim() == 0 and ({'exclusive', 'include-initial'} & mods):
+        raise Skip('exclusive/include-initial of a 0-d tensor is not specified')
+    if 'exclusive' in mods and op.two:
+        raise TcumError('exclusive cummax/cummin')
+    if op.name == 'logcumsumexp' and (dtype if dtype is not None else x.dtype).is_complex:
+        raise Skip('complex logcumsumexp: 2.x has it, 1.13 does not')
+    rev = 'reverse' in mods
+    if rev:
+        from torch import flip
+        # Validate dim exactly as the op would before flipping.
+        d = dim
+        if not (-max(x.dim(), 1) <= d < max(x.dim(), 1)):
+            return scan_core(op, x, d, dtype, tags)   # raises PyTorch's message
+        d = d % max(x.dim(), 1)
+        xin = flip(x, [d]) if x.dim() else x
+    else:
+        xin = x
+        d = dim
+    r = scan_core(op, xin, d, dtype, tags)
+    if op.two:
+        v, i = r.values, r.indices
+        if rev and x.dim():
+            n = x.shape[d]
+            v, i = flip(v, [d]), (n - 1) - flip(i, [d])
+        return type(r)((v, i))
+    if 'exclusive' in mods or 'include-initial' in mods:
+        r = shift_identity(r, d, op.ident, 'include-initial' in mods)
+    if rev and x.dim():
+        r = flip(r, [d])
+    return r
+
+
+def run_reduce(op, x, dim, dtype, keepdim, tags):
+    name = op.name
+    kw = {}
+    if op.has_dtype:
+        kw['dtype'] = dtype
+    elif dtype is not None:
+        x = x.to(dtype)
+    if op.kind == 'minmax':
+        fn = getattr(torch, name)
+        return fn(x) if dim is None else fn(x, dim, keepdim)
+    fn = getattr(torch, name)
+    try:
+        if dim is None:
+            return fn(x, **kw)
+        return fn(x, dim, keepdim, **kw)
+    except RuntimeError as e:
+        if not missing_kernel(e):
+            raise
+        rt = kw.get('dtype') or x.dtype
+        tags.update(('2.x', 'approx'))
+        xf = x.to(rt).float()
+        r = fn(xf) if dim is None else fn(xf, dim, keepdim)
+        return r.to(rt)
+
+
+def run_trapz(x, dim, dtype, dx, tags):
+    if dtype is not None:
+        x = x.to(dtype)
+    try:
+        return torch.cumulative_trapezoid(x, dx=dx, dim=dim)
+    except RuntimeError as e:
+        if not missing_kernel(e) or x.dtype != torch.float16:
+            raise
+        tags.add('2.x')
+        d = dim % x.dim()
+        left = x.narrow(d, 0, x.shape[d] - 1)
+        right = x.narrow(d, 1, x.shape[d] - 1)
+        return emul_scan('cumsum', dx / 2. * (left + right), d, x.dtype)
+
+
+def compute(c, x):
+    """The result object to print (tensor or named tuple); raises on error."""
+    op, dim, dtype, mods, tags = c['op'], c['dim'], c['dtype'], c['mods'], c['tags']
+
+    def forward(xx):
+        if op.kind == 'show':
+            return xx.to(dtype) if dtype is not None else xx
+        if op.kind == 'scan':
+            return run_scan(op, xx, dim, dtype, mods, tags)
+        if op.kind in ('reduce', 'minmax'):
+            return run_reduce(op, xx, dim, dtype, c['keepdim'], tags)
+        if op.kind == 'diff':
+            xx = xx.to(dtype) if dtype is not None else xx
+            return torch.diff(xx, n=c['n'], dim=-1 if dim is None else dim)
+        if op.kind == 'trapz':
+            return run_trapz(xx, -1 if dim is None else dim, dtype, c['dx'], tags)
+        raise AssertionError(op.kind)
+
+    if 'grad' not in mods:
+        return forward(x)
+    # The leaf is the input, or the input cast by --dtype when the input is
+    # not differentiable (SPEC: integer input is an error "unless --dtype
+    # makes it float").
+    leaf = x
+    if not (x.is_floating_point() or x.is_complex()) and dtype is not None \
+            and (dtype.is_floating_point or dtype.is_complex):
+        leaf = x.to(dtype)
+    leaf = leaf.detach().requires_grad_()
+    y = forward(leaf)
+    if '2.x' in tags:
+        raise Skip('no gradient reference for emulated 2.x kernels')
+    if isinstance(y, tuple):
+        y = y[0]
+    y.sum().backward()
+    return leaf.grad
+
+
+# ---------------------------------------------------------------- generation
+
+def gen_shape(rng):
+    nd = rng.choices([0, 1, 2, 3, 4], [8, 34, 30, 16, 12])[0]
+    if nd == 0:
+        return []
+    if nd == 1:
+        r = rng.random()
+        if r < 0.45:
+            n = rng.randint(1, 8)
+        elif r < 0.8:
+            n = rng.randint(1, 40)
+        elif r < 0.97:
+            n = rng.randint(40, 300)
+        else:
+            n = rng.randint(1001, 1300)   # summarized at the default threshold
+        shape = [n]
+    elif nd == 2:
+        shape = [rng.randint(1, 12), rng.randint(1, 12)]
+        if rng.random() < 0.03:
+            shape = [rng.randint(30, 45), rng.randint(25, 40)]
+    else:
+        shape = [rng.randint(1, 5) for _ in range(nd)]
+    if rng.random() < 0.06:
+        shape[rng.randrange(nd)] = 0
+    return shape
+
+
+def finfo_round(vals, dt):
+    """Round doubles to dtype dt (so every value is exact in dt)."""
+    if not vals:
+        return []
+    return torch.tensor(vals, dtype=torch.float64).to(dt).to(torch.float64).tolist()
+
+
+def gen_floats(rng, n, dt):
+    kind = rng.choice(['smallint', 'uniform', 'wide', 'extreme', 'ties', 'halves'])
+    if kind == 'smallint':
+        v = [float(rng.randint(-4, 4)) for _ in range(n)]
+    elif kind == 'uniform':
+        v = [rng.uniform(-10, 10) for _ in range(n)]
+    elif kind == 'wide':
+        v = [rng.choice([-1, 1]) * rng.random() * 2.0 ** rng.randint(-30, 30) for _ in range(n)]
+    elif kind == 'extreme':
+        big = {torch.float16: 15, torch.bfloat16: 126, torch.float32: 126}.get(dt, 1020)
+        v = [rng.choice([-1, 1]) * rng.random() * 2.0 ** rng.choice([-big - 8, -big, big - 2, big])
+             for _ in range(n)]
+    elif kind == 'ties':
+        pool = [rng.uniform(-3, 3) for _ in range(rng.randint(1, 3))]
+        v = [rng.choice(pool) for _ in range(n)]
+    else:
+        v = [rng.randint(-8, 8) / 2 for _ in range(n)]
+    if rng.random() < 0.3:
+        specials = [math.nan, math.inf, -math.inf, -0.0, 0.0]
+        for _ in range(rng.randint(1, 3)):
+            if n:
+                v[rng.randrange(n)] = rng.choice(specials)
+    return finfo_round(v, dt)
+
+
+def gen_ints(rng, n, dt):
+    info = torch.iinfo(dt)
+    kind = rng.choice(['small', 'small', 'wide', 'overflow', 'ties', 'edge'])
+    lo, hi = info.min, info.max
+    if kind == 'small':
+        v = [rng.randint(max(lo, -4), min(hi, 5)) for _ in range(n)]
+    elif kind == 'wide':
+        v = [rng.randint(lo, hi) for _ in range(n)]
+    elif kind == 'overflow':
+        v = [rng.randint(2, 100) * rng.choice([1, 1, -1 if lo < 0 else 1]) for _ in range(n)]
+    elif kind == 'ties':
+        pool = [rng.randint(max(lo, -3), min(hi, 3)) for _ in range(2)]
+        v = [rng.choice(pool) for _ in range(n)]
+    else:
+        v = [rng.choice([lo, hi, 0, 1, lo + 1, hi - 1]) for _ in range(n)]
+    # Rarely a value PyTorch refuses to read as dt.
+    if n and rng.random() < 0.02:
+        v[rng.randrange(n)] = rng.choice([hi + 1, lo - 1 if lo else 256 * (hi + 1), 2 ** 63, -2 ** 63 - 1, 2 ** 64])
+    return v
+
+
+def gen_values(rng, n, dtname):
+    dt = DTYPES[dtname]
+    if dtname == 'bool':
+        return [rng.random() < 0.5 for _ in range(n)]
+    if dtname in INTS:
+        return gen_ints(rng, n, dt)
+    if dtname in FLOATS:
+        return gen_floats(rng, n, dt)
+    part = torch.float32 if dtname == 'complex64' else torch.float64
+    re_ = gen_floats(rng, n, part)
+    im = gen_floats(rng, n, part) if rng.random() < 0.8 else [0.0] * n
+    if rng.random() < 0.8:   # keep non-finite complex values rare
+        re_ = [a if math.isfinite(a) else 1.5 for a in re_]
+        im = [b if math.isfinite(b) else -2.0 for b in im]
+    return [complex(a, b) for a, b in zip(re_, im)]
+
+
+def nest(flat, shape):
+    if not shape:
+        return flat[0]
+    if len(shape) == 1:
+        return list(flat)
+    step = len(flat) // shape[0] if shape[0] else 0
+    if step == 0:
+        # Some later dim is 0: build the nesting from the shape alone.
+        return [nest([], shape[1:]) for _ in range(shape[0])]
+    return [nest(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+
+
+def fmt_float(v):
+    if math.isnan(v):
+        return 'nan'
+    if math.isinf(v):
+        return 'inf' if v > 0 else '-inf'
+    return repr(v)
+
+
+def fmt_complex(c):
+    sign = '-' if math.copysign(1.0, c.imag) < 0 else '+'
+    im = abs(c.imag) if not math.isnan(c.imag) else c.imag
+    return '%s%s%sj' % (fmt_float(c.real), sign, fmt_float(im))
+
+
+def fmt_scalar(v, csv):
+    if isinstance(v, bool):
+        return 'true' if v else 'false'
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        s = fmt_float(v)
+        return s if (csv or math.isfinite(v)) else '"%s"' % s
+    s = fmt_complex(v)
+    return s if csv else '"%s"' % s
+
+
+def to_json(obj, rng):
+    if isinstance(obj, list):
+        sep = rng.choice([',', ', ', ',\n '])
+        return '[' + sep.join(to_json(o, rng) for o in obj) + ']'
+    return fmt_scalar(obj, False)
+
+
+def to_csv(nested, ndim):
+    rows = [nested] if ndim == 1 else nested
+    return ''.join(','.join(fmt_scalar(v, True) for v in row) + '\n' for row in rows)
+
+
+def gen_case(seed, i, ops, mods_allowed, dtypes):
+    rng = random.Random('%s:%d' % (seed, i))
+    c = {'tags': set()}
+    op = OPS_BY_NAME[rng.choice(ops)]
+    c['op'] = op
+    shape = gen_shape(rng)
+    numel = math.prod(shape) if shape else 1
+    src = rng.choice(dtypes)
+    args = [op.name]
+    default64 = False
+
+    # How PyTorch receives the values: as typed (inference) or with dtype=.
+    input_dtype = src
+    cross = rng.random() < 0.05
+    vals = gen_values(rng, numel, src)
+    if cross:
+        # Real values read as any dtype; complex ones only as complex
+        # (torch.tensor's TypeError for complex -> real is Python's text).
+        input_dtype = rng.choice(list(COMPLEX) if src in COMPLEX else list(DTYPES))
+        c['tags'].add('cross-read')
+    infer = {'bool': 'bool', 'int64': 'int64', 'float32': 'float32', 'complex64': 'complex64'}
+    if not cross and src in infer and rng.random() < 0.5:
+        input_dtype = None
+    elif not cross and src in ('float64', 'complex128') and rng.random() < 0.4:
+        input_dtype, default64 = None, True
+    if rng.random() < 0.08 and not default64:
+        default64 = True
+    if default64:
+        args += ['--default-dtype', 'float64']
+    if input_dtype is not None:
+        args += ['--input-dtype', rng.choice([input_dtype] + ALIASES.get(input_dtype, []) + ['torch.' + input_dtype])]
+    c['values'] = vals
+    c['shape'] = shape
+    c['input_dtype'] = DTYPES[input_dtype] if input_dtype else None
+    c['default64'] = default64
+
+    # Dim.
+    nd = len(shape)
+    lo, hi = (-1, 0) if nd == 0 else (-nd, nd - 1)
+    dim = None
+    want_dim = op.dim == 'required' or (op.dim in ('optional', 'last') and rng.random() < 0.6)
+    if want_dim:
+        if rng.random() < 0.07:
+            dim = rng.choice([hi + 1, lo - 1, hi + 3])
+            c['tags'].add('bad-dim')
+        else:
+            dim = rng.randint(lo, hi)
+        args += [rng.choice(['--dim', '-d']), str(dim)]
+    c['dim'] = dim
+
+    # --dtype.
+    dtype = None
+    if op.kind != 'show' or rng.random() < 0.5:
+        if rng.random() < 0.25:
+            dn = rng.choice(list(DTYPES))
+            dtype = DTYPES[dn]
+            args += ['--dtype', rng.choice([dn] + ALIASES.get(dn, []))]
+    c['dtype'] = dtype
+
+    # Op arguments and modifiers.
+    c['keepdim'] = False
+    if op.kind in ('reduce', 'minmax') and dim is not None and rng.random() < 0.4:
+        c['keepdim'] = True
+        args.append('--keepdim')
+    c['n'] = 1
+    if op.kind == 'diff' and rng.random() < 0.4:
+        c['n'] = rng.choice([0, 1, 2, 3])
+        args += ['-n', str(c['n'])]
+    c['dx'] = 1.0
+    if op.kind == 'trapz' and rng.random() < 0.5:
+        c['dx'] = rng.choice([0.5, 2.0, 0.1, -1.0, 3.0])
+        args += ['--dx', repr(c['dx'])]
+    mods = set()
+    for m in sorted(op.mods & mods_allowed):
+        if rng.random() < 0.25:
+            mods.add(m)
+    if {'exclusive', 'include-initial'} <= mods:
+        mods.discard(rng.choice(['exclusive', 'include-initial']))
+    if op.grad and 'grad' in mods_allowed and rng.random() < 0.15:
+        mods.add('grad')
+    c['mods'] = mods
+    for m in sorted(mods):
+        args.append('--' + m)
+        c['tags'].add(m)
+
+    # Print options.
+    po = {}
+    if rng.random() < 0.35:
+        for _ in range(rng.randint(1, 3)):
+            k = rng.choice(['precision', 'threshold', 'edgeitems', 'linewidth', 'sci_mode', 'profile'])
+            if k == 'precision':
+                po[k] = rng.randint(0, 10)
+            elif k == 'threshold':
+                po[k] = rng.choice([3, 10, 50, 1000, math.inf])
+            elif k == 'edgeitems':
+                po[k] = rng.randint(1, 5)
+            elif k == 'linewidth':
+                po[k] = rng.randint(20, 160)
+            elif k == 'sci_mode':
+                po[k] = rng.choice([None, True, False])
+            else:
+                po[k] = rng.choice(['default', 'short', 'full'])
+        for k, v in po.items():
+            if k == 'sci_mode':
+                args += ['--sci-mode', {None: 'auto', True: 'on', False: 'off'}[v]]
+            elif k == 'threshold' and v == math.inf:
+                args += ['--threshold', 'inf']
+            else:
+                args += ['--' + k, str(v)]
+        c['tags'].add('printopts')
+    c['po'] = po
+
+    # Input text: CSV for most 1-D/2-D tensors with at least two rows or
+    # columns each way a CSV table can't misread, else JSON.
+    use_csv = (nd == 1 and numel >= 2) or (nd == 2 and shape[0] >= 2 and shape[1] >= 2)
+    use_csv = use_csv and rng.random() < 0.3
+    if use_csv:
+        text = to_csv(nest(vals, shape), nd)
+        c['tags'].add('csv')
+    else:
+        text = to_json(nest(vals, shape), rng) + rng.choice(['\n', '', ' \n'])
+    c['stdin'] = text
+    # Nested lists lose the dims after the first 0 ([[], []] is (2, 0)):
+    # say the shape explicitly then.
+    if 0 in shape and shape.index(0) < nd - 1:
+        args += ['--shape', ','.join(map(str, shape))]
+        c['tags'].add('--shape')
+
+    # FILE ("-") placed before or after the options.
+    if rng.random() < 0.3:
+        args.insert(1, '-')
+    else:
+        args.append('-')
+    c['args'] = args
+    return c
+
+
+# ---------------------------------------------------------------- reference
+
+def reference(c):
+    """('out', text) | ('err', message) | ('tcum-err', None); raises Skip."""
+    kw = dict(c['po'])
+    if c['default64']:
+        kw['default_dtype'] = torch.float64
+    with printoptions(**kw):
+        try:
+            x = torch.tensor(c['values'], dtype=c['input_dtype']).reshape(c['shape'])
+        except TORCH_ERRORS as e:
+            return ('err', str(e).split('\n')[0], type(e).__name__)
+        try:
+            r = compute(c, x)
+        except TcumError:
+            return ('tcum-err', None, None)
+        except TORCH_ERRORS as e:
+            return ('err', str(e).split('\n')[0], type(e).__name__)
+        return ('out', torch_print(r), None)
+
+
+def err_matches(msg, stderr):
+    pat = r'tcum: (?:[^\n]*?:\d+:\d+: )?' + re.escape(msg) + r'(?: \([^\n]*\))?\n'
+    return re.fullmatch(pat, stderr) is not None
+
+
+def run_tcum(tcum, args, stdin, timeout):
+    try:
+        p = subprocess.run([tcum] + args, input=stdin.encode(), capture_output=True,
+                           timeout=timeout, env=dict(os.environ, LC_ALL='C'))
+        return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+    except subprocess.TimeoutExpired:
+        return 'timeout', '', ''
+
+
+def category(c):
+    op = c['op'].name
+    src = DTYPE_NAMES.get(c['input_dtype']) or 'inferred'
+    extra = sorted(t for t in c['tags'] if t not in ('printopts', 'csv'))
+    return ' '.join([op, src] + extra)
+
+
+def show(label, text, limit):
+    if len(text) > limit:
+        text = text[:limit] + '\n... (%d more characters; use -v)\n' % (len(text) - limit)
+    print('--- %s' % label)
+    sys.stdout.write(text if text.endswith('\n') or not text else text + '\n')
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--n', type=int, default=500, help='number of cases')
+    ap.add_argument('--seed', default=None, help='run seed (default: from the clock)')
+    ap.add_argument('--case', type=int, action='append', help='run only case I (repeatable)')
+    ap.add_argument('--tcum', default='./tcum')
+    ap.add_argument('--ops', default=DEFAULT_OPS, help='comma list, or "all" (%s)' % ','.join(OPS_BY_NAME))
+    ap.add_argument('--mods', default='all', help='allowed modifiers: comma list of %s, "all" or "none"' % ','.join(ALL_MODS))
+    ap.add_argument('--dtypes', default='all', help='input dtypes to draw from')
+    ap.add_argument('--max-show', type=int, default=10, help='print details of the first K failures')
+    ap.add_argument('--strict', action='store_true', help='approximate references fail the run too')
+    ap.add_argument('--timeout', type=float, default=20)
+    ap.add_argument('-v', '--verbose', action='store_true')
+    a = ap.parse_args()
+
+    seed = a.seed if a.seed is not None else str(int(time.time()) % 1000000)
+    ops = list(OPS_BY_NAME) if a.ops == 'all' else a.ops.split(',')
+    for o in ops:
+        if o not in OPS_BY_NAME:
+            ap.error('unknown op %s' % o)
+    mods = set(ALL_MODS) if a.mods == 'all' else set() if a.mods == 'none' else set(a.mods.split(','))
+    if mods - set(ALL_MODS):
+        ap.error('unknown modifier %s' % ','.join(mods - set(ALL_MODS)))
+    dtypes = list(DTYPES) if a.dtypes == 'all' else a.dtypes.split(',')
+    for d in dtypes:
+        if d not in DTYPES:
+            ap.error('unknown dtype %s' % d)
+    if not os.path.exists(a.tcum):
+        ap.error('no %s (build it first)' % a.tcum)
+    tcum = os.path.abspath(a.tcum)
+    me = 'testdata/fuzz_torch.py'
+    print('fuzz_torch: seed %s, %s cases, ops %s' % (seed, len(a.case) if a.case else a.n, ','.join(ops)))
+    sys.stdout.flush()
+
+    cases = a.case if a.case else range(a.n)
+    npass = nfail = nskip = napprox = 0
+    cats = {}
+    limit = 1 << 30 if a.verbose else 2000
+    for i in cases:
+        c = gen_case(seed, i, ops, mods, dtypes)
+        try:
+            kind, want, _etype = reference(c)
+        except Skip:
+            nskip += 1
+            continue
+        status, out, err = run_tcum(tcum, c['args'], c['stdin'], a.timeout)
+        if kind == 'out':
+            ok = status == 0 and out == want and err == ''
+        elif kind == 'err':
+            ok = status == 2 and out == '' and err_matches(want, err)
+        else:
+            ok = status == 2 and out == '' and re.fullmatch(r'tcum: [^\n]+\n', err) is not None
+        if ok:
+            npass += 1
+            continue
+        approx = 'approx' in c['tags'] and not a.strict
+        if approx:
+            napprox += 1
+        else:
+            nfail += 1
+        cat = category(c)
+        cats[cat] = cats.get(cat, 0) + 1
+        if nfail + napprox <= a.max_show or a.verbose:
+            print('=' * 72)
+            print('%s case %d [%s]' % ('APPROX-MISMATCH' if approx else 'FAIL', i, cat))
+            print('$ tcum ' + ' '.join(shlex.quote(s) for s in c['args'][:]))
+            show('stdin', c['stdin'], limit)
+            if kind == 'out':
+                show('expected stdout (PyTorch), status 0', want, limit)
+            elif kind == 'err':
+                print('--- expected error (PyTorch), status 2')
+                print('tcum: ' + want)
+            else:
+                print('--- expected: a tcum error, status 2')
+            show('actual stdout (tcum), status %s' % status, out, limit)
+            if err:
+                show('actual stderr (tcum)', err, limit)
+            print('reproduce: /usr/bin/python3 %s --seed %s --case %d --ops %s --tcum %s' %
+                  (me, seed, i, c['op'].name, a.tcum))
+            sys.stdout.flush()
+    if cats:
+        print('=' * 72)
+        print('failures by category (op input-dtype tags):')
+        for k, v in sorted(cats.items(), key=lambda kv: -kv[1]):
+            print('%6d  %s' % (v, k))
+    ran = npass + nfail + napprox
+    rate = 100.0 * npass / ran if ran else 100.0
+    extra = ''
+    if napprox:
+        extra = ', %d approximate-reference mismatches (not counted)' % napprox
+    print('pass rate: %d/%d (%.2f%%), %d failed, %d skipped%s, seed %s' %
+          (npass, ran, rate, nfail, nskip, extra, seed))
+    return 1 if nfail else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
