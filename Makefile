@@ -67,7 +67,30 @@ lint:
 bench: tcum
 	sh bench/run.sh
 
+install: tcum
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	cp -f tcum $(DESTDIR)$(PREFIX)/bin/tcum
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/tcum
+	cp -f man/tcum.1 $(DESTDIR)$(MANPREFIX)/man1/tcum.1
+	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/tcum.1
+	cp -f completion/tcum.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcum
+	chmod 644 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcum
+	cp -f completion/_tcum $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tcum
+	chmod 644 $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tcum
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tcum $(DESTDIR)$(MANPREFIX)/man1/tcum.1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcum \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tcum
+
+# The man page must stay lint-clean (mandoc's warnings and errors).
+lint-man:
+	mandoc -Tlint -Wwarning man/tcum.1
+
 clean:
 	rm -f tcum tcum-asan
 
-.PHONY: all check asan valgrind deps clean fuzz fuzz-torch lint bench print-lib-src
+.PHONY: all check asan valgrind deps clean fuzz fuzz-torch lint bench print-lib-src \
+        install uninstall lint-man
