@@ -108,8 +108,9 @@ static const char usage_tail[] =
     "  assert-close          compare two tensors as torch.testing.assert_close\n"
     "\n"
     "Op options:\n"
-    "  -d, --dim N           dimension, negative counts from the end (required by\n"
-    "                        the cumulative ops except diff and cumulative_trapezoid)\n"
+    "  -d, --dim N           dimension, negative counts from the end; required by\n"
+    "                        cumsum cumprod cummax cummin logcumsumexp nancumsum\n"
+    "                        nancumprod logsumexp\n"
     "  --dtype T             the op's dtype= argument (cumsum cumprod nancumsum\n"
     "                        nancumprod sum prod mean), else cast the input first\n"
     "  --reverse             scan from the end\n"
@@ -131,7 +132,7 @@ static const char usage_tail[] =
     "\n"
     "Output options:\n"
     "  -f, --format F        torch (default), csv, json or npy\n"
-    "  -o FILE               write to FILE (whole or not at all)\n"
+    "  -o, --output FILE     write to FILE (whole or not at all)\n"
     "  --select R            values or indices of a two-result op\n"
     "  --precision N         digits after the point (4)\n"
     "  --threshold N         summarize above N elements (1000; inf allowed)\n"
@@ -140,10 +141,15 @@ static const char usage_tail[] =
     "  --sci-mode M          auto (default), on or off\n"
     "  --profile P           default, short or full\n"
     "\n"
+    "Other options:\n"
+    "  -h, --help            this help; after an op, that op's help\n"
+    "  -V, --version         print the version\n"
+    "\n"
     "Dtypes: bool uint8 int8 int16 int32 int64 float16 bfloat16 float32 float64\n"
     "complex64 complex128 (also torch.float32, half, float, double, short, int,\n"
     "long, cfloat, cdouble).\n"
     "\n"
+    "A long option's value may follow '=' (--dim=1); -- ends the options.\n"
     "Exit status: 0 success, 1 assert-close found a difference, 2 error.\n"
     "Run 'tcum OP --help' for one op, 'man tcum' for the whole manual.\n";
 
@@ -151,8 +157,8 @@ static const char common_opts[] =
     "Common options (see tcum --help):\n"
     "  --input-format F, --input-dtype T, --default-dtype T, --delimiter C,\n"
     "  --header, --no-header, --shape D1,D2,..., -f/--format torch|csv|json|npy,\n"
-    "  -o FILE, --precision N, --threshold N, --edgeitems N, --linewidth N,\n"
-    "  --sci-mode auto|on|off, --profile default|short|full\n";
+    "  -o/--output FILE, --precision N, --threshold N, --edgeitems N,\n"
+    "  --linewidth N, --sci-mode auto|on|off, --profile default|short|full\n";
 
 static const char assert_close_help[] =
     "usage: tcum assert-close ACTUAL EXPECTED [OPTIONS]\n"
