@@ -1,7 +1,103 @@
-/* ops.c - STUB: to be written. */
+/*
+ * ops.c - the table of ops and tc_op_run, which applies --dtype and hands
+ * each op to its module (scan.c, reduce.c, diff.c).
+ */
 #include "tc_private.h"
 
-const char *tc_op_name(tc_op op) { (void)op; return "?"; }
-int tc_op_parse(const char *s, tc_op *out) { (void)s; (void)out; return 0; }
-void tc_op_args_init(tc_op_args *a, tc_op op) { (void)a; (void)op; }
-int tc_op_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err) { (void)a; (void)x; (void)r; return tc_err_set(err, TC_EUSAGE, "not implemented"); }
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int has_dtype_arg;    /* PyTorch's signature has dtype= */
+} ops[TC_NOPS] = {
+    [TC_OP_SHOW]         = {"show", 0},
+    [TC_OP_CUMSUM]       = {"cumsum", 1},
+    [TC_OP_CUMPROD]      = {"cumprod", 1},
+    [TC_OP_CUMMAX]       = {"cummax", 0},
+    [TC_OP_CUMMIN]       = {"cummin", 0},
+    [TC_OP_LOGCUMSUMEXP] = {"logcumsumexp", 0},
+    [TC_OP_CUMTRAPZ]     = {"cumulative_trapezoid", 0},
+    [TC_OP_DIFF]         = {"diff", 0},
+    [TC_OP_NANCUMSUM]    = {"nancumsum", 1},
+    [TC_OP_NANCUMPROD]   = {"nancumprod", 1},
+    [TC_OP_SUM]          = {"sum", 1},
+    [TC_OP_PROD]         = {"prod", 1},
+    [TC_OP_AMAX]         = {"amax", 0},
+    [TC_OP_AMIN]         = {"amin", 0},
+    [TC_OP_LOGSUMEXP]    = {"logsumexp", 0},
+    [TC_OP_MEAN]         = {"mean", 1},
+    [TC_OP_MAX]          = {"max", 0},
+    [TC_OP_MIN]          = {"min", 0},
+};
+
+const char *tc_op_name(tc_op op)
+{
+    return (unsigned)op < TC_NOPS ? ops[op].name : "?";
+}
+
+int tc_op_parse(const char *s, tc_op *out)
+{
+    for (int i = 0; s && i < TC_NOPS; i++) {
+        if (strcmp(s, ops[i].name) == 0) {
+            *out = (tc_op)i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void tc_op_args_init(tc_op_args *a, tc_op op)
+{
+    memset(a, 0, sizeof *a);
+    a->op = op;
+    a->n = 1;
+    a->dx = 1.0;
+    a->dtype = TC_FLOAT32;
+    a->default_dtype = TC_FLOAT32;
+}
+
+static int dispatch(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    switch (a->op) {
+    case TC_OP_SHOW:
+        r->values = tc_tensor_clone(x, err);
+        return r->values ? TC_OK : (err ? err->code : TC_ENOMEM);
+    case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_CUMMAX: case TC_OP_CUMMIN:
+    case TC_OP_LOGCUMSUMEXP: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
+        return tc_scan_run(a, x, r, err);
+    case TC_OP_CUMTRAPZ: case TC_OP_DIFF:
+        return tc_diff_run(a, x, r, err);
+    case TC_OP_SUM: case TC_OP_PROD: case TC_OP_AMAX: case TC_OP_AMIN:
+    case TC_OP_LOGSUMEXP: case TC_OP_MEAN: case TC_OP_MAX: case TC_OP_MIN:
+        return tc_reduce_run(a, x, r, err);
+    default:
+        return tc_err_set(err, TC_EUSAGE, "unknown op %d", (int)a->op);
+    }
+}
+
+/*
+ * --dtype is the op's own dtype= argument where PyTorch's signature has one
+ * (passed through untouched); for every other op it means op(x.to(dtype)),
+ * so the input is converted here and the op sees has_dtype == 0.
+ */
+int tc_op_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    memset(r, 0, sizeof *r);
+    if ((unsigned)a->op >= TC_NOPS)
+        return tc_err_set(err, TC_EUSAGE, "unknown op %d", (int)a->op);
+    int rc;
+    if (a->has_dtype && !ops[a->op].has_dtype_arg) {
+        tc_tensor *cx;
+        tc_op_args b = *a;
+        b.has_dtype = 0;
+        if ((rc = tc_tensor_convert(x, a->dtype, &cx, err)))
+            return rc;
+        rc = dispatch(&b, cx, r, err);
+        tc_tensor_free(cx);
+    } else {
+        rc = dispatch(a, x, r, err);
+    }
+    if (rc)
+        tc_result_free(r);
+    return rc;
+}

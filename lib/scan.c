@@ -1,4 +1,732 @@
-/* scan.c - STUB: to be written. */
+/*
+ * scan.c - the cumulative kernels: cumsum, cumprod, cummax, cummin,
+ * logcumsumexp, nancumsum, nancumprod, with the --reverse, --exclusive and
+ * --include-initial modifiers.
+ *
+ * Every op runs in one shape: the tensor viewed as outer x n x inner around
+ * the dim.  For each outer block a row of `inner` accumulators walks the n
+ * rows in memory order (backwards by rows for --reverse), so the traversal
+ * streams whatever the dim.  Each row is widened into the accumulator type
+ * (load_row), combined (combine_row) and narrowed into the result
+ * (store_row); the three loops are tight and typed, the switches on dtype
+ * sit outside them.
+ *
+ * The arithmetic is PyTorch's CPU kernel (aten/src/ATen/native/cpu/
+ * ReduceOpsKernel.cpp): at::acc_type<T, false> accumulators (float32 and
+ * float64 in double, float16 and bfloat16 in float, complex in
+ * complex<double>, integers in int64 with two's-complement wrap-around) and
+ * every output rounded to T.  float16 scans and complex logcumsumexp, which
+ * 1.13 lacks on the CPU, follow PyTorch 2.x's kernels.
+ */
 #include "tc_private.h"
 
-int tc_scan_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err) { (void)a; (void)x; (void)r; return tc_err_set(err, TC_EUSAGE, "not implemented"); }
+#include <math.h>
+#include <string.h>
+
+/* Accumulator families: the C type a row is widened into. */
+typedef enum {
+    FAM_F64,    /* float32, float64: double */
+    FAM_F32,    /* float16, bfloat16: float */
+    FAM_C128,   /* complex64, complex128: double[2] */
+    FAM_I64     /* bool and integers: int64_t */
+} family;
+
+typedef enum { K_SUM, K_PROD, K_LCSE } kind;
+
+static family family_of(tc_dtype t)
+{
+    switch (t) {
+    case TC_FLOAT32: case TC_FLOAT64: return FAM_F64;
+    case TC_FLOAT16: case TC_BFLOAT16: return FAM_F32;
+    case TC_COMPLEX64: case TC_COMPLEX128: return FAM_C128;
+    default: return FAM_I64;
+    }
+}
+
+static size_t family_size(family f)
+{
+    switch (f) {
+    case FAM_F64: return sizeof(double);
+    case FAM_F32: return sizeof(float);
+    case FAM_C128: return 2 * sizeof(double);
+    default: return sizeof(int64_t);
+    }
+}
+
+/* ---- rows ------------------------------------------------------------------ */
+
+/* Widen cnt elements of x starting at flat index off into dst (exact). */
+static void load_row(const tc_tensor *x, int64_t off, int64_t cnt, void *dst)
+{
+    const char *base = x->data;
+    switch (x->dtype) {
+    case TC_FLOAT32: {
+        const float *s = (const float *)(const void *)base + off;
+        double *d = dst;
+        for (int64_t i = 0; i < cnt; i++)
+            d[i] = s[i];
+        break;
+    }
+    case TC_FLOAT64:
+        memcpy(dst, (const double *)(const void *)base + off, (size_t)cnt * sizeof(double));
+        break;
+    case TC_FLOAT16: {
+        const uint16_t *s = (const uint16_t *)(const void *)base + off;
+        float *d = dst;
+        for (int64_t i = 0; i < cnt; i++)
+            d[i] = tc_half_to_float(s[i]);
+        break;
+    }
+    case TC_BFLOAT16: {
+        const uint16_t *s = (const uint16_t *)(const void *)base + off;
+        float *d = dst;
+        for (int64_t i = 0; i < cnt; i++)
+            d[i] = tc_bf16_to_float(s[i]);
+        break;
+    }
+    case TC_COMPLEX64: {
+        const float *s = (const float *)(const void *)base + 2 * off;
+        double *d = dst;
+        for (int64_t i = 0; i < 2 * cnt; i++)
+            d[i] = s[i];
+        break;
+    }
+    case TC_COMPLEX128:
+        memcpy(dst, (const double *)(const void *)base + 2 * off, (size_t)cnt * 2 * sizeof(double));
+        break;
+    case TC_INT64:
+        memcpy(dst, (const int64_t *)(const void *)base + off, (size_t)cnt * sizeof(int64_t));
+        break;
+    default: {
+        int64_t *d = dst;
+        for (int64_t i = 0; i < cnt; i++)
+            d[i] = tc_tensor_get_i64(x, off + i);
+        break;
+    }
+    }
+}
+
+/* Narrow cnt accumulators from src into y at flat index off, rounding to y's dtype. */
+static void store_row(tc_tensor *y, int64_t off, int64_t cnt, const void *src)
+{
+    char *base = y->data;
+    switch (y->dtype) {
+    case TC_FLOAT32: {
+        float *d = (float *)(void *)base + off;
+        const double *s = src;
+        for (int64_t i = 0; i < cnt; i++)
+            d[i] = (float)s[i];
+        break;
+    }
+    case TC_FLOAT64:
+        memcpy((double *)(void *)base + off, src, (size_t)cnt * sizeof(double));
+        break;
+    case TC_FLOAT16: {
+        uint16_t *d = (uint16_t *)(void *)base + off;
+        const float *s = src;
+        for (int64_t i = 0; i < cnt; i++)
+            d[i] = tc_float_to_half(s[i]);
+        break;
+    }
+    case TC_BFLOAT16: {
+        uint16_t *d = (uint16_t *)(void *)base + off;
+        const float *s = src;
+        for (int64_t i = 0; i < cnt; i++)
+            d[i] = tc_float_to_bf16(s[i]);
+        break;
+    }
+    case TC_COMPLEX64: {
+        float *d = (float *)(void *)base + 2 * off;
+        const double *s = src;
+        for (int64_t i = 0; i < 2 * cnt; i++)
+            d[i] = (float)s[i];
+        break;
+    }
+    case TC_COMPLEX128:
+        memcpy((double *)(void *)base + 2 * off, src, (size_t)cnt * 2 * sizeof(double));
+        break;
+    case TC_INT64:
+        memcpy((int64_t *)(void *)base + off, src, (size_t)cnt * sizeof(int64_t));
+        break;
+    default: {
+        const int64_t *s = src;
+        for (int64_t i = 0; i < cnt; i++)
+            tc_store_i64(y, off + i, s[i]);
+        break;
+    }
+    }
+}
+
+/* ---- logcumsumexp's step --------------------------------------------------- */
+
+/*
+ * log(exp(x) + exp(y)) for the running value y, as ATen's
+ * _log_add_exp_helper: NaN propagates, two equal infinities give x.
+ */
+static double lae_f64(double x, double y)
+{
+    double mn = isnan(y) ? y : (y < x ? y : x);
+    double mx = isnan(y) ? y : (x < y ? y : x);
+    if (mn != mx || isfinite(mn))
+        return log1p(exp(mn - mx)) + mx;
+    return x;
+}
+
+static float lae_f32(float x, float y)
+{
+    float mn = isnan(y) ? y : (y < x ? y : x);
+    float mx = isnan(y) ? y : (x < y ? y : x);
+    if (mn != mx || isfinite(mn))
+        return log1pf(expf(mn - mx)) + mx;
+    return x;
+}
+
+/*
+ * Complex logcumsumexp, after PyTorch 2.x's _log_add_exp_helper for
+ * c10::complex (aten/src/ATen/native/cpu/LogAddExp.h): order by real part,
+ * NaN in either part is infectious, equal infinite real parts are special.
+ */
+static void cexp_parts(double re, double im, double *ore, double *oim)
+{
+    /* std::exp(std::complex<double>) is glibc's cexp. */
+    double e = exp(re);
+    if (im == 0) {
+        *ore = e;
+        *oim = im;
+        return;
+    }
+    *ore = e * cos(im);
+    *oim = e * sin(im);
+}
+
+/* c10's log1p for complex (c10/util/complex_math.h). */
+static void clog1p_parts(double x, double y, double *ore, double *oim)
+{
+    double zabs = hypot(x, y);
+    double theta = atan2(y, x + 1);
+    if (zabs < 0.5) {
+        double r = x * (2 + x) + y * y;
+        if (r == 0) {
+            *ore = x;
+            *oim = theta;
+            return;
+        }
+        *ore = 0.5 * log1p(r);
+        *oim = theta;
+    } else {
+        *ore = log(hypot(x + 1, y));
+        *oim = theta;
+    }
+}
+
+static void lae_c128(const double *xv, double *acc)
+{
+    double xr = xv[0], xi = xv[1], yr = acc[0], yi = acc[1];
+    double mnr, mni, mxr, mxi;
+    if (isnan(yr) || isnan(yi)) {
+        mnr = mxr = yr;
+        mni = mxi = yi;
+    } else if (isnan(xr) || isnan(xi)) {
+        mnr = mxr = xr;
+        mni = mxi = xi;
+    } else if (xr < yr) {
+        mnr = xr; mni = xi; mxr = yr; mxi = yi;
+    } else {
+        mnr = yr; mni = yi; mxr = xr; mxi = xi;
+    }
+    if (isnan(mnr) || isnan(mni)) {
+        acc[0] = acc[1] = NAN;
+    } else if (!isfinite(mnr) && mnr == mxr) {
+        if (mnr < 0) {
+            acc[0] = mnr;
+            acc[1] = mni;
+        } else {
+            /* log(exp(min) + exp(max)) */
+            double ar, ai, br, bi;
+            cexp_parts(mnr, mni, &ar, &ai);
+            cexp_parts(mxr, mxi, &br, &bi);
+            double sr = ar + br, si = ai + bi;
+            acc[0] = log(hypot(sr, si));
+            acc[1] = atan2(si, sr);
+        }
+    } else {
+        double er, ei, lr, li;
+        cexp_parts(mnr - mxr, mni - mxi, &er, &ei);
+        clog1p_parts(er, ei, &lr, &li);
+        acc[0] = lr + mxr;
+        acc[1] = li + mxi;
+    }
+}
+
+/* ---- combining ---------------------------------------------------------- */
+
+/* acc[i] = acc[i] (op) v[i] for a row of cnt accumulators of family f. */
+static void combine_row(kind k, family f, void *accp, const void *vp, int64_t cnt)
+{
+    switch (f) {
+    case FAM_F64: {
+        double *acc = accp;
+        const double *v = vp;
+        if (k == K_SUM)
+            for (int64_t i = 0; i < cnt; i++)
+                acc[i] += v[i];
+        else if (k == K_PROD)
+            for (int64_t i = 0; i < cnt; i++)
+                acc[i] *= v[i];
+        else
+            for (int64_t i = 0; i < cnt; i++)
+                acc[i] = lae_f64(v[i], acc[i]);
+        break;
+    }
+    case FAM_F32: {
+        float *acc = accp;
+        const float *v = vp;
+        if (k == K_SUM)
+            for (int64_t i = 0; i < cnt; i++)
+                acc[i] += v[i];
+        else if (k == K_PROD)
+            for (int64_t i = 0; i < cnt; i++)
+                acc[i] *= v[i];
+        else
+            for (int64_t i = 0; i < cnt; i++)
+                acc[i] = lae_f32(v[i], acc[i]);
+        break;
+    }
+    case FAM_C128: {
+        double *acc = accp;
+        const double *v = vp;
+        if (k == K_SUM) {
+            for (int64_t i = 0; i < 2 * cnt; i++)
+                acc[i] += v[i];
+        } else if (k == K_PROD) {
+            /* c10::complex operator*=: (ac - bd) + (ad + bc)i, no Annex G fixups. */
+            for (int64_t i = 0; i < cnt; i++) {
+                double a = acc[2 * i], b = acc[2 * i + 1];
+                double c = v[2 * i], d = v[2 * i + 1];
+                acc[2 * i] = a * c - b * d;
+                acc[2 * i + 1] = a * d + b * c;
+            }
+        } else {
+            for (int64_t i = 0; i < cnt; i++)
+                lae_c128(v + 2 * i, acc + 2 * i);
+        }
+        break;
+    }
+    case FAM_I64: {
+        /* uint64_t arithmetic: two's-complement wrap-around without UB. */
+        int64_t *acc = accp;
+        const int64_t *v = vp;
+        if (k == K_SUM) {
+            for (int64_t i = 0; i < cnt; i++)
+                acc[i] = (int64_t)((uint64_t)acc[i] + (uint64_t)v[i]);
+        } else {
+            for (int64_t i = 0; i < cnt; i++)
+                acc[i] = (int64_t)((uint64_t)acc[i] * (uint64_t)v[i]);
+        }
+        break;
+    }
+    }
+}
+
+/* Fill a row of cnt accumulators with the identity of k. */
+static void identity_row(kind k, family f, void *accp, int64_t cnt)
+{
+    double dv = k == K_SUM ? 0.0 : k == K_PROD ? 1.0 : -INFINITY;
+    switch (f) {
+    case FAM_F64:
+        for (int64_t i = 0; i < cnt; i++)
+            ((double *)accp)[i] = dv;
+        break;
+    case FAM_F32:
+        for (int64_t i = 0; i < cnt; i++)
+            ((float *)accp)[i] = (float)dv;
+        break;
+    case FAM_C128:
+        for (int64_t i = 0; i < cnt; i++) {
+            ((double *)accp)[2 * i] = dv;
+            ((double *)accp)[2 * i + 1] = 0.0;
+        }
+        break;
+    case FAM_I64:
+        for (int64_t i = 0; i < cnt; i++)
+            ((int64_t *)accp)[i] = k == K_PROD;
+        break;
+    }
+}
+
+/* ---- the drivers ------------------------------------------------------------ */
+
+/*
+ * Scan x (already in the result dtype) along dim into a new tensor.  With
+ * include_initial the result is one longer along dim.
+ */
+static int scan_accumulate(kind k, const tc_tensor *x, int dim, int reverse, int exclusive,
+                           int include_initial, tc_tensor **out, tc_err *err)
+{
+    int64_t outer, n, inner;
+    tc_lanes(x, dim, &outer, &n, &inner);
+    int64_t shape[TC_MAX_DIMS];
+    int ndim = x->ndim;
+    memcpy(shape, x->shape, sizeof shape);
+    int64_t m = n + (include_initial ? 1 : 0);
+    if (ndim > 0)
+        shape[dim] = m;
+    tc_tensor *y = tc_tensor_new(x->dtype, ndim, shape, err);
+    if (!y)
+        return err ? err->code : TC_ENOMEM;
+    if (y->numel == 0) {
+        *out = y;
+        return TC_OK;
+    }
+    family f = family_of(x->dtype);
+    size_t esz = family_size(f);
+    int64_t cols = inner ? inner : 1;
+    char *acc = malloc((size_t)cols * esz);
+    char *tmp = malloc((size_t)cols * esz);
+    if (!acc || !tmp) {
+        free(acc);
+        free(tmp);
+        tc_tensor_free(y);
+        return tc_err_set(err, TC_ENOMEM, "out of memory");
+    }
+    for (int64_t o = 0; o < outer; o++) {
+        identity_row(k, f, acc, inner);
+        int64_t ybase = o * m * inner;
+        if (include_initial)
+            store_row(y, ybase + (reverse ? n : 0) * inner, inner, acc);
+        for (int64_t s = 0; s < n; s++) {
+            int64_t kk = reverse ? n - 1 - s : s;
+            int64_t pos = kk + (include_initial && !reverse ? 1 : 0);
+            load_row(x, (o * n + kk) * inner, inner, tmp);
+            if (exclusive)
+                store_row(y, ybase + pos * inner, inner, acc);
+            combine_row(k, f, acc, tmp, inner);
+            if (!exclusive)
+                store_row(y, ybase + pos * inner, inner, acc);
+        }
+    }
+    free(acc);
+    free(tmp);
+    *out = y;
+    return TC_OK;
+}
+
+/*
+ * cummax / cummin: ATen's cummax_cummin_helper.  A new element replaces the
+ * running one when it is NaN, or when the running one is not NaN and the new
+ * one compares >= (max) or <= (min): ties and NaNs move the index forward.
+ */
+#define EXTREMUM_LOOP(T, ISNAN)                                               \
+    do {                                                                      \
+        T *a = accp;                                                          \
+        const T *v = vp;                                                      \
+        for (int64_t i = 0; i < cnt; i++) {                                   \
+            T c = v[i];                                                       \
+            if (first || ISNAN(c) ||                                          \
+                (!ISNAN(a[i]) && (is_max ? c >= a[i] : c <= a[i]))) {         \
+                a[i] = c;                                                     \
+                idx[i] = k;                                                   \
+            }                                                                 \
+        }                                                                     \
+    } while (0)
+
+#define NEVER_NAN(v) ((void)(v), 0)
+
+static void extremum_row(family f, int is_max, int first, int64_t k, void *accp,
+                         const void *vp, int64_t *idx, int64_t cnt)
+{
+    if (f == FAM_F64)
+        EXTREMUM_LOOP(double, isnan);
+    else if (f == FAM_F32)
+        EXTREMUM_LOOP(float, isnan);
+    else
+        EXTREMUM_LOOP(int64_t, NEVER_NAN);
+}
+
+static int scan_extremum(int is_max, const tc_tensor *x, int dim, int reverse,
+                         tc_tensor **ov, tc_tensor **oi, tc_err *err)
+{
+    int64_t outer, n, inner;
+    tc_lanes(x, dim, &outer, &n, &inner);
+    tc_tensor *v = tc_tensor_new(x->dtype, x->ndim, x->shape, err);
+    tc_tensor *ix = v ? tc_tensor_new(TC_INT64, x->ndim, x->shape, err) : NULL;
+    if (!ix) {
+        tc_tensor_free(v);
+        return err ? err->code : TC_ENOMEM;
+    }
+    family f = family_of(x->dtype);
+    size_t esz = family_size(f);
+    int64_t cols = inner ? inner : 1;
+    char *acc = malloc((size_t)cols * esz);
+    char *tmp = malloc((size_t)cols * esz);
+    int64_t *idx = malloc((size_t)cols * sizeof *idx);
+    if (!acc || !tmp || !idx) {
+        free(acc);
+        free(tmp);
+        free(idx);
+        tc_tensor_free(v);
+        tc_tensor_free(ix);
+        return tc_err_set(err, TC_ENOMEM, "out of memory");
+    }
+    int64_t *iout = ix->data;
+    for (int64_t o = 0; o < outer && x->numel > 0; o++) {
+        for (int64_t s = 0; s < n; s++) {
+            int64_t kk = reverse ? n - 1 - s : s;
+            int64_t off = (o * n + kk) * inner;
+            load_row(x, off, inner, tmp);
+            extremum_row(f, is_max, s == 0, kk, acc, tmp, idx, inner);
+            store_row(v, off, inner, acc);
+            memcpy(iout + off, idx, (size_t)inner * sizeof *idx);
+        }
+    }
+    free(acc);
+    free(tmp);
+    free(idx);
+    *ov = v;
+    *oi = ix;
+    return TC_OK;
+}
+
+/* ---- checks ------------------------------------------------------------------ */
+
+/* The C++ type names PyTorch's checked_convert puts in its messages. */
+static const char *cpp_name(tc_dtype t)
+{
+    static const char *const names[TC_NDTYPES] = {
+        "bool", "uint8_t", "int8_t", "int16_t", "int", "int64_t", "at::Half",
+        "at::BFloat16", "float", "double", "c10::complex<float>", "c10::complex<double>",
+    };
+    return (unsigned)t < TC_NDTYPES ? names[t] : "?";
+}
+
+/* Limits of a real dtype (of the real part for complex). */
+static void limits(tc_dtype t, double *lo, double *hi)
+{
+    switch (t) {
+    case TC_UINT8: *lo = 0; *hi = 255; break;
+    case TC_INT8: *lo = -128; *hi = 127; break;
+    case TC_INT16: *lo = -32768; *hi = 32767; break;
+    case TC_INT32: *lo = -2147483648.0; *hi = 2147483647.0; break;
+    case TC_INT64: *lo = -0x1p63; *hi = 0x1p63; break;
+    case TC_FLOAT16: *lo = -65504; *hi = 65504; break;
+    case TC_BFLOAT16: *lo = -0x1.fep127; *hi = 0x1.fep127; break;
+    case TC_FLOAT32: case TC_COMPLEX64: *lo = -0x1.fffffep127; *hi = 0x1.fffffep127; break;
+    default: *lo = -INFINITY; *hi = INFINITY; break;
+    }
+}
+
+/* c10's overflows<To, double>(v). */
+static int overflows_f64(tc_dtype to, double v)
+{
+    double lo, hi;
+    int has_inf = !tc_dtype_is_integral(to, 1);
+    if (has_inf && isinf(v))
+        return 0;
+    if (!has_inf && isnan(v))
+        return 1;
+    limits(to, &lo, &hi);
+    return v < lo || v > hi;
+}
+
+/*
+ * A 0-d cumsum/cumprod is result.fill_(self): the value goes through a
+ * Scalar and c10's checked_convert, which refuses what does not fit (bool
+ * excepted).  Stores element 0 of x into y or fails with PyTorch's message.
+ */
+static int fill_checked(tc_tensor *y, const tc_tensor *x, tc_err *err)
+{
+    tc_dtype to = y->dtype;
+    int bad = 0;
+    if (to == TC_BOOL) {
+        bad = 0;
+    } else if (tc_dtype_is_complex(x->dtype)) {
+        double re, im;
+        tc_tensor_get_c128(x, 0, &re, &im);
+        if (!tc_dtype_is_complex(to) && im != 0)
+            bad = 1;
+        else
+            bad = overflows_f64(to, re) || overflows_f64(to, im);
+    } else if (tc_dtype_is_integral(x->dtype, 1)) {
+        int64_t v = tc_tensor_get_i64(x, 0);
+        double lo, hi;
+        limits(to, &lo, &hi);
+        if (to == TC_UINT8)     /* negative values may wrap, as two's complement */
+            bad = v > 255 || (v < 0 && -(uint64_t)v > 255);
+        else if (tc_dtype_is_integral(to, 0))
+            bad = to != TC_INT64 && (v < (int64_t)lo || v > (int64_t)hi);
+        else                    /* int64 compared with a float limit: as float */
+            bad = (double)(float)v < lo || (double)(float)v > hi;
+    } else {
+        bad = overflows_f64(to, tc_tensor_get_f64(x, 0));
+    }
+    if (bad)
+        return tc_err_set(err, TC_EUSAGE, "value cannot be converted to type %s without overflow",
+                          cpp_name(to));
+    double re, im;
+    if (tc_dtype_is_integral(x->dtype, 1)) {
+        tc_store_i64(y, 0, tc_tensor_get_i64(x, 0));
+    } else {
+        tc_tensor_get_c128(x, 0, &re, &im);
+        tc_store_c128(y, 0, re, im);
+    }
+    return TC_OK;
+}
+
+static const char *kernel_name(tc_op op)
+{
+    switch (op) {
+    case TC_OP_CUMSUM: case TC_OP_NANCUMSUM: return "cumsum_out_cpu";
+    case TC_OP_CUMPROD: case TC_OP_NANCUMPROD: return "cumprod_out_cpu";
+    case TC_OP_LOGCUMSUMEXP: return "logcumsumexp_out_cpu";
+    case TC_OP_CUMMAX: return "cummax_cpu";
+    case TC_OP_CUMMIN: return "cummin_cpu";
+    default: return "?";
+    }
+}
+
+static int not_implemented(tc_op op, tc_dtype t, const char *hint, tc_err *err)
+{
+    return tc_err_set(err, TC_EUSAGE, "\"%s\" not implemented for '%s' (%s)",
+                      kernel_name(op), tc_dtype_scalar_name(t), hint);
+}
+
+/* A copy of x with NaN replaced by 0 (nancumsum) or 1 (nancumprod), as numpy's _replace_nan. */
+static int replace_nan(const tc_tensor *x, double with, tc_tensor **out, tc_err *err)
+{
+    tc_tensor *c = tc_tensor_clone(x, err);
+    if (!c)
+        return err ? err->code : TC_ENOMEM;
+    if (tc_dtype_is_complex(x->dtype)) {
+        for (int64_t i = 0; i < x->numel; i++) {
+            double re, im;
+            tc_tensor_get_c128(x, i, &re, &im);
+            if (isnan(re) || isnan(im))
+                tc_store_c128(c, i, with, 0);
+        }
+    } else if (!tc_dtype_is_integral(x->dtype, 1)) {
+        for (int64_t i = 0; i < x->numel; i++)
+            if (isnan(tc_tensor_get_f64(x, i)))
+                tc_store_f64(c, i, with);
+    }
+    *out = c;
+    return TC_OK;
+}
+
+/* The result of a 0-d scan: one element, or the identity with --exclusive. */
+static int scan_scalar(kind k, const tc_tensor *xs, tc_dtype to, int exclusive, int checked,
+                       tc_tensor **out, tc_err *err)
+{
+    tc_tensor *y = tc_tensor_new(to, 0, NULL, err);
+    if (!y)
+        return err ? err->code : TC_ENOMEM;
+    int rc = TC_OK;
+    if (exclusive) {
+        double v = k == K_SUM ? 0.0 : k == K_PROD ? 1.0 : -INFINITY;
+        if (tc_dtype_is_integral(to, 1))
+            tc_store_i64(y, 0, k == K_PROD);
+        else
+            tc_store_f64(y, 0, v);
+    } else if (checked) {
+        rc = fill_checked(y, xs, err);
+    } else {
+        memcpy(y->data, xs->data, tc_dtype_size(to));
+    }
+    if (rc) {
+        tc_tensor_free(y);
+        return rc;
+    }
+    *out = y;
+    return TC_OK;
+}
+
+/* cumsum, cumprod, nancumsum, nancumprod: torch.cumsum(x, dim, dtype=). */
+static int run_sum_prod(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    int dim, rc;
+    kind k = (a->op == TC_OP_CUMSUM || a->op == TC_OP_NANCUMSUM) ? K_SUM : K_PROD;
+    if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)))
+        return rc;
+    tc_dtype to = a->has_dtype ? a->dtype
+                : tc_dtype_is_integral(x->dtype, 1) ? TC_INT64 : x->dtype;
+    tc_tensor *src = NULL, *cx = NULL;
+    if (a->op == TC_OP_NANCUMSUM || a->op == TC_OP_NANCUMPROD) {
+        if ((rc = replace_nan(x, k == K_SUM ? 0.0 : 1.0, &src, err)))
+            return rc;
+        x = src;
+    }
+    if (x->ndim == 0) {
+        rc = scan_scalar(k, x, to, a->exclusive, 1, &r->values, err);
+    } else if (x->numel > 0 && to == TC_BOOL) {
+        rc = not_implemented(a->op, to, "try --dtype int64", err);
+    } else if ((rc = tc_tensor_convert(x, to, &cx, err)) == TC_OK) {
+        rc = scan_accumulate(k, cx, dim, a->reverse, a->exclusive, a->include_initial,
+                             &r->values, err);
+    }
+    tc_tensor_free(cx);
+    tc_tensor_free(src);
+    return rc;
+}
+
+static int run_logcumsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    int dim, rc;
+    if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)))
+        return rc;
+    if (tc_dtype_is_integral(x->dtype, 1))
+        return not_implemented(a->op, x->dtype, "try --dtype float32", err);
+    if (x->ndim == 0)
+        return scan_scalar(K_LCSE, x, x->dtype, a->exclusive, 0, &r->values, err);
+    return scan_accumulate(K_LCSE, x, dim, a->reverse, a->exclusive, a->include_initial,
+                           &r->values, err);
+}
+
+static int run_extremum(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    int is_max = a->op == TC_OP_CUMMAX;
+    int dim = 0, rc;
+    r->name = is_max ? "cummax" : "cummin";
+    /*
+     * ATen's cummax_out fills a 0-d result and returns an empty one before
+     * it looks at dim, so those accept any dim.
+     */
+    if (x->ndim > 0 && x->numel > 0) {
+        if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)))
+            return rc;
+        if (tc_dtype_is_complex(x->dtype))
+            return not_implemented(a->op, x->dtype, "complex numbers are not ordered", err);
+    }
+    return scan_extremum(is_max, x, dim, a->reverse, &r->values, &r->indices, err);
+}
+
+int tc_scan_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    int rc;
+    memset(r, 0, sizeof *r);
+    int extremum = a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN;
+    if (extremum && (a->exclusive || a->include_initial))
+        return tc_err_set(err, TC_EUSAGE, "%s has no identity element: --%s is not supported",
+                          tc_op_name(a->op), a->exclusive ? "exclusive" : "include-initial");
+    if (a->exclusive && a->include_initial)
+        return tc_err_set(err, TC_EUSAGE, "--exclusive and --include-initial cannot be combined");
+    if (a->include_initial && x->ndim == 0)
+        return tc_err_set(err, TC_EUSAGE, "--include-initial needs a tensor with at least one dimension");
+    if (!a->has_dim)
+        return tc_err_set(err, TC_EUSAGE, "%s needs --dim", tc_op_name(a->op));
+    switch (a->op) {
+    case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
+        rc = run_sum_prod(a, x, r, err);
+        break;
+    case TC_OP_LOGCUMSUMEXP:
+        rc = run_logcumsumexp(a, x, r, err);
+        break;
+    case TC_OP_CUMMAX: case TC_OP_CUMMIN:
+        rc = run_extremum(a, x, r, err);
+        break;
+    default:
+        rc = tc_err_set(err, TC_EUSAGE, "%s is not a scan", tc_op_name(a->op));
+        break;
+    }
+    if (rc)
+        tc_result_free(r);
+    return rc;
+}
