@@ -62,6 +62,110 @@ int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *e
 
 /* ---- readers (value.c, read_*.c) ------------------------------------------ */
 
+/*
+ * A literal as Python would type it (value.c).  An integer beyond int64 is
+ * kept as BIGINT: PyTorch reads it as a float where the dtype is floating
+ * but refuses it ("Overflow when unpacking long") where it is integral.
+ */
+enum { TC_SK_BOOL, TC_SK_INT, TC_SK_BIGINT, TC_SK_FLOAT, TC_SK_COMPLEX, TC_SK_NKINDS };
+
+typedef struct tc_scalar {
+    int kind;
+    int64_t i;          /* BOOL (0 or 1) and INT */
+    double re, im;      /* FLOAT and COMPLEX; BIGINT: correctly rounded, may be inf */
+} tc_scalar;
+
+/*
+ * Parse one literal of n bytes (no NUL needed; spaces and tabs around it
+ * ignored): true/false, an integer, a decimal with exponent, nan/inf/infinity
+ * (any case, optional sign), or a complex "1+2j", "-1.5e3-2j", "2j", "(1+2j)".
+ * Returns false if it is none of these.  Uses strtod, so it assumes the "C"
+ * locale for LC_NUMERIC (the CLI never calls setlocale).
+ */
+bool tc_scalar_parse(const char *s, size_t n, tc_scalar *out);
+
+/*
+ * NULL if torch.tensor([v], dtype=t) accepts v, else PyTorch's message
+ * ("value cannot be converted to type uint8 without overflow", ...).
+ */
+const char *tc_scalar_check(const tc_scalar *v, tc_dtype t);
+
+/* 'token' for a message: quoted, non-printable bytes as \xNN, long ones cut. */
+void tc_token_quote(char *out, size_t cap, const char *s, size_t n);
+
+/* Line and 1-based column (in UTF-8 characters) of byte offset off in data. */
+void tc_text_pos(const char *data, size_t off, long *line, long *col);
+
+/* Length of a UTF-8 byte order mark at the start of data (0 or 3). */
+size_t tc_bom_len(const char *data, size_t n);
+
+/*
+ * A growing flat list of values with torch.tensor's dtype inference, stored
+ * compactly (a kind byte and 8 bytes per value; imaginary parts only once a
+ * complex value appears).  With has_dtype every push is checked against
+ * dtype so the caller can report the position at once.
+ */
+typedef union tc_num { int64_t i; double d; } tc_num;
+
+typedef struct tc_values {
+    size_t n, cap;
+    uint8_t *kind;
+    tc_num *v;
+    double *im;             /* NULL until the first complex value */
+    unsigned seen;          /* 1 << kind for every kind pushed or noted */
+    int has_dtype;
+    tc_dtype dtype;
+    bool has_bigint, has_hugeint;
+    size_t bigint_pos, hugeint_pos;   /* caller's positions of the first ones */
+} tc_values;
+
+void tc_values_init(tc_values *vs, const tc_read_opts *o);
+void tc_values_free(tc_values *vs);
+/*
+ * Append v, remembering pos (the caller's byte offset) for errors found
+ * later.  Returns NULL, a message for a value has_dtype cannot hold, or
+ * "out of memory".
+ */
+const char *tc_values_push(tc_values *vs, const tc_scalar *v, size_t pos);
+/* Count kind as seen without a value (an empty list infers as a float). */
+void tc_values_note(tc_values *vs, int kind);
+/* The dtype: has_dtype's, else torch.tensor's inference from what was seen. */
+tc_dtype tc_values_dtype(const tc_values *vs, tc_dtype default_dtype);
+/*
+ * A new tensor of dtype t and the given shape holding the values (whose
+ * count must equal the shape's element count).  On an error tied to a value
+ * *pos is set to that value's position and *has_pos to true.
+ */
+int tc_values_tensor(const tc_values *vs, tc_dtype t, int ndim, const int64_t *shape,
+                     tc_tensor **out, size_t *pos, bool *has_pos, tc_err *err);
+
+/*
+ * Nested-list shape checking shared by the JSON and repr readers, with
+ * torch.tensor's rules: the sizes come from the chain of first elements,
+ * every other list must match them, and nothing is checked when a size is 0
+ * (PyTorch then stores nothing).  Feed it events in document order.
+ */
+enum { TC_SHAPE_OK, TC_SHAPE_LEN, TC_SHAPE_NOT_SEQ, TC_SHAPE_SEQ, TC_SHAPE_DEEP };
+
+typedef struct tc_shape {
+    int ndim;               /* -1 until the first chain ends */
+    int depth;              /* lists open now */
+    bool empty;             /* a size is 0: stop checking and storing */
+    int64_t shape[TC_MAX_DIMS];
+    int64_t count[TC_MAX_DIMS + 1];
+    bool known[TC_MAX_DIMS];
+    int64_t want, got;      /* TC_SHAPE_LEN details */
+    int dim;
+} tc_shape;
+
+void tc_shape_init(tc_shape *s);
+int tc_shape_open(tc_shape *s);
+/* A scalar: TC_SHAPE_OK and *store says whether to keep its value. */
+int tc_shape_scalar(tc_shape *s, bool *store);
+int tc_shape_close(tc_shape *s);
+/* PyTorch's message for a TC_SHAPE_* error, given the dtype being stored. */
+void tc_shape_message(const tc_shape *s, int rc, tc_dtype t, tc_err *err);
+
 /* ---- printers (print_torch.c, numfmt.c) ------------------------------------ */
 
 /*
