@@ -5,6 +5,8 @@ Run with /usr/bin/python3 (needs torch and numpy) from anywhere:
 
     /usr/bin/python3 testdata/gen_docs.py          # check the docs, write docs.test
     /usr/bin/python3 testdata/gen_docs.py --list   # show every example found
+    /usr/bin/python3 testdata/gen_docs.py --fill   # write PyTorch's output under the
+                                                   # man page's commands that show none
 
 Examples come from three places:
   - man/tcum.1: every `.Bd -literal` display holding lines that start with
@@ -558,6 +560,26 @@ def check_options():
     return problems
 
 
+def roff_escape(line):
+    line = line.replace('\\', '\\e')
+    if line.startswith(('.', "'")):
+        line = '\\&' + line
+    return line
+
+
+def fill_man(fills):
+    """Insert outputs (line number -> text) after the man page's commands."""
+    path = os.path.join(ROOT, 'man', 'tcum.1')
+    with open(path, encoding='utf-8') as f:
+        lines = f.read().split('\n')
+    for lineno in sorted(fills, reverse=True):
+        body = [roff_escape(t) for t in fills[lineno].splitlines()]
+        lines[lineno:lineno] = body
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(lines))
+    print('man/tcum.1: filled the output of %d example(s)' % len(fills))
+
+
 def main():
     args = sys.argv[1:]
     exs = (man_examples(os.path.join(ROOT, 'man', 'tcum.1'))
@@ -575,6 +597,7 @@ def main():
     bad = len(problems)
     files = {}
     counters = {}
+    fills = {}
     for e in exs:
         if e['block'] != files.get('@block'):
             files = {'@block': e['block']}
@@ -597,6 +620,9 @@ def main():
                 bad += 1
             continue
         out, status = res
+        if '--fill' in args and e['source'] == 'man/tcum.1' and not e['shown'] and out:
+            fills[e['line']] = out
+            continue
         if out != e['shown']:
             print('%s: shown output differs from PyTorch for `%s`:\n--- shown\n%s--- pytorch\n%s'
                   % (where, e['cmd'], e['shown'], out), file=sys.stderr)
@@ -613,6 +639,9 @@ def main():
             counters[src] = counters.get(src, 0) + 1
             cid = 'docs-%s-%d' % (src, counters[src])
         cases.add(cid, 'example at %s' % where, cmd, stdout=out, status=status)
+    if fills:
+        fill_man(fills)
+        return 0
     if bad:
         print('gen_docs.py: %d example(s) wrong or not modelled; docs.test not written' % bad,
               file=sys.stderr)
