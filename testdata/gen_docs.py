@@ -224,6 +224,10 @@ def csv_token(tok):
 def read_values(data, opts):
     """bytes -> torch tensor, as tcum reads it."""
     fmt = opts.get('input-format')
+    if data[:6] == b'\x93NUMPY' and fmt in (None, 'npy'):
+        import io
+        t = torch.from_numpy(np.load(io.BytesIO(data)))
+        return t.to(dtype_arg(opts['input-dtype'])) if 'input-dtype' in opts else t
     text = data.decode('utf-8')
     if text.startswith('\ufeff'):
         text = text[1:]
@@ -252,6 +256,7 @@ def read_values(data, opts):
     if fmt != 'csv':
         raise Unsupported('input format %s' % fmt)
     delim = opts.get('delimiter', ',')
+    delim = '\t' if delim in ('\\t', 'tab') else delim
     rows = []
     for line in text.splitlines():
         if not line.strip() or line.lstrip().startswith('#'):
@@ -451,9 +456,16 @@ def run_tcum(argv, stdin, files):
             data = stdin
         elif path in files:
             data = files[path]
+        elif os.path.isfile(os.path.join(ROOT, path)):
+            # a file of the repository, as the test runner sees it from the root
+            with open(os.path.join(ROOT, path), 'rb') as f:
+                data = f.read()
         else:
             raise Unsupported('reading the file %s' % path)
-        return read_values(data, opts)
+        o = dict(opts)
+        if path.endswith('.tsv') and 'delimiter' not in o:
+            o['delimiter'] = '\t'
+        return read_values(data, o)
 
     with printoptions(**pkw):
         if op == 'assert-close':
