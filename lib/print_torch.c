@@ -289,6 +289,10 @@ static void put_elem(printer *p, tc_buf *out, int64_t i)
     } else {
         format_float(p, f, s, elem_float(p->t, i, 0));
     }
+    if (s->oom) {
+        out->oom = 1;
+        return;
+    }
     pad_to(out, f->max_width, s->n);
     tc_buf_put(out, s->p, s->n);
     if (!p->complex)
@@ -296,7 +300,11 @@ static void put_elem(printer *p, tc_buf *out, int64_t i)
     /* The imaginary part, stripped of its padding, with a sign and a "j". */
     s->n = 0;
     format_float(p, &p->f[1], s, elem_float(p->t, i, 1));
-    if (s->n && s->p[0] != '-' && s->p[0] != '+')
+    if (s->oom) {
+        out->oom = 1;
+        return;
+    }
+    if (s->p[0] != '-' && s->p[0] != '+')
         tc_buf_put(out, "+", 1);
     tc_buf_put(out, s->p, s->n);
     tc_buf_put(out, "j", 1);
