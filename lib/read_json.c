@@ -1,4 +1,461 @@
-/* read_json.c - STUB: to be written. */
+/*
+ * read_json.c - JSON input through cJSON.
+ *
+ * cJSON keeps only a double per number, but PyTorch's inference depends on
+ * the literal ([1, 2.0] is float32, [1, 2] int64) and int64 must be exact.
+ * So before cJSON sees the text, a light scan records where every value
+ * starts, in document order (which is the order of a pre-order walk of
+ * cJSON's tree).  The walk then re-reads each number from its own text and
+ * has a position for every message.  The same scan rejects absurd nesting
+ * before cJSON recurses into it.
+ *
+ * Accepted: nested arrays of numbers, booleans and strings holding a
+ * literal ("nan", "-inf", "1+2j"); a bare value (0-d); tcum's object form
+ * {"dtype": ..., "shape": [...], "data": nested or flat}, and the
+ * {"values": {...}, "indices": {...}} form of two-result ops (values read).
+ */
 #include "tc_private.h"
 
-int tc_read_json(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out, tc_err *err) { (void)data; (void)n; (void)o; *out = NULL; return tc_err_set(err, TC_EINPUT, "not implemented"); }
+#include <cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Arrays or objects nested deeper than this are refused before parsing. */
+#define MAX_NESTING (TC_MAX_DIMS + 2)
+
+typedef struct json_ctx {
+    const char *data;           /* after any BOM */
+    size_t n;
+    size_t *offs;               /* start of every value, document order */
+    size_t noffs, capoffs;
+    const tc_read_opts *o;
+    tc_err *err;
+    bool failed;                /* err is set */
+    bool has_pos;
+    size_t pos;
+} json_ctx;
+
+static void fail_at(json_ctx *c, size_t pos, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static void fail_at(json_ctx *c, size_t pos, int code, const char *fmt, ...)
+{
+    if (c->failed)
+        return;
+    char msg[sizeof c->err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    tc_err_set(c->err, code, "%s", msg);
+    c->failed = true;
+    c->has_pos = true;
+    c->pos = pos;
+}
+
+static bool add_off(json_ctx *c, size_t off)
+{
+    if (c->noffs == c->capoffs) {
+        size_t cap = c->capoffs ? c->capoffs * 2 : 256;
+        size_t *p = cap <= SIZE_MAX / sizeof *p ? realloc(c->offs, cap * sizeof *p) : NULL;
+        if (!p) {
+            tc_err_set(c->err, TC_ENOMEM, "out of memory");
+            c->failed = true;
+            return false;
+        }
+        c->offs = p;
+        c->capoffs = cap;
+    }
+    c->offs[c->noffs++] = off;
+    return true;
+}
+
+static bool is_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; }
+
+/*
+ * Record the start of every value (object keys are not values), check
+ * nesting and refuse NUL bytes (cJSON would take them for white space).
+ * Errors in the JSON itself are left to cJSON.
+ */
+static bool prescan(json_ctx *c)
+{
+    const char *d = c->data;
+    size_t n = c->n, i = 0;
+    int depth = 0;
+    while (i < n) {
+        char ch = d[i];
+        if (ch == '"') {
+            size_t start = i++;
+            while (i < n && d[i] != '"') {
+                if (d[i] == '\\' && i + 1 < n)
+                    i++;
+                i++;
+            }
+            i++;
+            size_t j = i;
+            while (j < n && is_ws(d[j]))
+                j++;
+            if ((j >= n || d[j] != ':') && !add_off(c, start))
+                return false;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > MAX_NESTING) {
+                fail_at(c, i, TC_EINPUT, "too many dimensions (the limit is %d)", TC_MAX_DIMS);
+                return false;
+            }
+            if (!add_off(c, i))
+                return false;
+            i++;
+        } else if (ch == ']' || ch == '}') {
+            depth--;
+            i++;
+        } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
+            if (!add_off(c, i))
+                return false;
+            while (i < n && (d[i] == '-' || d[i] == '+' || d[i] == '.' || d[i] == 'e' ||
+                             d[i] == 'E' || (d[i] >= '0' && d[i] <= '9')))
+                i++;
+        } else if (ch >= 'a' && ch <= 'z') {
+            if (!add_off(c, i))
+                return false;
+            while (i < n && d[i] >= 'a' && d[i] <= 'z')
+                i++;
+        } else if (ch == '\0') {
+            fail_at(c, i, TC_EINPUT, "%s", "NUL byte in JSON input");
+            return false;
+        } else {
+            i++;
+        }
+    }
+    return true;
+}
+
+/* Position (byte offset) of the value with pre-order index k. */
+static size_t off_of(const json_ctx *c, size_t k)
+{
+    return k < c->noffs ? c->offs[k] : c->n;
+}
+
+/* Number of values in the subtree of node, itself included. */
+static size_t subtree_size(const cJSON *node)
+{
+    size_t k = 1;
+    for (const cJSON *ch = node->child; ch; ch = ch->next)
+        k += subtree_size(ch);
+    return k;
+}
+
+/* ---- a nested array into values ---------------------------------------------- */
+
+typedef struct walk_ctx {
+    json_ctx *c;
+    tc_values vs;
+    tc_shape sh;
+    int store_rc;               /* first store-time error: a TC_SHAPE_* code ... */
+    const char *store_msg;      /* ... or a conversion message */
+    size_t store_pos;
+} walk_ctx;
+
+static void store_fail(walk_ctx *w, int rc, const char *msg, size_t pos)
+{
+    if (w->store_rc || w->store_msg)
+        return;
+    w->store_rc = rc;
+    w->store_msg = msg;
+    w->store_pos = pos;
+}
+
+/* The literal of a number, string or boolean node; false (c failed) if none. */
+static bool leaf_value(json_ctx *c, const cJSON *node, size_t pos, tc_scalar *v)
+{
+    char q[200];
+    if (cJSON_IsBool(node)) {
+        memset(v, 0, sizeof *v);
+        v->kind = TC_SK_BOOL;
+        v->i = cJSON_IsTrue(node);
+        return true;
+    }
+    if (cJSON_IsNumber(node)) {
+        const char *s = c->data + pos;
+        size_t k = 0;
+        while (pos + k < c->n && (s[k] == '-' || s[k] == '+' || s[k] == '.' || s[k] == 'e' ||
+                                  s[k] == 'E' || (s[k] >= '0' && s[k] <= '9')))
+            k++;
+        if (tc_scalar_parse(s, k, v))
+            return true;
+        tc_token_quote(q, sizeof q, s, k);
+        fail_at(c, pos, TC_EINPUT, "could not convert %s to a number", q);
+        return false;
+    }
+    if (cJSON_IsString(node)) {
+        const char *s = node->valuestring;
+        if (tc_scalar_parse(s, strlen(s), v))
+            return true;
+        tc_token_quote(q, sizeof q, s, strlen(s));
+        fail_at(c, pos, TC_EINPUT, "could not convert %s to a number", q);
+        return false;
+    }
+    fail_at(c, pos, TC_EINPUT, "Could not infer dtype of %s", cJSON_IsNull(node) ? "null" : "object");
+    return false;
+}
+
+/*
+ * Walk node (pre-order index *idx): every leaf counts for inference, as
+ * torch.tensor infers over everything before storing; shape checks and
+ * stores stop at the first store-time error, which is reported once the
+ * dtype (which its message depends on) is known.
+ */
+static void walk(walk_ctx *w, const cJSON *node, size_t *idx)
+{
+    json_ctx *c = w->c;
+    size_t pos = off_of(c, (*idx)++);
+    bool active = !w->store_rc && !w->store_msg;
+    int rc;
+    if (cJSON_IsArray(node)) {
+        if (active && (rc = tc_shape_open(&w->sh)) != TC_SHAPE_OK) {
+            store_fail(w, rc, NULL, pos);
+            active = false;
+        }
+        if (!node->child)
+            tc_values_note(&w->vs, TC_SK_FLOAT);   /* an empty list infers as a float */
+        for (const cJSON *ch = node->child; ch && !c->failed; ch = ch->next)
+            walk(w, ch, idx);
+        if (active && !w->store_rc && !w->store_msg &&
+            (rc = tc_shape_close(&w->sh)) != TC_SHAPE_OK)
+            store_fail(w, rc, NULL, pos);
+        return;
+    }
+    tc_scalar v;
+    if (!leaf_value(c, node, pos, &v))
+        return;
+    bool store = false;
+    if (active && (rc = tc_shape_scalar(&w->sh, &store)) != TC_SHAPE_OK)
+        store_fail(w, rc, NULL, pos);
+    if (!store) {
+        tc_values_note(&w->vs, v.kind);
+        return;
+    }
+    const char *msg = tc_values_push(&w->vs, &v, pos);
+    if (msg) {
+        if (!strcmp(msg, "out of memory"))
+            fail_at(c, pos, TC_ENOMEM, "%s", msg);
+        store_fail(w, 0, msg, pos);
+        tc_values_note(&w->vs, v.kind);
+    }
+}
+
+/*
+ * Read the nested array (or bare value) node, whose pre-order index is idx,
+ * as torch.tensor(node) or, with has_dtype, torch.tensor(node, dtype=dtype).
+ */
+static int read_nested(json_ctx *c, const cJSON *node, size_t idx, bool has_dtype,
+                       tc_dtype dtype, tc_tensor **out)
+{
+    walk_ctx w;
+    memset(&w, 0, sizeof w);
+    w.c = c;
+    tc_values_init(&w.vs, NULL);
+    w.vs.has_dtype = has_dtype;
+    w.vs.dtype = dtype;
+    tc_shape_init(&w.sh);
+    walk(&w, node, &idx);
+    int rc = TC_OK;
+    if (c->failed) {
+        rc = c->err ? c->err->code : TC_EINPUT;
+    } else {
+        tc_dtype t = tc_values_dtype(&w.vs, c->o->default_dtype);
+        if (w.store_msg) {
+            fail_at(c, w.store_pos, TC_EINPUT, "%s", w.store_msg);
+            rc = TC_EINPUT;
+        } else if (w.store_rc) {
+            tc_shape_message(&w.sh, w.store_rc, t, c->err);
+            c->failed = c->has_pos = true;
+            c->pos = w.store_pos;
+            rc = TC_EINPUT;
+        } else {
+            size_t bad;
+            bool has_bad;
+            rc = tc_values_tensor(&w.vs, t, w.sh.ndim, w.sh.shape, out, &bad, &has_bad, c->err);
+            if (rc != TC_OK) {
+                c->failed = true;
+                c->has_pos = has_bad;
+                c->pos = bad;
+            }
+        }
+    }
+    tc_values_free(&w.vs);
+    return rc;
+}
+
+/* ---- tcum's object form -------------------------------------------------------- */
+
+static void shape_text(char *out, size_t cap, int ndim, const int64_t *shape)
+{
+    size_t k = (size_t)snprintf(out, cap, "[");
+    for (int i = 0; i < ndim && k + 24 < cap; i++)
+        k += (size_t)snprintf(out + k, cap - k, "%s%lld", i ? ", " : "", (long long)shape[i]);
+    snprintf(out + k, cap - k, "]");
+}
+
+static int read_object(json_ctx *c, const cJSON *obj, size_t idx, tc_tensor **out)
+{
+    const cJSON *dtype = NULL, *shape = NULL, *data = NULL, *values = NULL;
+    size_t dtype_i = 0, shape_i = 0, data_i = 0, values_i = 0;
+    size_t k = idx + 1;
+    char q[200];
+    for (const cJSON *m = obj->child; m; m = m->next) {
+        const char *key = m->string ? m->string : "";
+        if (!strcmp(key, "dtype"))
+            dtype = m, dtype_i = k;
+        else if (!strcmp(key, "shape"))
+            shape = m, shape_i = k;
+        else if (!strcmp(key, "data"))
+            data = m, data_i = k;
+        else if (!strcmp(key, "values"))
+            values = m, values_i = k;
+        else if (strcmp(key, "indices")) {
+            tc_token_quote(q, sizeof q, key, strlen(key));
+            fail_at(c, off_of(c, k), TC_EINPUT, "unknown key %s in a tensor object", q);
+            return TC_EINPUT;
+        }
+        k += subtree_size(m);
+    }
+    if (!data && values && cJSON_IsObject(values))
+        return read_object(c, values, values_i, out);
+    if (!data) {
+        fail_at(c, off_of(c, idx), TC_EINPUT, "%s",
+                "a tensor object needs a \"data\" member");
+        return TC_EINPUT;
+    }
+    bool has_dtype = c->o->has_input_dtype;
+    tc_dtype t = c->o->input_dtype;
+    if (dtype) {
+        tc_dtype named;
+        if (!cJSON_IsString(dtype) || !tc_dtype_parse(dtype->valuestring, &named)) {
+            const char *s = cJSON_IsString(dtype) ? dtype->valuestring : "";
+            tc_token_quote(q, sizeof q, s, strlen(s));
+            fail_at(c, off_of(c, dtype_i), TC_EINPUT, "unknown dtype %s", q);
+            return TC_EINPUT;
+        }
+        if (!has_dtype) {
+            has_dtype = true;
+            t = named;
+        }
+    }
+    int64_t dims[TC_MAX_DIMS];
+    int ndim = 0;
+    if (shape) {
+        bool ok = cJSON_IsArray(shape);
+        size_t j = shape_i + 1;
+        for (const cJSON *e = ok ? shape->child : NULL; e && ok; e = e->next, j++) {
+            tc_scalar v;
+            const char *s = c->data + off_of(c, j);
+            size_t len = 0;
+            while (off_of(c, j) + len < c->n && s[len] >= '0' && s[len] <= '9')
+                len++;
+            ok = ndim < TC_MAX_DIMS && cJSON_IsNumber(e) && tc_scalar_parse(s, len, &v) &&
+                 v.kind == TC_SK_INT;
+            if (ok)
+                dims[ndim++] = v.i;
+        }
+        if (!ok) {
+            fail_at(c, off_of(c, shape_i), TC_EINPUT, "%s",
+                    "\"shape\" must be a list of at most 64 sizes >= 0");
+            return TC_EINPUT;
+        }
+    }
+    tc_tensor *x = NULL;
+    int rc = read_nested(c, data, data_i, has_dtype, t, &x);
+    if (rc != TC_OK || !shape) {
+        *out = x;
+        return rc;
+    }
+    bool same = x->ndim == ndim;
+    for (int i = 0; same && i < ndim; i++)
+        same = x->shape[i] == dims[i];
+    if (same) {
+        *out = x;
+        return TC_OK;
+    }
+    int64_t numel = 1;
+    bool fits = true;
+    for (int i = 0; i < ndim && fits; i++)
+        fits = tc_mul_ok(numel, dims[i], &numel);
+    if (x->ndim == 1 && fits && numel == x->numel) {
+        rc = tc_tensor_reshape(x, ndim, dims, out, c->err);
+        tc_tensor_free(x);
+        return rc;
+    }
+    char want[64 * 24], got[64 * 24];
+    shape_text(want, sizeof want, ndim, dims);
+    shape_text(got, sizeof got, x->ndim, x->shape);
+    tc_tensor_free(x);
+    tc_err_set(c->err, TC_EINPUT, "\"data\" has shape %s but \"shape\" is %s", got, want);
+    c->failed = c->has_pos = true;
+    c->pos = off_of(c, data_i);
+    return TC_EINPUT;
+}
+
+/* ---- entry point ----------------------------------------------------------------- */
+
+int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
+                 tc_tensor **out, tc_err *err)
+{
+    *out = NULL;
+    size_t bom = tc_bom_len(data, n);
+    json_ctx c;
+    memset(&c, 0, sizeof c);
+    c.data = data + bom;
+    c.n = n - bom;
+    c.o = o;
+    c.err = err;
+
+    int rc = TC_OK;
+    cJSON *root = NULL;
+    size_t i = 0;
+    while (i < c.n && is_ws(c.data[i]))
+        i++;
+    if (i == c.n) {
+        rc = tc_err_set(err, TC_EINPUT, "no data");
+    } else if (!prescan(&c)) {
+        rc = err ? err->code : TC_EINPUT;
+    } else {
+        const char *end = NULL;
+        root = cJSON_ParseWithLengthOpts(c.data, c.n, &end, 0);
+        size_t at = end && end >= c.data ? (size_t)(end - c.data) : 0;
+        if (!root) {
+            size_t j = at;
+            while (j < c.n && is_ws(c.data[j]))
+                j++;
+            fail_at(&c, at, TC_EINPUT, "%s", j >= c.n ? "invalid JSON: unexpected end of input"
+                                                       : "invalid JSON");
+            rc = TC_EINPUT;
+        } else {
+            while (at < c.n && is_ws(c.data[at]))
+                at++;
+            if (at < c.n) {
+                fail_at(&c, at, TC_EINPUT, "%s", "invalid JSON: unexpected data after the value");
+                rc = TC_EINPUT;
+            } else if (cJSON_IsObject(root)) {
+                rc = read_object(&c, root, 0, out);
+            } else {
+                rc = read_nested(&c, root, 0, o->has_input_dtype, o->input_dtype, out);
+            }
+        }
+    }
+    if (rc != TC_OK) {
+        tc_tensor_free(*out);
+        *out = NULL;
+        if (c.has_pos) {
+            long line, col;
+            tc_text_pos(c.data, c.pos, &line, &col);
+            tc_err_at(err, line, col);
+        }
+    }
+    cJSON_Delete(root);
+    free(c.offs);
+    return rc;
+}
