@@ -1,4 +1,930 @@
-/* reduce.c - STUB: to be written. */
+/*
+ * reduce.c - sum, prod, mean, amax, amin, logsumexp, max and min.
+ *
+ * Values must match PyTorch 1.13's CPU kernels to the bit, so the kernels
+ * below replay the order in which ATen adds or multiplies (AVX2 build, one
+ * thread): float sums use SumKernel.cpp's cascade_sum (four-level cascade,
+ * 4-way ILP rows, Vectorized lanes), prod/amax/amin use Reduce.h's
+ * binary_kernel_reduce_vec (4 accumulator vectors, then a horizontal fold).
+ * A lane of a vector is an independent scalar chain, so each lane is
+ * computed on its own with the same sequence of operations.
+ *
+ * The input is always contiguous, so ATen's TensorIterator sees a reduced
+ * dim of size n between an outer and an inner block (tc_lanes); which
+ * kernel path it takes depends only on n, inner and the vector width.
+ */
 #include "tc_private.h"
 
-int tc_reduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err) { (void)a; (void)x; (void)r; return tc_err_set(err, TC_EUSAGE, "not implemented"); }
+#include <math.h>
+#include <string.h>
+
+/* ---- geometry ------------------------------------------------------------ */
+
+typedef struct geom {
+    int64_t outer, n, inner;     /* input viewed as outer x n x inner */
+    int ndim;                    /* result shape */
+    int64_t shape[TC_MAX_DIMS];
+} geom;
+
+/*
+ * Reduce over dim (has_dim) or over everything; keepdim keeps the reduced
+ * dims as size 1.  A 0-d input stays 0-d.
+ */
+static void geom_init(geom *g, const tc_tensor *x, int has_dim, int dim, int keepdim)
+{
+    if (!has_dim) {
+        g->outer = 1;
+        g->n = x->numel;
+        g->inner = 1;
+        g->ndim = keepdim ? x->ndim : 0;
+        for (int i = 0; i < g->ndim; i++)
+            g->shape[i] = 1;
+        return;
+    }
+    tc_lanes(x, dim, &g->outer, &g->n, &g->inner);
+    g->ndim = 0;
+    for (int i = 0; i < x->ndim; i++) {
+        if (i != dim)
+            g->shape[g->ndim++] = x->shape[i];
+        else if (keepdim)
+            g->shape[g->ndim++] = 1;
+    }
+}
+
+/* utils::CeilLog2 from ATen/native/cpu/utils.h */
+static int64_t ceil_log2(int64_t x)
+{
+    if (x <= 2)
+        return 1;
+    uint64_t v = (uint64_t)x - 1;
+    int64_t last = 0;
+    while (v >>= 1)
+        last++;
+    return last + 1;
+}
+
+/* ---- cascade sum (SumKernel.cpp) -------------------------------------------- */
+
+enum { K_F32, K_F64, K_F16, K_BF16 };
+
+/*
+ * A stream of addends: item i is the scalar at off + i*st (in units of the
+ * component type; complex numbers are two components), plus, when pair is
+ * non-zero, the scalar pair further on: float16/bfloat16 vector loads fold
+ * 16 halves into 8 float lanes before accumulating.
+ */
+typedef struct src {
+    const void *p;
+    int kind;
+    int64_t off, st, pair;
+} src;
+
+static float elem_f(const src *s, int64_t k)
+{
+    switch (s->kind) {
+    case K_F16: return tc_half_to_float(((const uint16_t *)s->p)[k]);
+    case K_BF16: return tc_bf16_to_float(((const uint16_t *)s->p)[k]);
+    default: return ((const float *)s->p)[k];
+    }
+}
+
+static float load_f(const src *s, int64_t i)
+{
+    int64_t k = s->off + i * s->st;
+    float v = elem_f(s, k);
+    if (s->pair)
+        v = v + elem_f(s, k + s->pair);
+    return v;
+}
+
+static double load_d(const src *s, int64_t i)
+{
+    return ((const double *)s->p)[s->off + i * s->st];
+}
+
+/*
+ * multi_row_sum for one row (rows are independent, so nrows = 1 loses
+ * nothing) and row_sum, its 4-way interleaved form.
+ */
+#define DEFINE_CASCADE(T, SUF, LOAD)                                            \
+    static T cascade_##SUF(const src *s, int64_t size)                          \
+    {                                                                           \
+        int64_t lp = TC_MAX(4, ceil_log2(size) / 4);                            \
+        int64_t step = (int64_t)1 << lp;                                        \
+        uint64_t mask = (uint64_t)step - 1;                                     \
+        T acc[4] = {0, 0, 0, 0};                                                \
+        int64_t i = 0;                                                          \
+        while (i + step <= size) {                                              \
+            for (int64_t j = 0; j < step; j++, i++)                             \
+                acc[0] += LOAD(s, i);                                           \
+            for (int j = 1; j < 4; j++) {                                       \
+                acc[j] += acc[j - 1];                                           \
+                acc[j - 1] = 0;                                                 \
+                if (((uint64_t)i & (mask << (j * lp))) != 0)                    \
+                    break;                                                      \
+            }                                                                   \
+        }                                                                       \
+        for (; i < size; i++)                                                   \
+            acc[0] += LOAD(s, i);                                               \
+        for (int j = 1; j < 4; j++)                                             \
+            acc[0] += acc[j];                                                   \
+        return acc[0];                                                          \
+    }                                                                           \
+    static T rowsum_##SUF(const src *s, int64_t size)                           \
+    {                                                                           \
+        int64_t m = size / 4;                                                   \
+        T part[4];                                                              \
+        for (int k = 0; k < 4; k++) {                                           \
+            src t = *s;                                                         \
+            t.off = s->off + k * s->st;                                         \
+            t.st = s->st * 4;                                                   \
+            part[k] = cascade_##SUF(&t, m);                                     \
+        }                                                                       \
+        for (int64_t i = m * 4; i < size; i++)                                  \
+            part[0] += LOAD(s, i);                                              \
+        for (int k = 1; k < 4; k++)                                             \
+            part[0] += part[k];                                                 \
+        return part[0];                                                         \
+    }
+
+DEFINE_CASCADE(float, f, load_f)
+DEFINE_CASCADE(double, d, load_d)
+
+/*
+ * cascade_sum over one component stream of a contiguous tensor.  C is the
+ * number of components per element (2 for complex) and c the one summed;
+ * vw is Vectorized<scalar_t>::size() and nl the lanes of the accumulator
+ * vector.  Writes outer*inner sums in the accumulation type.
+ */
+#define DEFINE_SUM_STREAM(T, SUF, LOAD)                                         \
+    static void sum_stream_##SUF(const void *p, int kind, int C, int c,         \
+                                 const geom *g, int vw, int nl, T *res)          \
+    {                                                                           \
+        int64_t outer = g->outer, n = g->n, inner = g->inner;                   \
+        src s = {p, kind, 0, 0, 0};                                             \
+        if (n == 0) {                                                           \
+            for (int64_t k = 0; k < outer * inner; k++)                         \
+                res[k] = 0;                                                     \
+            return;                                                             \
+        }                                                                       \
+        if (n == 1) { /* not a true reduction: out = 0 + x */                   \
+            for (int64_t k = 0; k < outer * inner; k++) {                       \
+                s.off = C * k + c;                                              \
+                res[k] = (T)0 + LOAD(&s, 0);                                    \
+            }                                                                   \
+            return;                                                             \
+        }                                                                       \
+        if (inner == 1) {                                                       \
+            for (int64_t o = 0; o < outer; o++) {                               \
+                int64_t base = o * n;                                           \
+                T fin = 0;                                                      \
+                if (n >= vw) { /* vectorized_inner_sum */                       \
+                    int64_t nvec = n / vw;                                      \
+                    T lane[16];                                                 \
+                    for (int l = 0; l < nl; l++) {                              \
+                        src t = s;                                              \
+                        if (vw == nl) {                                         \
+                            t.off = C * (base + l) + c;                         \
+                            t.st = (int64_t)C * vw;                             \
+                        } else if (kind == K_F16) {                             \
+                            t.off = base + 2 * l;                               \
+                            t.st = vw;                                          \
+                            t.pair = 1;                                         \
+                        } else {                                                \
+                            t.off = base + l;                                   \
+                            t.st = vw;                                          \
+                            t.pair = nl;                                        \
+                        }                                                       \
+                        lane[l] = rowsum_##SUF(&t, nvec);                       \
+                    }                                                           \
+                    for (int64_t k = nvec * vw; k < n; k++) {                   \
+                        s.off = C * (base + k) + c;                             \
+                        fin += LOAD(&s, 0);                                     \
+                    }                                                           \
+                    for (int l = 0; l < nl; l++)                                \
+                        fin += lane[l];                                         \
+                } else {                                                        \
+                    s.off = C * base + c;                                       \
+                    s.st = C;                                                   \
+                    fin = rowsum_##SUF(&s, n);                                  \
+                }                                                               \
+                res[o] = (T)0 + fin;                                            \
+            }                                                                   \
+            return;                                                             \
+        }                                                                       \
+        /* vectorized_outer_sum or scalar_outer_sum: columns in blocks of */     \
+        /* 4 vectors (or 4 scalars) get multi_row_sum, the rest row_sum */       \
+        int64_t ncasc = inner >= vw ? inner / (4 * nl) * (4 * nl) : inner / 4 * 4; \
+        for (int64_t o = 0; o < outer; o++) {                                   \
+            for (int64_t i = 0; i < inner; i++) {                               \
+                s.off = C * (o * n * inner + i) + c;                            \
+                s.st = C * inner;                                               \
+                T v = i < ncasc ? cascade_##SUF(&s, n) : rowsum_##SUF(&s, n);   \
+                res[o * inner + i] = (T)0 + v;                                  \
+            }                                                                   \
+        }                                                                       \
+    }
+
+DEFINE_SUM_STREAM(float, f, load_f)
+DEFINE_SUM_STREAM(double, d, load_d)
+
+/* Sum of a floating or complex tensor x into y (same dtype, shape g). */
+static int float_sum(const tc_tensor *x, const geom *g, tc_tensor *y, tc_err *err)
+{
+    int64_t m = y->numel;
+    int C = tc_dtype_is_complex(x->dtype) ? 2 : 1;
+    int dbl = x->dtype == TC_FLOAT64 || x->dtype == TC_COMPLEX128;
+    void *buf = malloc((size_t)(m ? m : 1) * (dbl ? sizeof(double) : sizeof(float)));
+    if (!buf)
+        return tc_err_set(err, TC_ENOMEM, "out of memory");
+    for (int c = 0; c < C; c++) {
+        switch (x->dtype) {
+        case TC_FLOAT32:
+            sum_stream_f(x->data, K_F32, 1, 0, g, 8, 8, buf);
+            memcpy(y->data, buf, (size_t)m * sizeof(float));
+            break;
+        case TC_FLOAT16:
+        case TC_BFLOAT16:
+            sum_stream_f(x->data, x->dtype == TC_FLOAT16 ? K_F16 : K_BF16, 1, 0, g, 16, 8, buf);
+            for (int64_t k = 0; k < m; k++) {
+                float v = ((float *)buf)[k];
+                ((uint16_t *)y->data)[k] = x->dtype == TC_FLOAT16 ? tc_float_to_half(v) : tc_float_to_bf16(v);
+            }
+            break;
+        case TC_FLOAT64:
+            sum_stream_d(x->data, K_F64, 1, 0, g, 4, 4, buf);
+            memcpy(y->data, buf, (size_t)m * sizeof(double));
+            break;
+        case TC_COMPLEX64:
+            sum_stream_f(x->data, K_F32, 2, c, g, 4, 4, buf);
+            for (int64_t k = 0; k < m; k++)
+                ((float *)y->data)[2 * k + c] = ((float *)buf)[k];
+            break;
+        case TC_COMPLEX128:
+            sum_stream_d(x->data, K_F64, 2, c, g, 2, 2, buf);
+            for (int64_t k = 0; k < m; k++)
+                ((double *)y->data)[2 * k + c] = ((double *)buf)[k];
+            break;
+        default:
+            break;
+        }
+    }
+    free(buf);
+    return TC_OK;
+}
+
+/* ---- binary_kernel_reduce_vec (Reduce.h) ------------------------------------ */
+
+/* One value of any floating or complex dtype, held exactly in doubles. */
+typedef struct val {
+    double re, im;
+} val;
+
+typedef val (*binop)(val a, val b);
+
+typedef struct bred {
+    binop op, vop;   /* scalar and Vectorized forms, which may differ */
+    val ident;
+    int vw;          /* Vectorized<scalar_t>::size() */
+} bred;
+
+static val get_val(const tc_tensor *x, int64_t k)
+{
+    val v;
+    tc_tensor_get_c128(x, k, &v.re, &v.im);
+    return v;
+}
+
+/*
+ * out = op(out, x) over each lane of x viewed as outer x n x inner, in the
+ * order of vectorized_inner_reduction / vectorized_outer_reduction.
+ */
+static void reduce_vec(const tc_tensor *x, const geom *g, const bred *b, val *res)
+{
+    int64_t outer = g->outer, n = g->n, inner = g->inner;
+    int64_t blk = 4 * (int64_t)b->vw;
+    for (int64_t k = 0; k < outer * inner; k++)
+        res[k] = b->ident;
+    if (n == 0)
+        return;
+    if (inner == 1 || n == 1) {
+        for (int64_t o = 0; o < outer * (n == 1 ? inner : 1); o++) {
+            int64_t base = o * n;
+            val out = b->ident;
+            int64_t count = n / blk;
+            if (count > 0) {
+                val acc[4][64];
+                for (int j = 0; j < 4; j++)
+                    for (int l = 0; l < b->vw; l++)
+                        acc[j][l] = get_val(x, base + j * b->vw + l);
+                for (int64_t i = 1; i < count; i++)
+                    for (int j = 0; j < 4; j++)
+                        for (int l = 0; l < b->vw; l++)
+                            acc[j][l] = b->vop(acc[j][l], get_val(x, base + i * blk + j * b->vw + l));
+                for (int l = 0; l < b->vw; l++)
+                    acc[0][l] = b->vop(b->vop(acc[0][l], acc[1][l]), b->vop(acc[2][l], acc[3][l]));
+                val b0 = acc[0][0];
+                for (int l = 1; l < b->vw; l++)
+                    b0 = b->op(b0, acc[0][l]);
+                out = b->op(out, b0);
+            }
+            for (int64_t k = count * blk; k < n; k++)
+                out = b->op(out, get_val(x, base + k));
+            res[o] = out;
+        }
+        return;
+    }
+    int64_t ncols = inner / blk * blk;
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t i = 0; i < inner; i++) {
+            int64_t base = o * n * inner + i;
+            val out;
+            if (i < ncols) {
+                val acc = get_val(x, base);
+                for (int64_t r = 1; r < n; r++)
+                    acc = b->vop(acc, get_val(x, base + r * inner));
+                out = b->vop(acc, b->ident);
+            } else {
+                out = b->ident;
+                for (int64_t r = 0; r < n; r++)
+                    out = b->op(out, get_val(x, base + r * inner));
+            }
+            res[o * inner + i] = out;
+        }
+    }
+}
+
+static val mul_f32(val a, val b)
+{
+    val r = {(float)a.re * (float)b.re, 0};
+    return r;
+}
+
+static val mul_f64(val a, val b)
+{
+    val r = {a.re * b.re, 0};
+    return r;
+}
+
+/* c10::complex<float> operator*: (ac - bd) + (ad + bc)i in float */
+static val mul_c64(val x, val y)
+{
+    float a = (float)x.re, b = (float)x.im, c = (float)y.re, d = (float)y.im;
+    float ac = a * c, bd = b * d, ad = a * d, bc = b * c;
+    val r = {ac - bd, ad + bc};
+    return r;
+}
+
+static val mul_c128(val x, val y)
+{
+    double ac = x.re * y.re, bd = x.im * y.im, ad = x.re * y.im, bc = x.im * y.re;
+    val r = {ac - bd, ad + bc};
+    return r;
+}
+
+/* std::max / std::min after a NaN check (max_impl, min_impl): ties keep a */
+static val max_s(val a, val b)
+{
+    if (isnan(a.re) || isnan(b.re)) {
+        val r = {NAN, 0};
+        return r;
+    }
+    return a.re < b.re ? b : a;
+}
+
+static val min_s(val a, val b)
+{
+    if (isnan(a.re) || isnan(b.re)) {
+        val r = {NAN, 0};
+        return r;
+    }
+    return b.re < a.re ? b : a;
+}
+
+/* maxps/minps plus a NaN blend (Vectorized maximum/minimum): ties take b */
+static val max_v(val a, val b)
+{
+    if (isnan(a.re) || isnan(b.re)) {
+        val r = {NAN, 0};
+        return r;
+    }
+    return a.re > b.re ? a : b;
+}
+
+static val min_v(val a, val b)
+{
+    if (isnan(a.re) || isnan(b.re)) {
+        val r = {NAN, 0};
+        return r;
+    }
+    return a.re < b.re ? a : b;
+}
+
+/* Elements per 256-bit Vectorized<scalar_t> */
+static int vec_width(tc_dtype t)
+{
+    return (int)(32 / tc_dtype_size(t));
+}
+
+static void store_val(tc_tensor *y, int64_t k, val v)
+{
+    if (tc_dtype_is_complex(y->dtype))
+        tc_store_c128(y, k, v.re, v.im);
+    else
+        tc_store_f64(y, k, v.re);
+}
+
+/* ---- integer kernels (order does not matter: wrapping or exact) ---------- */
+
+static void int_reduce(const tc_tensor *x, const geom *g, tc_op op, tc_tensor *y)
+{
+    int64_t outer = g->outer, n = g->n, inner = g->inner;
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t i = 0; i < inner; i++) {
+            uint64_t acc = op == TC_OP_PROD ? 1 : 0;
+            int64_t best = 0;
+            for (int64_t r = 0; r < n; r++) {
+                int64_t v = tc_tensor_get_i64(x, (o * n + r) * inner + i);
+                if (op == TC_OP_SUM)
+                    acc += (uint64_t)v;
+                else if (op == TC_OP_PROD)
+                    acc *= (uint64_t)v;
+                else if (r == 0 || (op == TC_OP_AMAX ? v > best : v < best))
+                    best = v;
+            }
+            int64_t k = o * inner + i;
+            if (op == TC_OP_SUM || op == TC_OP_PROD) {
+                if (y->dtype == TC_BOOL)
+                    ((uint8_t *)y->data)[k] = op == TC_OP_SUM ? acc != 0 : acc != 0;
+                else
+                    tc_store_i64(y, k, (int64_t)acc);
+            } else {
+                tc_store_i64(y, k, best);
+            }
+        }
+    }
+}
+
+/* ---- errors ------------------------------------------------------------------ */
+
+static int not_impl(tc_err *err, const char *kernel, tc_dtype t, const char *hint)
+{
+    return tc_err_set(err, TC_EUSAGE, "\"%s\" not implemented for '%s'%s", kernel,
+                      tc_dtype_scalar_name(t), hint);
+}
+
+static tc_dtype complex_of(tc_dtype t)
+{
+    return t == TC_FLOAT64 ? TC_COMPLEX128 : TC_COMPLEX64;
+}
+
+/* ---- sum, prod, mean ------------------------------------------------------ */
+
+/* sum or prod of x (already in the computation dtype) into a new tensor */
+static int sum_prod(const tc_tensor *x, const geom *g, tc_op op, tc_tensor **out, tc_err *err)
+{
+    *out = NULL;
+    tc_tensor *y = tc_tensor_new(x->dtype, g->ndim, g->shape, err);
+    if (!y)
+        return err ? err->code : TC_ENOMEM;
+    int rc = TC_OK;
+    if (tc_dtype_is_integral(x->dtype, 1)) {
+        int_reduce(x, g, op, y);
+    } else if (op == TC_OP_SUM) {
+        rc = float_sum(x, g, y, err);
+    } else {
+        bred b;
+        b.vw = vec_width(x->dtype);
+        b.ident.re = 1;
+        b.ident.im = 0;
+        switch (x->dtype) {
+        case TC_FLOAT32: b.op = b.vop = mul_f32; break;
+        case TC_FLOAT64: b.op = b.vop = mul_f64; break;
+        case TC_COMPLEX64: b.op = b.vop = mul_c64; break;
+        default: b.op = b.vop = mul_c128; break;
+        }
+        val *res = malloc((size_t)(y->numel ? y->numel : 1) * sizeof *res);
+        if (!res) {
+            rc = tc_err_set(err, TC_ENOMEM, "out of memory");
+        } else {
+            reduce_vec(x, g, &b, res);
+            for (int64_t k = 0; k < y->numel; k++)
+                store_val(y, k, res[k]);
+            free(res);
+        }
+    }
+    if (rc != TC_OK) {
+        tc_tensor_free(y);
+        return rc;
+    }
+    *out = y;
+    return TC_OK;
+}
+
+/* y /= n in y's dtype, as at::div_ by a wrapped integer scalar does */
+static void divide_by(tc_tensor *y, int64_t n)
+{
+    for (int64_t k = 0; k < y->numel; k++) {
+        switch (y->dtype) {
+        case TC_FLOAT32:
+            ((float *)y->data)[k] = ((float *)y->data)[k] / (float)n;
+            break;
+        case TC_FLOAT64:
+            ((double *)y->data)[k] = ((double *)y->data)[k] / (double)n;
+            break;
+        case TC_FLOAT16: {
+            uint16_t *p = y->data;
+            float d = tc_half_to_float(tc_float_to_half((float)n));
+            p[k] = tc_float_to_half(tc_half_to_float(p[k]) / d);
+            break;
+        }
+        case TC_BFLOAT16: {
+            uint16_t *p = y->data;
+            float d = tc_bf16_to_float(tc_float_to_bf16((float)n));
+            p[k] = tc_float_to_bf16(tc_bf16_to_float(p[k]) / d);
+            break;
+        }
+        case TC_COMPLEX64: {
+            /* c10::complex division by (n, 0): scl = 1.0 / c is a double */
+            float *p = y->data;
+            float a = p[2 * k], b = p[2 * k + 1], c = (float)n;
+            double scl = 1.0 / (double)c;
+            p[2 * k] = (float)((double)(a + b * 0.0f) * scl);
+            p[2 * k + 1] = (float)((double)(b - a * 0.0f) * scl);
+            break;
+        }
+        case TC_COMPLEX128: {
+            double *p = y->data;
+            double a = p[2 * k], b = p[2 * k + 1], c = (double)n;
+            double scl = 1.0 / c;
+            p[2 * k] = (a + b * 0.0) * scl;
+            p[2 * k + 1] = (b - a * 0.0) * scl;
+            break;
+        }
+        default:
+            break;
+        }
+    }
+}
+
+static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    tc_op op = a->op;
+    if (op == TC_OP_MEAN) {
+        if (a->has_dtype && !tc_dtype_is_float(a->dtype) && !tc_dtype_is_complex(a->dtype))
+            return tc_err_set(err, TC_EUSAGE,
+                              "mean(): could not infer output dtype. Optional dtype must be either a floating point or complex dtype. Got: %s",
+                              tc_dtype_scalar_name(a->dtype));
+        if (!a->has_dtype && !tc_dtype_is_float(x->dtype) && !tc_dtype_is_complex(x->dtype))
+            return tc_err_set(err, TC_EUSAGE,
+                              "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: %s (try --dtype float32)",
+                              tc_dtype_scalar_name(x->dtype));
+    }
+    if (!a->has_dim && a->keepdim && op == TC_OP_PROD)
+        return tc_err_set(err, TC_EUSAGE, "prod(): --keepdim needs --dim (torch.prod has no keepdim without dim)");
+    int dim = 0;
+    if (a->has_dim && tc_dim_wrap(a->dim, x->ndim, &dim, err) != TC_OK)
+        return err ? err->code : TC_EUSAGE;
+
+    tc_dtype out_t = a->has_dtype ? a->dtype
+                     : tc_dtype_is_integral(x->dtype, 1) ? TC_INT64 : x->dtype;
+    /* make_reduction: complex input is summed in the complex form of dtype */
+    tc_dtype in_t = out_t;
+    if (tc_dtype_is_complex(x->dtype) && !tc_dtype_is_complex(out_t)
+        && (out_t == TC_FLOAT32 || out_t == TC_FLOAT64))
+        in_t = complex_of(out_t);
+    if (op == TC_OP_PROD && (in_t == TC_FLOAT16 || in_t == TC_BFLOAT16) && x->numel > 0)
+        return not_impl(err, "prod_cpu", in_t, " (try --dtype float32)");
+
+    geom g;
+    geom_init(&g, x, a->has_dim, dim, a->keepdim);
+    tc_tensor *xc = NULL, *y = NULL;
+    const tc_tensor *xs = x;
+    if (x->dtype != in_t) {
+        if (tc_tensor_convert(x, in_t, &xc, err) != TC_OK)
+            return err ? err->code : TC_EUSAGE;
+        xs = xc;
+    }
+    int rc = sum_prod(xs, &g, op == TC_OP_PROD ? TC_OP_PROD : TC_OP_SUM, &y, err);
+    tc_tensor_free(xc);
+    if (rc != TC_OK)
+        return rc;
+    if (y->dtype != out_t) {
+        tc_tensor *z = NULL;
+        rc = tc_tensor_convert(y, out_t, &z, err);
+        tc_tensor_free(y);
+        if (rc != TC_OK)
+            return rc;
+        y = z;
+    }
+    if (op == TC_OP_MEAN)
+        divide_by(y, g.n);
+    r->values = y;
+    return TC_OK;
+}
+
+/* ---- amax, amin ------------------------------------------------------------ */
+
+static int check_nonempty(const char *name, const tc_tensor *x, int has_dim, int dim, tc_err *err)
+{
+    if (!has_dim && x->numel == 0)
+        return tc_err_set(err, TC_EUSAGE,
+                          "%s(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
+                          name);
+    if (has_dim && x->ndim > 0 && x->shape[dim] == 0)
+        return tc_err_set(err, TC_EUSAGE, "%s(): Expected reduction dim %d to have non-zero size.", name, dim);
+    return TC_OK;
+}
+
+/* amax/amin of x into a new tensor of x's dtype */
+static int minmax_values(const tc_tensor *x, const geom *g, int is_max, tc_tensor **out, tc_err *err)
+{
+    *out = NULL;
+    tc_tensor *y = tc_tensor_new(x->dtype, g->ndim, g->shape, err);
+    if (!y)
+        return err ? err->code : TC_ENOMEM;
+    if (tc_dtype_is_integral(x->dtype, 1)) {
+        int_reduce(x, g, is_max ? TC_OP_AMAX : TC_OP_AMIN, y);
+        *out = y;
+        return TC_OK;
+    }
+    bred b;
+    b.vw = vec_width(x->dtype);
+    b.op = is_max ? max_s : min_s;
+    b.vop = is_max ? max_v : min_v;
+    b.ident.re = is_max ? -INFINITY : INFINITY;
+    b.ident.im = 0;
+    val *res = malloc((size_t)(y->numel ? y->numel : 1) * sizeof *res);
+    if (!res) {
+        tc_tensor_free(y);
+        return tc_err_set(err, TC_ENOMEM, "out of memory");
+    }
+    reduce_vec(x, g, &b, res);
+    for (int64_t k = 0; k < y->numel; k++)
+        store_val(y, k, res[k]);
+    free(res);
+    *out = y;
+    return TC_OK;
+}
+
+static int run_amax_amin(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    int is_max = a->op == TC_OP_AMAX;
+    const char *name = is_max ? "amax" : "amin";
+    tc_tensor *xc = NULL;
+    if (a->has_dtype && a->dtype != x->dtype) {
+        if (tc_tensor_convert(x, a->dtype, &xc, err) != TC_OK)
+            return err ? err->code : TC_EUSAGE;
+        x = xc;
+    }
+    int dim = 0, rc;
+    if (a->has_dim && (rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)) != TC_OK)
+        goto done;
+    if ((rc = check_nonempty(name, x, a->has_dim, dim, err)) != TC_OK)
+        goto done;
+    geom g;
+    geom_init(&g, x, a->has_dim, dim, a->keepdim);
+    if (tc_dtype_is_complex(x->dtype) && x->numel > 0) {
+        rc = not_impl(err, is_max ? "max_values_cpu" : "min_values_cpu", x->dtype, "");
+        goto done;
+    }
+    if (tc_dtype_is_complex(x->dtype)) {
+        r->values = tc_tensor_new(x->dtype, g.ndim, g.shape, err);
+        rc = r->values ? TC_OK : TC_ENOMEM;
+        goto done;
+    }
+    rc = minmax_values(x, &g, is_max, &r->values, err);
+done:
+    tc_tensor_free(xc);
+    return rc;
+}
+
+/* ---- max, min --------------------------------------------------------------- */
+
+/* max_all / min_all: vec::reduce_all's lane order (values only differ in the sign of zero) */
+static val reduce_all(const tc_tensor *x, int is_max)
+{
+    binop vop = is_max ? max_v : min_v;
+    int64_t size = x->numel;
+    int vw = vec_width(x->dtype);
+    val acc[64];
+    if (size < vw) {
+        val a0 = get_val(x, 0);
+        for (int64_t i = 1; i < size; i++)
+            a0 = vop(a0, get_val(x, i));
+        return a0;
+    }
+    for (int l = 0; l < vw; l++)
+        acc[l] = get_val(x, l);
+    int64_t d = vw;
+    for (; d < size - size % vw; d += vw)
+        for (int l = 0; l < vw; l++)
+            acc[l] = vop(acc[l], get_val(x, d + l));
+    for (int64_t l = 0; l < size - d; l++)
+        acc[l] = vop(acc[l], get_val(x, d + l));
+    for (int l = 1; l < vw; l++)
+        acc[0] = vop(acc[0], acc[l]);
+    return acc[0];
+}
+
+static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    int is_max = a->op == TC_OP_MAX;
+    const char *name = is_max ? "max" : "min";
+    tc_tensor *xc = NULL;
+    if (a->has_dtype && a->dtype != x->dtype) {
+        if (tc_tensor_convert(x, a->dtype, &xc, err) != TC_OK)
+            return err ? err->code : TC_EUSAGE;
+        x = xc;
+    }
+    int dim = 0, rc = TC_OK;
+    if (!a->has_dim) {
+        if (a->keepdim) {
+            rc = tc_err_set(err, TC_EUSAGE, "%s(): --keepdim needs --dim (torch.%s has no keepdim without dim)", name, name);
+            goto done;
+        }
+        if ((rc = check_nonempty(name, x, 0, 0, err)) != TC_OK)
+            goto done;
+        if (tc_dtype_is_complex(x->dtype)) {
+            rc = not_impl(err, is_max ? "max_all" : "min_all", x->dtype, "");
+            goto done;
+        }
+        tc_tensor *y = tc_tensor_new(x->dtype, 0, NULL, err);
+        if (!y) {
+            rc = err ? err->code : TC_ENOMEM;
+            goto done;
+        }
+        if (tc_dtype_is_integral(x->dtype, 1)) {
+            geom g;
+            geom_init(&g, x, 0, 0, 0);
+            int_reduce(x, &g, is_max ? TC_OP_AMAX : TC_OP_AMIN, y);
+        } else {
+            store_val(y, 0, reduce_all(x, is_max));
+        }
+        r->values = y;
+        goto done;
+    }
+    if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)) != TC_OK)
+        goto done;
+    if ((rc = check_nonempty(name, x, 1, dim, err)) != TC_OK)
+        goto done;
+    if (tc_dtype_is_complex(x->dtype)) {
+        rc = tc_err_set(err, TC_EUSAGE, "%s(): does not support complex input", name);
+        goto done;
+    }
+    geom g;
+    geom_init(&g, x, 1, dim, a->keepdim);
+    tc_tensor *v = tc_tensor_new(x->dtype, g.ndim, g.shape, err);
+    tc_tensor *ix = v ? tc_tensor_new(TC_INT64, g.ndim, g.shape, err) : NULL;
+    if (!ix) {
+        tc_tensor_free(v);
+        rc = err ? err->code : TC_ENOMEM;
+        goto done;
+    }
+    int fl = !tc_dtype_is_integral(x->dtype, 1);
+    size_t esz = tc_dtype_size(x->dtype);
+    for (int64_t o = 0; o < g.outer; o++) {
+        for (int64_t i = 0; i < g.inner; i++) {
+            int64_t best = 0, k0 = o * g.n * g.inner + i;
+            /* compare_base_kernel: replace when !(v <= best) (or >=), stop at NaN */
+            if (fl) {
+                double bv = tc_tensor_get_f64(x, k0);
+                for (int64_t j = 0; j < g.n; j++) {
+                    double vv = tc_tensor_get_f64(x, k0 + j * g.inner);
+                    if (is_max ? !(vv <= bv) : !(vv >= bv)) {
+                        bv = vv;
+                        best = j;
+                        if (isnan(vv))
+                            break;
+                    }
+                }
+            } else {
+                int64_t bv = tc_tensor_get_i64(x, k0);
+                for (int64_t j = 0; j < g.n; j++) {
+                    int64_t vv = tc_tensor_get_i64(x, k0 + j * g.inner);
+                    if (is_max ? vv > bv : vv < bv) {
+                        bv = vv;
+                        best = j;
+                    }
+                }
+            }
+            int64_t k = o * g.inner + i;
+            memcpy((char *)v->data + (size_t)k * esz, (const char *)x->data + (size_t)(k0 + best * g.inner) * esz, esz);
+            ((int64_t *)ix->data)[k] = best;
+        }
+    }
+    r->name = name;
+    r->values = v;
+    r->indices = ix;
+done:
+    tc_tensor_free(xc);
+    return rc;
+}
+
+/* ---- logsumexp --------------------------------------------------------------- */
+
+static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    tc_tensor *xc = NULL, *mx = NULL, *e = NULL, *s = NULL;
+    int rc = TC_OK;
+    if (a->has_dtype && a->dtype != x->dtype) {
+        if (tc_tensor_convert(x, a->dtype, &xc, err) != TC_OK)
+            return err ? err->code : TC_EUSAGE;
+        x = xc;
+    }
+    if (tc_dtype_is_complex(x->dtype)) {
+        rc = tc_err_set(err, TC_EUSAGE, "logsumexp(): Expected floating point type for result tensor, but got: %s",
+                        tc_dtype_scalar_name(x->dtype));
+        goto done;
+    }
+    int dim = 0;
+    if (a->has_dim && (rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)) != TC_OK)
+        goto done;
+    if (tc_dtype_is_integral(x->dtype, 1)) {
+        /* integral input is promoted to the default float dtype */
+        tc_tensor *t = NULL;
+        if ((rc = tc_tensor_convert(x, a->default_dtype, &t, err)) != TC_OK)
+            goto done;
+        tc_tensor_free(xc);
+        x = xc = t;
+    }
+    if (x->dtype == TC_FLOAT16) {
+        rc = not_impl(err, "exp_vml_cpu", x->dtype, " (try --dtype float32)");
+        goto done;
+    }
+    geom g;
+    geom_init(&g, x, a->has_dim, dim, a->keepdim);
+    if ((e = tc_tensor_new(x->dtype, x->ndim, x->shape, err)) == NULL) {
+        rc = err ? err->code : TC_ENOMEM;
+        goto done;
+    }
+    if (x->numel > 0) {
+        if ((rc = minmax_values(x, &g, 1, &mx, err)) != TC_OK)
+            goto done;
+        /* maxes.masked_fill_(maxes.abs() == INFINITY, 0) */
+        for (int64_t k = 0; k < mx->numel; k++)
+            if (isinf(tc_tensor_get_f64(mx, k)))
+                tc_store_f64(mx, k, 0);
+    }
+    /* e = exp(x - maxes), each step rounded to the dtype */
+    for (int64_t o = 0; o < g.outer; o++) {
+        for (int64_t j = 0; j < g.n; j++) {
+            for (int64_t i = 0; i < g.inner; i++) {
+                int64_t k = (o * g.n + j) * g.inner + i;
+                double m = mx ? tc_tensor_get_f64(mx, o * g.inner + i) : 0;
+                double v = tc_tensor_get_f64(x, k);
+                if (x->dtype == TC_FLOAT64) {
+                    ((double *)e->data)[k] = exp(v - m);
+                } else {
+                    float d = (float)v - (float)m;
+                    if (x->dtype == TC_BFLOAT16)
+                        d = tc_bf16_to_float(tc_float_to_bf16(d));
+                    tc_store_f64(e, k, expf(d));
+                }
+            }
+        }
+    }
+    if ((rc = sum_prod(e, &g, TC_OP_SUM, &s, err)) != TC_OK)
+        goto done;
+    /* result.log_().add_(maxes) */
+    for (int64_t k = 0; k < s->numel; k++) {
+        double v = tc_tensor_get_f64(s, k);
+        double m = mx ? tc_tensor_get_f64(mx, k) : 0;
+        if (s->dtype == TC_FLOAT64) {
+            ((double *)s->data)[k] = log(v) + m;
+        } else {
+            float l = logf((float)v);
+            if (s->dtype == TC_BFLOAT16)
+                l = tc_bf16_to_float(tc_float_to_bf16(l));
+            tc_store_f64(s, k, l + (float)m);
+        }
+    }
+    r->values = s;
+    s = NULL;
+done:
+    tc_tensor_free(xc);
+    tc_tensor_free(mx);
+    tc_tensor_free(e);
+    tc_tensor_free(s);
+    return rc;
+}
+
+int tc_reduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    memset(r, 0, sizeof *r);
+    int rc;
+    switch (a->op) {
+    case TC_OP_SUM:
+    case TC_OP_PROD:
+    case TC_OP_MEAN: rc = run_sum_prod_mean(a, x, r, err); break;
+    case TC_OP_AMAX:
+    case TC_OP_AMIN: rc = run_amax_amin(a, x, r, err); break;
+    case TC_OP_MAX:
+    case TC_OP_MIN: rc = run_max_min(a, x, r, err); break;
+    case TC_OP_LOGSUMEXP: rc = run_logsumexp(a, x, r, err); break;
+    default: rc = tc_err_set(err, TC_EUSAGE, "%s is not a reduction", tc_op_name(a->op)); break;
+    }
+    if (rc != TC_OK)
+        tc_result_free(r);
+    return rc;
+}
