@@ -1,4 +1,1005 @@
-/* grad.c - STUB: to be written. */
+/*
+ * grad.c - --grad: the gradient torch.autograd computes for op(x).
+ *
+ * tc_op_grad gives x.grad after op(x).backward(g), where g is the caller's
+ * grad_output or, without one, ones (op(x).sum().backward()).  Each op's
+ * backward is the formula PyTorch 1.13 runs (tools/autograd/derivatives.yaml
+ * and torch/csrc/autograd/FunctionsManual.cpp), spelled as the same sequence
+ * of tensor operations so the floats round the same way: elementwise steps
+ * round to the working dtype after every operation, and where a formula
+ * calls cumsum, cumprod, logcumsumexp or sum, it calls tc_op_run, so those
+ * steps share the forward kernels' accumulation types.
+ *
+ * Ops PyTorch lacks get the gradient of the composition they are defined by:
+ *   nancumsum(x)   torch.cumsum(torch.where(torch.isnan(x), 0, x), dim)
+ *   nancumprod(x)  torch.cumprod(torch.where(torch.isnan(x), 1, x), dim)
+ *   --reverse      flip(op(flip(x, dim)), dim)
+ *   --include-initial  cat([identity, op(x)], dim)
+ *   --exclusive    cat([identity, op(x)], dim).narrow(dim, 0, n)
+ * so a NaN's gradient is 0 and the last element's gradient under
+ * --exclusive is that of an unused output.
+ *
+ * Complex input follows PyTorch's convention (x.grad is the conjugate
+ * Wirtinger derivative), and without grad_output the upstream gradient is
+ * ones, as sum().backward() gives in PyTorch.
+ */
 #include "tc_private.h"
 
-int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_output, tc_tensor **out, tc_err *err) { (void)a; (void)x; (void)grad_output; *out = NULL; return tc_err_set(err, TC_EUSAGE, "not implemented"); }
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- a pool of intermediate tensors, freed together ------------------------ */
+
+typedef struct pool {
+    tc_tensor **t;
+    int n, cap;
+    tc_err *err;
+} pool;
+
+/* Register t (which may be NULL after a failed allocation) and return it. */
+static tc_tensor *keep(pool *p, tc_tensor *t)
+{
+    if (!t)
+        return NULL;
+    if (p->n == p->cap) {
+        int cap = p->cap ? 2 * p->cap : 32;
+        tc_tensor **nt = realloc(p->t, (size_t)cap * sizeof *nt);
+        if (!nt) {
+            tc_tensor_free(t);
+            tc_err_set(p->err, TC_ENOMEM, "out of memory");
+            return NULL;
+        }
+        p->t = nt;
+        p->cap = cap;
+    }
+    p->t[p->n++] = t;
+    return t;
+}
+
+static void pool_free(pool *p)
+{
+    for (int i = 0; i < p->n; i++)
+        tc_tensor_free(p->t[i]);
+    free(p->t);
+    p->t = NULL;
+    p->n = p->cap = 0;
+}
+
+static tc_tensor *pnew(pool *p, tc_dtype t, int ndim, const int64_t *shape)
+{
+    return keep(p, tc_tensor_new(t, ndim, shape, p->err));
+}
+
+static tc_tensor *pconvert(pool *p, const tc_tensor *x, tc_dtype t)
+{
+    tc_tensor *y;
+    if (tc_tensor_convert(x, t, &y, p->err) != TC_OK)
+        return NULL;
+    return keep(p, y);
+}
+
+/* The same data with another shape of the same element count (unsqueeze). */
+static tc_tensor *preshape(pool *p, const tc_tensor *x, int ndim, const int64_t *shape)
+{
+    tc_tensor *y = pnew(p, x->dtype, ndim, shape);
+    if (y)
+        memcpy(y->data, x->data, (size_t)x->numel * tc_dtype_size(x->dtype));
+    return y;
+}
+
+/* ---- dtype arithmetic ------------------------------------------------------ */
+
+/* Round v to the precision of t's (component) type, as storing it would. */
+static double rnd(tc_dtype t, double v)
+{
+    switch (t) {
+    case TC_FLOAT16: return tc_half_to_float(tc_float_to_half((float)v));
+    case TC_BFLOAT16: return tc_bf16_to_float(tc_float_to_bf16((float)v));
+    case TC_FLOAT32: case TC_COMPLEX64: return (float)v;
+    default: return v;
+    }
+}
+
+/* PyTorch's promotion between two floating or complex dtypes. */
+static tc_dtype promote(tc_dtype a, tc_dtype b)
+{
+    if (a == b)
+        return a;
+    int cplx = tc_dtype_is_complex(a) || tc_dtype_is_complex(b);
+    int wide = a == TC_FLOAT64 || b == TC_FLOAT64 || a == TC_COMPLEX128 || b == TC_COMPLEX128;
+    if (cplx)
+        return wide ? TC_COMPLEX128 : TC_COMPLEX64;
+    if (wide)
+        return TC_FLOAT64;
+    if (a == TC_FLOAT32 || b == TC_FLOAT32)
+        return TC_FLOAT32;
+    return TC_FLOAT32;  /* float16 with bfloat16 */
+}
+
+enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV };
+
+/*
+ * One binary op in dtype t on values already exact in t.  Complex follows
+ * c10::complex / ATen's AVX2 kernels: (a+bi)(c+di) = (ac - bd) + (ad + bc)i,
+ * (a+bi)/(c+di) = ((ac + bd) + (bc - ad)i) / (c^2 + d^2), each step rounded.
+ */
+static void arith(tc_dtype t, int op, double ar, double ai, double br, double bi,
+                  double *rr, double *ri)
+{
+    if (!tc_dtype_is_complex(t)) {
+        double v = op == OP_ADD ? ar + br : op == OP_SUB ? ar - br
+                 : op == OP_MUL ? ar * br : ar / br;
+        *rr = rnd(t, v);
+        *ri = 0;
+        return;
+    }
+    switch (op) {
+    case OP_ADD: *rr = rnd(t, ar + br); *ri = rnd(t, ai + bi); break;
+    case OP_SUB: *rr = rnd(t, ar - br); *ri = rnd(t, ai - bi); break;
+    case OP_MUL:
+        *rr = rnd(t, rnd(t, ar * br) - rnd(t, ai * bi));
+        *ri = rnd(t, rnd(t, ar * bi) + rnd(t, ai * br));
+        break;
+    default: {
+        double den = rnd(t, rnd(t, br * br) + rnd(t, bi * bi));
+        *rr = rnd(t, rnd(t, rnd(t, ar * br) + rnd(t, ai * bi)) / den);
+        *ri = rnd(t, rnd(t, rnd(t, ai * br) - rnd(t, ar * bi)) / den);
+        break;
+    }
+    }
+}
+
+/* Flat index into a tensor of shape bs broadcast to shape os (same ndim). */
+static int64_t bcast_index(int ndim, const int64_t *os, const int64_t *bs, int64_t i)
+{
+    int64_t off = 0, stride = 1;
+    for (int d = ndim - 1; d >= 0; d--) {
+        int64_t c = i % os[d];
+        i /= os[d];
+        if (bs[d] != 1)
+            off += c * stride;
+        stride *= bs[d];
+    }
+    return off;
+}
+
+/*
+ * a OP b elementwise in dtype t, broadcasting size-1 dims (a and b have the
+ * same ndim), as a TensorIterator with common dtype t computes it.
+ */
+static tc_tensor *bin(pool *p, int op, const tc_tensor *a, const tc_tensor *b, tc_dtype t)
+{
+    int64_t shape[TC_MAX_DIMS];
+    int nd = a->ndim > b->ndim ? a->ndim : b->ndim;
+    for (int d = 0; d < nd; d++) {
+        int64_t sa = d < a->ndim ? a->shape[d] : 1, sb = d < b->ndim ? b->shape[d] : 1;
+        shape[d] = sa == 1 ? sb : sa;
+    }
+    tc_tensor *y = pnew(p, t, nd, shape);
+    if (!y)
+        return NULL;
+    int same_a = a->numel == y->numel, same_b = b->numel == y->numel;
+    for (int64_t i = 0; i < y->numel; i++) {
+        int64_t ia = same_a ? i : a->numel == 1 ? 0 : bcast_index(nd, shape, a->shape, i);
+        int64_t ib = same_b ? i : b->numel == 1 ? 0 : bcast_index(nd, shape, b->shape, i);
+        double ar, ai, br, bi, rr, ri;
+        tc_tensor_get_c128(a, ia, &ar, &ai);
+        tc_tensor_get_c128(b, ib, &br, &bi);
+        /* Operands of another dtype are converted to t first. */
+        ar = rnd(t, ar); ai = rnd(t, ai); br = rnd(t, br); bi = rnd(t, bi);
+        arith(t, op, ar, ai, br, bi, &rr, &ri);
+        tc_store_c128(y, i, rr, ri);
+    }
+    return y;
+}
+
+/* g broadcast to the shape of like (g.expand_as(like)): a copy, signs kept. */
+static tc_tensor *expand(pool *p, const tc_tensor *g, const tc_tensor *like)
+{
+    tc_tensor *y = pnew(p, g->dtype, like->ndim, like->shape);
+    if (!y)
+        return NULL;
+    size_t esz = tc_dtype_size(g->dtype);
+    for (int64_t i = 0; i < y->numel; i++) {
+        int64_t j = g->numel == y->numel ? i : g->numel == 1 ? 0
+                  : bcast_index(y->ndim, y->shape, g->shape, i);
+        memcpy((char *)y->data + (size_t)i * esz, (const char *)g->data + (size_t)j * esz, esz);
+    }
+    return y;
+}
+
+/* a OP s for a real scalar s converted to a's dtype (a wrapped number). */
+static tc_tensor *bin_scalar(pool *p, int op, const tc_tensor *a, double s)
+{
+    tc_tensor *y = pnew(p, a->dtype, a->ndim, a->shape);
+    if (!y)
+        return NULL;
+    double sr = rnd(a->dtype, s);
+    for (int64_t i = 0; i < a->numel; i++) {
+        double ar, ai, rr, ri;
+        tc_tensor_get_c128(a, i, &ar, &ai);
+        arith(a->dtype, op, ar, ai, sr, 0, &rr, &ri);
+        tc_store_c128(y, i, rr, ri);
+    }
+    return y;
+}
+
+enum { U_NEG, U_EXP, U_LOG, U_CONJ };
+
+static double fexp(tc_dtype t, double v)
+{
+    return t == TC_FLOAT64 ? exp(v) : (double)expf((float)v);
+}
+
+static double flog(tc_dtype t, double v)
+{
+    return t == TC_FLOAT64 ? log(v) : (double)logf((float)v);
+}
+
+/* Elementwise unary op in a's dtype (exp and log of real dtypes only). */
+static tc_tensor *unary(pool *p, int op, const tc_tensor *a)
+{
+    tc_tensor *y = pnew(p, a->dtype, a->ndim, a->shape);
+    if (!y)
+        return NULL;
+    tc_dtype t = a->dtype;
+    for (int64_t i = 0; i < a->numel; i++) {
+        double re, im;
+        tc_tensor_get_c128(a, i, &re, &im);
+        switch (op) {
+        case U_NEG: re = -re; im = -im; break;
+        case U_EXP: re = rnd(t, fexp(t, re)); break;
+        case U_LOG: re = rnd(t, flog(t, re)); break;
+        default: im = -im; break;
+        }
+        tc_store_c128(y, i, re, im);
+    }
+    return y;
+}
+
+/* flip(x, dim) */
+static tc_tensor *flip(pool *p, const tc_tensor *x, int dim)
+{
+    tc_tensor *y = pnew(p, x->dtype, x->ndim, x->shape);
+    if (!y)
+        return NULL;
+    int64_t outer, n, inner;
+    size_t esz = tc_dtype_size(x->dtype);
+    tc_lanes(x, dim, &outer, &n, &inner);
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t k = 0; k < n; k++)
+            memcpy((char *)y->data + (size_t)((o * n + k) * inner) * esz,
+                   (const char *)x->data + (size_t)((o * n + n - 1 - k) * inner) * esz,
+                   (size_t)inner * esz);
+    return y;
+}
+
+/* A forward op through tc_op_run: the values, registered in the pool. */
+static tc_tensor *run(pool *p, tc_op op, const tc_tensor *x, int dim, int keepdim)
+{
+    tc_op_args a;
+    tc_result r;
+    tc_op_args_init(&a, op);
+    a.has_dim = 1;
+    a.dim = dim;
+    a.keepdim = keepdim;
+    if (tc_op_run(&a, x, &r, p->err) != TC_OK)
+        return NULL;
+    tc_tensor *v = r.values;
+    r.values = NULL;
+    tc_result_free(&r);
+    return keep(p, v);
+}
+
+/* w.flip(dim).cumsum(dim).flip(dim), FunctionsManual's reversed_cumsum. */
+static tc_tensor *reversed_cumsum(pool *p, const tc_tensor *w, int dim)
+{
+    tc_tensor *f = flip(p, w, dim);
+    tc_tensor *c = f ? run(p, TC_OP_CUMSUM, f, dim, 0) : NULL;
+    return c ? flip(p, c, dim) : NULL;
+}
+
+/* shape of x with dim kept as size 1 (the keepdim shape of a reduction). */
+static void keep_shape(const tc_tensor *x, int dim, int64_t *shape)
+{
+    memcpy(shape, x->shape, (size_t)x->ndim * sizeof *shape);
+    if (dim >= 0 && x->ndim > 0)
+        shape[dim] = 1;
+}
+
+/* ---- backward formulas ----------------------------------------------------- */
+
+/* cumsum_backward(grad, dim) */
+static tc_tensor *cumsum_bw(pool *p, const tc_tensor *g, int dim)
+{
+    if (g->numel <= 1 || g->ndim == 0 || g->shape[dim] == 1)
+        return (tc_tensor *)keep(p, tc_tensor_clone(g, p->err));
+    return reversed_cumsum(p, g, dim);
+}
+
+/*
+ * cumprod_backward(grad, input, dim, output) from ATen's ReduceOps.cpp,
+ * GradMode off: the O(n) formula with its masks for lanes holding zeros.
+ * grad is in input's dtype; the result too.
+ */
+static tc_tensor *cumprod_bw(pool *p, const tc_tensor *g, const tc_tensor *x, int dim,
+                             const tc_tensor *out)
+{
+    if (x->numel <= 1 || x->ndim == 0 || x->shape[dim] == 1)
+        return keep(p, tc_tensor_clone(g, p->err));
+    tc_dtype wt = promote(out->dtype, g->dtype);
+    tc_tensor *xc = unary(p, U_CONJ, x), *oc = unary(p, U_CONJ, out);
+    if (!xc || !oc)
+        return NULL;
+    tc_tensor *w = bin(p, OP_MUL, oc, g, wt);
+    if (!w)
+        return NULL;
+    int any_zero = 0;
+    for (int64_t i = 0; i < x->numel && !any_zero; i++) {
+        double re, im;
+        tc_tensor_get_c128(x, i, &re, &im);
+        any_zero = re == 0 && im == 0;
+    }
+    if (!any_zero) {
+        tc_tensor *rc = reversed_cumsum(p, w, dim);
+        return rc ? bin(p, OP_DIV, rc, xc, promote(wt, x->dtype)) : NULL;
+    }
+
+    int64_t outer, n, inner;
+    tc_lanes(x, dim, &outer, &n, &inner);
+    int64_t N = x->numel;
+    /* cumsum of is_zero along dim: zero counts up to and including k. */
+    int64_t *zc = malloc((size_t)N * sizeof *zc);
+    int64_t *fz = malloc((size_t)(outer * inner > 0 ? outer * inner : 1) * sizeof *fz);
+    tc_tensor *gi = pnew(p, g->dtype, x->ndim, x->shape);
+    tc_tensor *wm = pnew(p, w->dtype, w->ndim, w->shape);
+    tc_tensor *xm = pnew(p, xc->dtype, xc->ndim, xc->shape);
+    tc_tensor *gm = pnew(p, g->dtype, g->ndim, g->shape);
+    if (!zc || !fz || !gi || !wm || !xm || !gm) {
+        free(zc);
+        free(fz);
+        if (!zc || !fz)
+            tc_err_set(p->err, TC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            int64_t c = 0, first = -1;
+            for (int64_t k = 0; k < n; k++) {
+                int64_t e = (o * n + k) * inner + i;
+                double re, im;
+                tc_tensor_get_c128(x, e, &re, &im);
+                if (re == 0 && im == 0) {
+                    c++;
+                    if (c == 1)
+                        first = k;
+                }
+                zc[e] = c;
+            }
+            /* (cumsum == 1).max(dim).indices: 0 when the lane has no zero. */
+            fz[o * inner + i] = first < 0 ? 0 : first;
+        }
+    /* Before the first zero: reversed_cumsum(w.masked_fill(~mask, 0)) / x. */
+    for (int64_t e = 0; e < N; e++) {
+        double re = 0, im = 0;
+        if (zc[e] == 0)
+            tc_tensor_get_c128(w, e, &re, &im);
+        tc_store_c128(wm, e, re, im);
+    }
+    tc_tensor *before = reversed_cumsum(p, wm, dim);
+    before = before ? bin(p, OP_DIV, before, xc, promote(wt, x->dtype)) : NULL;
+    /* At the first zero: cumprod of x over (z1, z2) times grad over [z1, z2). */
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t k = 0; k < n; k++)
+            for (int64_t i = 0; i < inner; i++) {
+                int64_t e = (o * n + k) * inner + i;
+                int between = zc[e] == 1 && k != fz[o * inner + i];
+                double re = 1, im = 0;
+                if (between)
+                    tc_tensor_get_c128(xc, e, &re, &im);
+                tc_store_c128(xm, e, re, im);
+                re = im = 0;
+                if (zc[e] == 1)
+                    tc_tensor_get_c128(g, e, &re, &im);
+                tc_store_c128(gm, e, re, im);
+            }
+    tc_tensor *cp = before ? run(p, TC_OP_CUMPROD, xm, dim, 0) : NULL;
+    tc_tensor *prod = cp ? bin(p, OP_MUL, cp, gm, g->dtype) : NULL;
+    tc_tensor *s = prod ? run(p, TC_OP_SUM, prod, dim, 1) : NULL;
+    if (!s) {
+        free(zc);
+        free(fz);
+        return NULL;
+    }
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t k = 0; k < n; k++)
+            for (int64_t i = 0; i < inner; i++) {
+                int64_t e = (o * n + k) * inner + i, z1 = fz[o * inner + i];
+                double re = 0, im = 0;
+                if (zc[e] == 0) {
+                    tc_tensor_get_c128(before, e, &re, &im);
+                } else if (zc[e] == 1 && k == z1) {
+                    /* s.mul_(output[z1 - 1] or 1): computed in the promoted dtype. */
+                    double sr, si, pr = 1, pi = 0, rr, ri;
+                    tc_dtype mt = promote(g->dtype, oc->dtype);
+                    tc_tensor_get_c128(s, o * inner + i, &sr, &si);
+                    if (z1 > 0)
+                        tc_tensor_get_c128(oc, (o * n + z1 - 1) * inner + i, &pr, &pi);
+                    arith(mt, OP_MUL, sr, si, pr, pi, &rr, &ri);
+                    re = rr;
+                    im = ri;
+                }
+                tc_store_c128(gi, e, re, im);
+            }
+    free(zc);
+    free(fz);
+    return gi;
+}
+
+/*
+ * zeros.scatter_add_(dim, indices, grad): cummaxmin_backward.  Each lane
+ * adds in index order, rounding to the dtype at every step.
+ */
+static tc_tensor *scatter_add(pool *p, const tc_tensor *g, const tc_tensor *idx, int dim,
+                              const tc_tensor *like)
+{
+    tc_tensor *y = pnew(p, g->dtype, like->ndim, like->shape);
+    if (!y)
+        return NULL;
+    int64_t outer, n, inner;
+    tc_lanes(like, dim, &outer, &n, &inner);
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t k = 0; k < n; k++)
+            for (int64_t i = 0; i < inner; i++) {
+                int64_t e = (o * n + k) * inner + i;
+                int64_t j = tc_tensor_get_i64(idx, e);
+                int64_t d = (o * n + j) * inner + i;
+                double ar, ai, br, bi, rr, ri;
+                tc_tensor_get_c128(y, d, &ar, &ai);
+                tc_tensor_get_c128(g, e, &br, &bi);
+                arith(g->dtype, OP_ADD, ar, ai, br, bi, &rr, &ri);
+                tc_store_c128(y, d, rr, ri);
+            }
+    return y;
+}
+
+/* logcumsumexp_backward (real dtypes; PyTorch has no complex logcumsumexp). */
+static tc_tensor *logcumsumexp_bw(pool *p, const tc_tensor *g, const tc_tensor *x,
+                                  const tc_tensor *res, int dim)
+{
+    if (g->ndim == 0 || g->numel == 0)
+        return keep(p, tc_tensor_clone(g, p->err));
+    tc_dtype t = g->dtype;
+    double lowest = t == TC_FLOAT64 ? -DBL_MAX : t == TC_FLOAT32 ? -(double)FLT_MAX
+                  : t == TC_FLOAT16 ? -65504.0 : -3.3895313892515355e38;
+    tc_tensor *lp = pnew(p, t, g->ndim, g->shape), *ln = pnew(p, t, g->ndim, g->shape);
+    if (!lp || !ln)
+        return NULL;
+    for (int64_t i = 0; i < g->numel; i++) {
+        double v = tc_tensor_get_f64(g, i);
+        double la = rnd(t, flog(t, fabs(v)));
+        tc_store_f64(lp, i, v > 0 ? la : lowest);
+        tc_store_f64(ln, i, v < 0 ? la : lowest);
+    }
+    tc_tensor *side[2] = {lp, ln}, *o[2];
+    for (int s = 0; s < 2; s++) {
+        tc_tensor *d = bin(p, OP_SUB, side[s], res, t);
+        tc_tensor *f = d ? flip(p, d, dim) : NULL;
+        tc_tensor *c = f ? run(p, TC_OP_LOGCUMSUMEXP, f, dim, 0) : NULL;
+        tc_tensor *b = c ? flip(p, c, dim) : NULL;
+        tc_tensor *e = b ? bin(p, OP_ADD, b, x, t) : NULL;
+        o[s] = e ? unary(p, U_EXP, e) : NULL;
+        if (!o[s])
+            return NULL;
+    }
+    return bin(p, OP_SUB, o[0], o[1], t);
+}
+
+/* ---- per-op drivers ---------------------------------------------------------- */
+
+static int is_scan(tc_op op)
+{
+    switch (op) {
+    case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_CUMMAX: case TC_OP_CUMMIN:
+    case TC_OP_LOGCUMSUMEXP: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int has_dtype_arg(tc_op op)
+{
+    switch (op) {
+    case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
+    case TC_OP_SUM: case TC_OP_PROD: case TC_OP_MEAN:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * The plain scan's gradient: x (the op's input, in its own dtype), g the
+ * upstream gradient in the scan's result dtype, no modifiers.
+ */
+static tc_tensor *scan_bw(pool *p, const tc_op_args *a, const tc_tensor *x, const tc_tensor *g,
+                          int dim)
+{
+    tc_op op = a->op;
+    const tc_tensor *xs = x;
+    if (op == TC_OP_NANCUMSUM || op == TC_OP_NANCUMPROD) {
+        /* torch.where(torch.isnan(x), 0 or 1, x) */
+        tc_tensor *f = keep(p, tc_tensor_clone(x, p->err));
+        if (!f)
+            return NULL;
+        for (int64_t i = 0; i < f->numel; i++) {
+            double re, im;
+            tc_tensor_get_c128(f, i, &re, &im);
+            if (isnan(re) || isnan(im))
+                tc_store_c128(f, i, op == TC_OP_NANCUMSUM ? 0.0 : 1.0, 0.0);
+        }
+        xs = f;
+        op = op == TC_OP_NANCUMSUM ? TC_OP_CUMSUM : TC_OP_CUMPROD;
+    }
+    tc_tensor *gx = NULL;
+    switch (op) {
+    case TC_OP_CUMSUM: {
+        tc_tensor *gs = pconvert(p, g, x->dtype);
+        gx = gs ? cumsum_bw(p, gs, dim) : NULL;
+        break;
+    }
+    case TC_OP_CUMPROD: {
+        tc_op_args b = *a;
+        tc_result r;
+        b.op = TC_OP_CUMPROD;
+        b.has_dim = 1;
+        b.dim = dim;
+        b.reverse = b.exclusive = b.include_initial = 0;
+        if (tc_op_run(&b, xs, &r, p->err) != TC_OK)
+            return NULL;
+        tc_tensor *out = keep(p, r.values);
+        r.values = NULL;
+        tc_result_free(&r);
+        tc_tensor *gs = out ? pconvert(p, g, x->dtype) : NULL;
+        gx = gs ? cumprod_bw(p, gs, xs, dim, out) : NULL;
+        break;
+    }
+    case TC_OP_CUMMAX: case TC_OP_CUMMIN: {
+        tc_op_args b = *a;
+        tc_result r;
+        b.has_dim = 1;
+        b.dim = dim;
+        b.reverse = 0;
+        if (tc_op_run(&b, x, &r, p->err) != TC_OK)
+            return NULL;
+        tc_tensor *idx = keep(p, r.indices);
+        r.indices = NULL;
+        tc_result_free(&r);
+        if (!idx)
+            return NULL;
+        if (x->numel == 0)
+            return keep(p, tc_tensor_clone(x, p->err));
+        if (x->ndim == 0)
+            return keep(p, tc_tensor_clone(g, p->err));
+        gx = scatter_add(p, g, idx, dim, x);
+        break;
+    }
+    case TC_OP_LOGCUMSUMEXP: {
+        tc_tensor *res = run(p, TC_OP_LOGCUMSUMEXP, x, dim, 0);
+        gx = res ? logcumsumexp_bw(p, g, x, res, dim) : NULL;
+        break;
+    }
+    default:
+        return NULL;
+    }
+    if (gx && xs != x) {
+        /* where(isnan(x), 0, grad) */
+        for (int64_t i = 0; i < x->numel; i++) {
+            double re, im;
+            tc_tensor_get_c128(x, i, &re, &im);
+            if (isnan(re) || isnan(im))
+                tc_store_c128(gx, i, 0.0, 0.0);
+        }
+    }
+    return gx;
+}
+
+/*
+ * A scan with --reverse / --exclusive / --include-initial: the autograd of
+ * flip, cat and narrow around the plain scan.  g has the modified result's
+ * shape.
+ */
+static tc_tensor *scan_mod_bw(pool *p, const tc_op_args *a, const tc_tensor *x,
+                              const tc_tensor *g, int dim)
+{
+    if (x->ndim == 0) {
+        if (a->exclusive)  /* the identity: a constant */
+            return pnew(p, g->dtype, 0, NULL);
+        return scan_bw(p, a, x, g, 0);
+    }
+    const tc_tensor *xs = x, *gs = g;
+    if (a->reverse) {
+        xs = flip(p, x, dim);
+        gs = xs ? flip(p, g, dim) : NULL;
+        if (!gs)
+            return NULL;
+    }
+    if (a->exclusive || a->include_initial) {
+        /* Drop the identity's gradient; under --exclusive the last output is unused. */
+        int64_t outer, m, inner, n = x->shape[dim];
+        tc_lanes(gs, dim, &outer, &m, &inner);
+        tc_tensor *h = pnew(p, gs->dtype, x->ndim, x->shape);
+        if (!h)
+            return NULL;
+        size_t esz = tc_dtype_size(gs->dtype);
+        for (int64_t o = 0; o < outer; o++)
+            for (int64_t k = 0; k < n; k++)
+                if (k + 1 < m)
+                    memcpy((char *)h->data + (size_t)((o * n + k) * inner) * esz,
+                           (const char *)gs->data + (size_t)((o * m + k + 1) * inner) * esz,
+                           (size_t)inner * esz);
+        gs = h;
+    }
+    tc_tensor *gx = scan_bw(p, a, xs, gs, dim);
+    if (gx && a->reverse)
+        gx = flip(p, gx, dim);
+    return gx;
+}
+
+/* diff's backward: n rounds of (g[k-1] or 0) + (-g[k] or 0). */
+static tc_tensor *diff_bw(pool *p, const tc_tensor *x, const tc_tensor *g, int dim, int64_t nrep)
+{
+    int64_t size = x->shape[dim];
+    if (nrep > size)
+        nrep = size;
+    const tc_tensor *cur = g;
+    tc_tensor *own = NULL;
+    for (int64_t r = nrep; r >= 1; r--) {
+        /* cur has size - r along dim; the next has size - r + 1. */
+        int64_t shape[TC_MAX_DIMS], outer, m, inner;
+        memcpy(shape, x->shape, (size_t)x->ndim * sizeof *shape);
+        shape[dim] = size - r + 1;
+        tc_lanes(cur, dim, &outer, &m, &inner);
+        tc_tensor *nx = tc_tensor_new(g->dtype, x->ndim, shape, p->err);
+        if (!nx) {
+            tc_tensor_free(own);
+            return NULL;
+        }
+        tc_dtype t = g->dtype;
+        for (int64_t o = 0; o < outer; o++)
+            for (int64_t k = 0; k <= m; k++)
+                for (int64_t i = 0; i < inner; i++) {
+                    double ar = 0, ai = 0, br = 0, bi = 0, rr, ri;
+                    if (k >= 1)
+                        tc_tensor_get_c128(cur, (o * m + k - 1) * inner + i, &ar, &ai);
+                    if (k < m) {
+                        tc_tensor_get_c128(cur, (o * m + k) * inner + i, &br, &bi);
+                        br = -br;
+                        bi = -bi;
+                    }
+                    arith(t, OP_ADD, ar, ai, br, bi, &rr, &ri);
+                    tc_store_c128(nx, (o * (m + 1) + k) * inner + i, rr, ri);
+                }
+        tc_tensor_free(own);
+        cur = own = nx;
+    }
+    return keep(p, own ? own : tc_tensor_clone(g, p->err));
+}
+
+/* cumulative_trapezoid's backward: cumsum_backward, * dx/2, slice adds. */
+static tc_tensor *cumtrapz_bw(pool *p, const tc_tensor *x, const tc_tensor *g, int dim, double dx)
+{
+    tc_tensor *gc = cumsum_bw(p, g, dim);
+    tc_tensor *gm = gc ? bin_scalar(p, OP_MUL, gc, dx / 2.) : NULL;
+    if (!gm)
+        return NULL;
+    tc_tensor *y = pnew(p, g->dtype, x->ndim, x->shape);
+    if (!y)
+        return NULL;
+    int64_t outer, n, inner;
+    tc_lanes(x, dim, &outer, &n, &inner);
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t k = 0; k < n; k++)
+            for (int64_t i = 0; i < inner; i++) {
+                double ar = 0, ai = 0, br = 0, bi = 0, rr, ri;
+                if (k + 1 < n)
+                    tc_tensor_get_c128(gm, (o * (n - 1) + k) * inner + i, &ar, &ai);
+                if (k >= 1)
+                    tc_tensor_get_c128(gm, (o * (n - 1) + k - 1) * inner + i, &br, &bi);
+                arith(g->dtype, OP_ADD, ar, ai, br, bi, &rr, &ri);
+                tc_store_c128(y, (o * n + k) * inner + i, rr, ri);
+            }
+    return y;
+}
+
+/* prod_safe_zeros_backward(grad, inp, dim); grad has inp's ndim (keepdim form). */
+static tc_tensor *prod_safe_zeros_bw(pool *p, const tc_tensor *g, const tc_tensor *x, int dim)
+{
+    if (x->numel == 0)
+        return expand(p, g, x);
+    int64_t outer, n, inner;
+    tc_lanes(x, dim, &outer, &n, &inner);
+    tc_tensor *en = pnew(p, x->dtype, x->ndim, x->shape);   /* cat(1, x[:-1]) */
+    tc_tensor *er = pnew(p, x->dtype, x->ndim, x->shape);   /* cat(1, flip(x[1:])) */
+    if (!en || !er)
+        return NULL;
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t k = 0; k < n; k++)
+            for (int64_t i = 0; i < inner; i++) {
+                int64_t e = (o * n + k) * inner + i;
+                double re = 1, im = 0;
+                if (k > 0)
+                    tc_tensor_get_c128(x, (o * n + k - 1) * inner + i, &re, &im);
+                tc_store_c128(en, e, re, im);
+                re = 1, im = 0;
+                if (k > 0)
+                    tc_tensor_get_c128(x, (o * n + n - k) * inner + i, &re, &im);
+                tc_store_c128(er, e, re, im);
+            }
+    tc_tensor *cn = run(p, TC_OP_CUMPROD, en, dim, 0);
+    tc_tensor *cr = cn ? run(p, TC_OP_CUMPROD, er, dim, 0) : NULL;
+    tc_tensor *fr = cr ? flip(p, cr, dim) : NULL;
+    tc_tensor *m = fr ? bin(p, OP_MUL, cn, fr, x->dtype) : NULL;
+    tc_tensor *mc = m ? unary(p, U_CONJ, m) : NULL;
+    return mc ? bin(p, OP_MUL, g, mc, x->dtype) : NULL;
+}
+
+static int count_zeros(const tc_tensor *x)
+{
+    int64_t c = 0;
+    for (int64_t i = 0; i < x->numel && c < 2; i++) {
+        double re, im;
+        tc_tensor_get_c128(x, i, &re, &im);
+        c += re == 0 && im == 0;
+    }
+    return (int)c;
+}
+
+/*
+ * The reductions.  x is in the op's compute dtype; g (result dtype) and
+ * the forward result res are given in keepdim form (reduced dims of size 1,
+ * or 0-d for a reduction over everything).
+ */
+static tc_tensor *reduce_bw(pool *p, const tc_op_args *a, const tc_tensor *x, const tc_tensor *g,
+                            const tc_result *res, const tc_tensor *rk, int dim)
+{
+    tc_dtype t = g->dtype;
+    tc_tensor *zero = pnew(p, t, x->ndim, x->shape);
+    if (!zero)
+        return NULL;
+    switch (a->op) {
+    case TC_OP_SUM:
+        return expand(p, g, x);
+    case TC_OP_MEAN: {
+        int64_t cnt = dim >= 0 && x->ndim > 0 ? x->shape[dim] : x->numel;
+        tc_tensor *e = expand(p, g, x);
+        return e ? bin_scalar(p, OP_DIV, e, (double)cnt) : NULL;
+    }
+    case TC_OP_PROD: {
+        /* prod_backward(grad, input.to(grad.dtype), result) */
+        tc_tensor *xi = pconvert(p, x, t);
+        if (!xi)
+            return NULL;
+        if (x->ndim == 0)
+            return keep(p, tc_tensor_clone(g, p->err));
+        int z = count_zeros(xi);
+        if (z == 0) {
+            tc_tensor *q = bin(p, OP_DIV, rk, xi, t);
+            tc_tensor *qc = q ? unary(p, U_CONJ, q) : NULL;
+            return qc ? bin(p, OP_MUL, g, qc, t) : NULL;
+        }
+        if (dim < 0) {
+            if (z > 1)
+                return zero;
+            /* prod_safe_zeros_backward(grad, input.view(-1), 0).view_as(input) */
+            int64_t n1 = xi->numel;
+            tc_tensor *flat = preshape(p, xi, 1, &n1);
+            tc_tensor *r = flat ? prod_safe_zeros_bw(p, g, flat, 0) : NULL;
+            return r ? preshape(p, r, x->ndim, x->shape) : NULL;
+        }
+        return prod_safe_zeros_bw(p, g, xi, dim);
+    }
+    case TC_OP_AMAX: case TC_OP_AMIN: {
+        /* scale_grad_by_count(grad, result == x, dims): (grad / count) * mask */
+        int64_t outer, n, inner;
+        int rd = dim >= 0 && x->ndim > 0 ? dim : -1;
+        if (rd >= 0)
+            tc_lanes(x, rd, &outer, &n, &inner);
+        else
+            outer = 1, n = x->numel, inner = 1;
+        tc_tensor *y = zero;
+        for (int64_t o = 0; o < outer; o++)
+            for (int64_t i = 0; i < inner; i++) {
+                int64_t cnt = 0, ri = o * inner + i;
+                double rv = tc_tensor_get_f64(rk, ri);
+                for (int64_t k = 0; k < n; k++)
+                    cnt += tc_tensor_get_f64(x, (o * n + k) * inner + i) == rv;
+                double gv = tc_tensor_get_f64(g, g->numel == 1 ? 0 : ri);
+                double q = rnd(t, gv / rnd(t, (double)cnt));
+                for (int64_t k = 0; k < n; k++) {
+                    int m = tc_tensor_get_f64(x, (o * n + k) * inner + i) == rv;
+                    tc_store_f64(y, (o * n + k) * inner + i, rnd(t, q * (m ? 1.0 : 0.0)));
+                }
+            }
+        return y;
+    }
+    case TC_OP_MAX: case TC_OP_MIN: {
+        tc_tensor *y = zero;
+        if (dim < 0) {
+            /* evenly_distribute_backward: ties (or NaNs) share the gradient */
+            double v = tc_tensor_get_f64(rk, 0);
+            int64_t cnt = 0;
+            for (int64_t i = 0; i < x->numel; i++) {
+                double xv = tc_tensor_get_f64(x, i);
+                cnt += isnan(v) ? isnan(xv) : xv == v;
+            }
+            double q = rnd(t, tc_tensor_get_f64(g, 0) / rnd(t, (double)cnt));
+            for (int64_t i = 0; i < x->numel; i++) {
+                double xv = tc_tensor_get_f64(x, i);
+                if (isnan(v) ? isnan(xv) : xv == v)
+                    tc_store_f64(y, i, q);
+            }
+            return y;
+        }
+        /* value_selecting_reduction_backward: the gradient goes to the index */
+        if (x->ndim == 0)
+            return expand(p, g, x);
+        int64_t outer, n, inner;
+        tc_lanes(x, dim, &outer, &n, &inner);
+        for (int64_t o = 0; o < outer; o++)
+            for (int64_t i = 0; i < inner; i++) {
+                int64_t j = tc_tensor_get_i64(res->indices, o * inner + i);
+                tc_store_f64(y, (o * n + j) * inner + i, tc_tensor_get_f64(g, o * inner + i));
+            }
+        return y;
+    }
+    case TC_OP_LOGSUMEXP: {
+        /* grad * (self - result).exp() */
+        tc_tensor *d = bin(p, OP_SUB, x, rk, t);
+        tc_tensor *e = d ? unary(p, U_EXP, d) : NULL;
+        return e ? bin(p, OP_MUL, g, e, t) : NULL;
+    }
+    default:
+        tc_err_set(p->err, TC_EUSAGE, "--grad is not supported for %s", tc_op_name(a->op));
+        return NULL;
+    }
+}
+
+static int is_reduction(tc_op op)
+{
+    return op >= TC_OP_SUM && op <= TC_OP_MIN;
+}
+
+/* "torch.Size([2, 3])" */
+static void size_str(const tc_tensor *t, char *out, size_t cap)
+{
+    char s[TC_MAX_DIMS * 24];
+    tc_shape_str(t, 0, s, sizeof s);
+    snprintf(out, cap, "torch.Size(%s)", s);
+}
+
+int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_output,
+               tc_tensor **out, tc_err *err)
+{
+    pool p = {NULL, 0, 0, err};
+    tc_result res = {0};
+    int rc;
+    *out = NULL;
+    if (a->op == TC_OP_SHOW)
+        return tc_err_set(err, TC_EUSAGE, "--grad needs an op");
+
+    /* The leaf: x itself, or x.to(dtype) when x is integral. */
+    const tc_tensor *leaf = x;
+    int float_dtype = a->has_dtype && (tc_dtype_is_float(a->dtype) || tc_dtype_is_complex(a->dtype));
+    if (tc_dtype_is_integral(x->dtype, 1)) {
+        if (!float_dtype)
+            return tc_err_set(err, TC_EUSAGE,
+                              "Only Tensors of floating point and complex dtype can require gradients"
+                              " (try --dtype float32)");
+        if (!(leaf = pconvert(&p, x, a->dtype)))
+            goto fail;
+    }
+    if ((rc = tc_op_run(a, leaf, &res, err)) != TC_OK) {
+        pool_free(&p);
+        return rc;
+    }
+    if (a->has_dtype && !float_dtype) {
+        tc_err_set(err, TC_EUSAGE, "element 0 of tensors does not require grad and does not have a grad_fn");
+        goto fail;
+    }
+
+    /* The upstream gradient, in the result's dtype and shape. */
+    const tc_tensor *rv = res.values;
+    tc_tensor *g;
+    if (grad_output) {
+        char gs[TC_MAX_DIMS * 24 + 16], os[TC_MAX_DIMS * 24 + 16];
+        int same = grad_output->ndim == rv->ndim;
+        for (int d = 0; same && d < rv->ndim; d++)
+            same = grad_output->shape[d] == rv->shape[d];
+        if (!same) {
+            size_str(grad_output, gs, sizeof gs);
+            size_str(rv, os, sizeof os);
+            tc_err_set(err, TC_EUSAGE,
+                       "Mismatch in shape: grad_output[0] has a shape of %s and output[0] has a shape of %s.",
+                       gs, os);
+            goto fail;
+        }
+        if (tc_dtype_is_complex(grad_output->dtype) != tc_dtype_is_complex(rv->dtype)) {
+            tc_err_set(err, TC_EUSAGE,
+                       "For complex Tensors, both grad_output and output are required to have the same dtype."
+                       " Mismatch in dtype: grad_output[0] has a dtype of %s and output[0] has a dtype of %s.",
+                       tc_dtype_torch_name(grad_output->dtype), tc_dtype_torch_name(rv->dtype));
+            goto fail;
+        }
+        if (!(g = pconvert(&p, grad_output, rv->dtype)))
+            goto fail;
+    } else {
+        if (!(g = pnew(&p, rv->dtype, rv->ndim, rv->shape)))
+            goto fail;
+        for (int64_t i = 0; i < g->numel; i++)
+            tc_store_f64(g, i, 1.0);
+    }
+
+    /* The op's input: the leaf, or leaf.to(dtype) for ops without dtype=. */
+    const tc_tensor *xo = leaf;
+    if (a->has_dtype && !has_dtype_arg(a->op) && a->dtype != leaf->dtype)
+        if (!(xo = pconvert(&p, leaf, a->dtype)))
+            goto fail;
+    tc_op_args b = *a;
+    b.has_dtype = has_dtype_arg(a->op) ? a->has_dtype : 0;
+
+    int dim = -1;
+    tc_tensor *gx = NULL;
+    if (is_scan(a->op)) {
+        if ((rc = tc_dim_wrap(a->dim, xo->ndim, &dim, err)) != TC_OK)
+            goto fail;
+        gx = scan_mod_bw(&p, &b, xo, g, dim);
+    } else if (a->op == TC_OP_DIFF) {
+        if (a->n <= 0) {
+            gx = g;
+        } else {
+            if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, xo->ndim, &dim, err)) != TC_OK)
+                goto fail;
+            gx = diff_bw(&p, xo, g, dim, a->n);
+        }
+    } else if (a->op == TC_OP_CUMTRAPZ) {
+        if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, xo->ndim, &dim, err)) != TC_OK)
+            goto fail;
+        gx = cumtrapz_bw(&p, xo, g, dim, a->dx);
+    } else if (is_reduction(a->op)) {
+        /* g and the result in keepdim form */
+        int64_t ks[TC_MAX_DIMS];
+        const tc_tensor *gk = g, *rk = rv;
+        if (a->has_dim) {
+            if ((rc = tc_dim_wrap(a->dim, xo->ndim, &dim, err)) != TC_OK)
+                goto fail;
+            if (xo->ndim > 0 && !a->keepdim) {
+                keep_shape(xo, dim, ks);
+                if (!(gk = preshape(&p, g, xo->ndim, ks)) || !(rk = preshape(&p, rv, xo->ndim, ks)))
+                    goto fail;
+            }
+        }
+        /* In the result's dtype (sum, prod, mean with dtype=); the leaf's at the end. */
+        gx = reduce_bw(&p, &b, xo, gk, &res, rk, dim);
+    } else {
+        tc_err_set(err, TC_EUSAGE, "--grad is not supported for %s", tc_op_name(a->op));
+        goto fail;
+    }
+    if (!gx)
+        goto fail;
+    /* The engine casts each gradient to its input's dtype. */
+    if (tc_tensor_convert(gx, leaf->dtype, out, err) != TC_OK)
+        goto fail;
+    tc_result_free(&res);
+    pool_free(&p);
+    return TC_OK;
+
+fail:
+    tc_result_free(&res);
+    pool_free(&p);
+    *out = NULL;
+    return err ? (err->code ? err->code : TC_EUSAGE) : TC_EUSAGE;
+}
