@@ -8,8 +8,8 @@
  * cursor walks the same bytes in step with the callbacks (libcsv calls them
  * in input order) to know where each field starts, for messages.
  *
- * The table is rows x columns, or 1-D for a single row or column (as
- * numpy.loadtxt).  A first row with no numeric field is a header.
+ * The table is rows x columns, or 1-D for a single row or column, 0-d for
+ * a single value (as numpy.loadtxt).  A first row with no numeric field is a header.
  */
 #include "tc_private.h"
 
@@ -306,7 +306,9 @@ int tc_read_csv(const char *data, size_t n, const tc_read_opts *o,
     } else {
         int64_t shape[2] = {st.rows, st.ncols};
         int ndim = 2;
-        if (st.rows == 1) {
+        if (st.rows == 1 && st.ncols == 1) {
+            ndim = 0;   /* numpy.loadtxt squeezes a single value to 0-d */
+        } else if (st.rows == 1) {
             shape[0] = st.ncols;
             ndim = 1;
         } else if (st.ncols == 1) {

@@ -521,14 +521,13 @@ int tc_shape_close(tc_shape *s)
             s->empty = true;
         return TC_SHAPE_OK;
     }
-    if (s->empty)
-        return TC_SHAPE_OK;
     if (!s->known[d]) {
+        /* The first list closed at each depth is on the first chain. */
         s->known[d] = true;
         s->shape[d] = n;
         if (n == 0)
             s->empty = true;
-    } else if (s->shape[d] != n) {
+    } else if (!s->empty && s->shape[d] != n) {
         s->want = s->shape[d];
         s->got = n;
         s->dim = d;
