@@ -35,7 +35,6 @@ import re
 import shlex
 import subprocess
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -78,6 +77,8 @@ class TcumError(Exception):
 # float32 numpy accumulate followed by a round to the dtype is that kernel.
 
 def _along_last(x, dim, fn):
+    if x.requires_grad:
+        raise Skip('no gradient reference for emulated 2.x kernels')
     xm = x.movedim(dim, -1)
     shape = xm.shape
     a = xm.reshape(-1, shape[-1]).to(torch.float32).numpy() if xm.numel() else None
@@ -92,7 +93,9 @@ def emul_scan(name, x, dim, rt):
     if x.dim() == 0:
         return x.clone()
     if name == 'cumsum':
-        r = _along_last(x, dim, lambda a: np.add.accumulate(a, axis=1, dtype=np.float32))
+        # The kernel's accumulator starts at +0.0 (cumsum([-0.]) is [0.]):
+        # adding +0.0 changes only a -0.0 running sum.
+        r = _along_last(x, dim, lambda a: np.add.accumulate(a, axis=1, dtype=np.float32) + np.float32(0))
     else:
         r = _along_last(x, dim, lambda a: np.multiply.accumulate(a, axis=1, dtype=np.float32))
     return r.to(rt)
@@ -292,6 +295,10 @@ def compute(c, x):
     if not (x.is_floating_point() or x.is_complex()) and dtype is not None \
             and (dtype.is_floating_point or dtype.is_complex):
         leaf = x.to(dtype)
+    if not (leaf.is_floating_point() or leaf.is_complex()):
+        # As torch.tensor(values, requires_grad=True) says it (SPEC.md);
+        # x.requires_grad_() words it differently in 1.13.
+        torch.tensor([], dtype=leaf.dtype, requires_grad=True)
     leaf = leaf.detach().requires_grad_()
     y = forward(leaf)
     if '2.x' in tags:
@@ -479,8 +486,9 @@ def gen_case(seed, i, ops, mods_allowed, dtypes):
         default64 = True
     if default64:
         args += ['--default-dtype', 'float64']
+    in_args = []
     if input_dtype is not None:
-        args += ['--input-dtype', rng.choice([input_dtype] + ALIASES.get(input_dtype, []) + ['torch.' + input_dtype])]
+        in_args = ['--input-dtype', rng.choice([input_dtype] + ALIASES.get(input_dtype, []) + ['torch.' + input_dtype])]
     c['values'] = vals
     c['shape'] = shape
     c['input_dtype'] = DTYPES[input_dtype] if input_dtype else None
@@ -562,21 +570,53 @@ def gen_case(seed, i, ops, mods_allowed, dtypes):
         c['tags'].add('printopts')
     c['po'] = po
 
-    # Input text: CSV for most 1-D/2-D tensors with at least two rows or
-    # columns each way a CSV table can't misread, else JSON.
-    use_csv = (nd == 1 and numel >= 2) or (nd == 2 and shape[0] >= 2 and shape[1] >= 2)
-    use_csv = use_csv and rng.random() < 0.3
-    if use_csv:
-        text = to_csv(nest(vals, shape), nd)
+    # Output format: the PyTorch print mostly; sometimes csv or json, whose
+    # number text SPEC.md defines (shortest round-trip text).
+    c['outfmt'] = None
+    c['select'] = None
+    r = rng.random()
+    if r < 0.12:
+        c['outfmt'] = rng.choice(['csv', 'json'])
+        args += [rng.choice(['-f', '--format']), c['outfmt']]
+        c['tags'].add('out-' + c['outfmt'])
+        if op.two and rng.random() < 0.7:
+            c['select'] = rng.choice(['values', 'indices'])
+            args += ['--select', c['select']]
+
+    # Input: JSON mostly; CSV for 1-D/2-D tables a CSV reader can't misread
+    # as 1-D; npy bytes; or the PyTorch repr of the tensor.  npy and repr
+    # carry their dtype, so --input-dtype is dropped for them.
+    c['x'] = None
+    fmt = rng.choices(['json', 'csv', 'npy', 'repr'], [60, 20, 10, 10])[0]
+    if fmt == 'csv' and not ((nd == 1 and numel >= 2) or (nd == 2 and shape[0] >= 2 and shape[1] >= 2)):
+        fmt = 'json'
+    if fmt in ('npy', 'repr'):
+        try:
+            with printoptions(default_dtype=torch.float64 if default64 else None):
+                x = torch.tensor(vals, dtype=c['input_dtype']).reshape(shape)
+                if fmt == 'npy' and x.dtype == torch.bfloat16:
+                    raise ValueError('npy has no bfloat16')
+                if fmt == 'npy':
+                    c['stdin'] = npy_bytes(x, rng)
+                else:
+                    c['stdin'], c['x'] = repr_text(x, rng)
+                    x = None
+            c['x'] = x if x is not None else c['x']
+            in_args = []
+            c['tags'].add(fmt)
+        except TORCH_ERRORS:
+            fmt = 'json'
+    if fmt == 'csv':
+        c['stdin'] = to_csv(nest(vals, shape), nd)
         c['tags'].add('csv')
-    else:
-        text = to_json(nest(vals, shape), rng) + rng.choice(['\n', '', ' \n'])
-    c['stdin'] = text
-    # Nested lists lose the dims after the first 0 ([[], []] is (2, 0)):
-    # say the shape explicitly then.
-    if 0 in shape and shape.index(0) < nd - 1:
-        args += ['--shape', ','.join(map(str, shape))]
-        c['tags'].add('--shape')
+    elif fmt == 'json':
+        c['stdin'] = to_json(nest(vals, shape), rng) + rng.choice(['\n', '', ' \n'])
+        # Nested lists lose the dims after the first 0 ([[], []] is (2, 0)):
+        # say the shape explicitly then.
+        if 0 in shape and shape.index(0) < nd - 1:
+            args += ['--shape', ','.join(map(str, shape))]
+            c['tags'].add('--shape')
+    args[1:1] = in_args
 
     # FILE ("-") placed before or after the options.
     if rng.random() < 0.3:
@@ -587,6 +627,138 @@ def gen_case(seed, i, ops, mods_allowed, dtypes):
     return c
 
 
+def npy_bytes(x, rng):
+    """np.save of x, sometimes Fortran-ordered or big-endian."""
+    import io
+    a = x.numpy()
+    if a.ndim >= 2 and rng.random() < 0.3:
+        a = np.asfortranarray(a)
+    if a.dtype.itemsize > 1 and rng.random() < 0.3:
+        a = a.astype(a.dtype.newbyteorder('>'))
+    buf = io.BytesIO()
+    np.save(buf, a, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _repr_tensor(data, dtype=None, size=None):
+    t = torch.tensor(data, dtype=dtype)
+    return t.reshape(size) if size is not None else t
+
+
+def repr_text(x, rng):
+    """x as PyTorch prints it (never summarized), and the tensor that text means."""
+    po = dict(profile='full', precision=rng.choice([4, 4, 2, 8, 10]),
+              linewidth=rng.choice([80, 40, 200]), sci_mode=rng.choice([None, None, True, False]))
+    with printoptions(default_dtype=torch.get_default_dtype(), **po):
+        text = torch_print(x)
+    env = {'tensor': _repr_tensor, 'torch': torch, 'nan': math.nan, 'inf': math.inf}
+    try:
+        return text, eval(text, env)   # the printed text is Python...
+    except (NameError, SyntaxError) as e:
+        raise ValueError('not Python: %s' % e)   # ...except "nanj", "infj"
+
+
+
+# ---------------------------------------------------------------- output formats
+#
+# SPEC.md: numbers as the shortest text that reads back to the same value of
+# the dtype: Python's repr for float64, NumPy's repr for float32/float16;
+# complex "RE+IMj" with both parts and no ".0"; nan, inf, -inf; true/false.
+# bfloat16 has no reference implementation: its finite values are checked by
+# reading the text back (a regular expression stands for them).
+
+BF16 = '\x00BF16\x00'
+
+
+def num_text(v, dt):
+    if dt == torch.bool:
+        return 'true' if v else 'false'
+    if not (dt.is_floating_point or dt.is_complex):
+        return str(int(v))
+    if dt.is_complex:
+        part = torch.float32 if dt == torch.complex64 else torch.float64
+
+        def p(f):
+            t = num_text(f, part)
+            return t[:-2] if t.endswith('.0') else t
+        im = v.imag
+        sign = '-' if (math.copysign(1.0, im) < 0 and not math.isnan(im)) else '+'
+        return p(v.real) + sign + p(abs(im) if not math.isnan(im) else im) + 'j'
+    if math.isnan(v):
+        return 'nan'
+    if math.isinf(v):
+        return 'inf' if v > 0 else '-inf'
+    if dt == torch.float64:
+        return repr(float(v))
+    if dt == torch.float32:
+        return repr(np.float32(v)).replace('np.float32(', '').rstrip(')')
+    if dt == torch.float16:
+        return repr(np.float16(v)).replace('np.float16(', '').rstrip(')')
+    return BF16
+
+
+def _json_data(v, dt):
+    if isinstance(v, list):
+        return '[' + ', '.join(_json_data(x, dt) for x in v) + ']'
+    s = num_text(v, dt)
+    if dt.is_complex or s in ('nan', 'inf', '-inf'):
+        s = '"%s"' % s
+    return s
+
+
+def _json_tensor(t):
+    return '{"dtype": "%s", "shape": [%s], "data": %s}' % (
+        DTYPE_NAMES[t.dtype], ', '.join(str(d) for d in t.shape), _json_data(t.tolist(), t.dtype))
+
+
+def format_result(r, fmt, select):
+    bf = []
+    if isinstance(r, tuple):
+        if select:
+            r = r.values if select == 'values' else r.indices
+        elif fmt == 'json':
+            for t in r:
+                if t.dtype == torch.bfloat16:
+                    bf += [v for v in t.flatten().tolist() if math.isfinite(v)]
+            return Expect('{"values": %s, "indices": %s}\n' % (_json_tensor(r.values), _json_tensor(r.indices)), bf)
+        else:
+            raise TcumError('csv needs --select')
+    elif select:
+        raise TcumError('--select of a one-result op')
+    if r.dtype == torch.bfloat16:
+        bf = [v for v in r.flatten().tolist() if math.isfinite(v)]
+    if fmt == 'json':
+        return Expect(_json_tensor(r) + '\n', bf)
+    if r.dim() > 2:
+        raise TcumError('csv of more than 2 dims')
+    vals = r.tolist()
+    rows = [[vals]] if r.dim() == 0 else [vals] if r.dim() == 1 else vals
+    return Expect(''.join(','.join(num_text(v, r.dtype) for v in row) + '\n' for row in rows), bf)
+
+
+class Expect(str):
+    """Expected text; BF16 marks stand for bfloat16 values (self.bf, in order)."""
+    def __new__(cls, text, bf):
+        o = str.__new__(cls, text)
+        o.bf = bf
+        return o
+
+
+def out_matches(want, out):
+    if BF16 not in want:
+        return out == want
+    pieces = want.split(BF16)
+    pat = '([-+.0-9e]+)'.join(re.escape(p) for p in pieces)
+    m = re.fullmatch(pat, out, re.S)
+    if not m:
+        return False
+    for tok, v in zip(m.groups(), want.bf):
+        f = torch.tensor(float(tok), dtype=torch.float64).to(torch.float32).to(torch.bfloat16).item()
+        if f != v or math.copysign(1, f) != math.copysign(1, v):
+            return False
+    return True
+
+
 # ---------------------------------------------------------------- reference
 
 def reference(c):
@@ -595,12 +767,19 @@ def reference(c):
     if c['default64']:
         kw['default_dtype'] = torch.float64
     with printoptions(**kw):
-        try:
-            x = torch.tensor(c['values'], dtype=c['input_dtype']).reshape(c['shape'])
-        except TORCH_ERRORS as e:
-            return ('err', str(e).split('\n')[0], type(e).__name__)
+        if c['x'] is not None:
+            x = c['x']
+        else:
+            try:
+                x = torch.tensor(c['values'], dtype=c['input_dtype']).reshape(c['shape'])
+            except TORCH_ERRORS as e:
+                return ('err', str(e).split('\n')[0], type(e).__name__)
         try:
             r = compute(c, x)
+            if c['outfmt']:
+                return ('out', format_result(r, c['outfmt'], c['select']), None)
+            if c['select']:
+                raise AssertionError('--select without --format')
         except TcumError:
             return ('tcum-err', None, None)
         except TORCH_ERRORS as e:
@@ -614,8 +793,10 @@ def err_matches(msg, stderr):
 
 
 def run_tcum(tcum, args, stdin, timeout):
+    if isinstance(stdin, str):
+        stdin = stdin.encode()
     try:
-        p = subprocess.run([tcum] + args, input=stdin.encode(), capture_output=True,
+        p = subprocess.run([tcum] + args, input=stdin, capture_output=True,
                            timeout=timeout, env=dict(os.environ, LC_ALL='C'))
         return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
     except subprocess.TimeoutExpired:
@@ -683,7 +864,7 @@ def main():
             continue
         status, out, err = run_tcum(tcum, c['args'], c['stdin'], a.timeout)
         if kind == 'out':
-            ok = status == 0 and out == want and err == ''
+            ok = status == 0 and out_matches(want, out) and err == ''
         elif kind == 'err':
             ok = status == 2 and out == '' and err_matches(want, err)
         else:
@@ -702,7 +883,11 @@ def main():
             print('=' * 72)
             print('%s case %d [%s]' % ('APPROX-MISMATCH' if approx else 'FAIL', i, cat))
             print('$ tcum ' + ' '.join(shlex.quote(s) for s in c['args'][:]))
-            show('stdin', c['stdin'], limit)
+            if isinstance(c['stdin'], bytes):
+                print('--- stdin (npy, %d bytes; header %r)' % (len(c['stdin']), c['stdin'][10:c['stdin'].index(b'}') + 1]))
+                print(repr(c['x']))
+            else:
+                show('stdin', c['stdin'], limit)
             if kind == 'out':
                 show('expected stdout (PyTorch), status 0', want, limit)
             elif kind == 'err':
@@ -713,8 +898,8 @@ def main():
             show('actual stdout (tcum), status %s' % status, out, limit)
             if err:
                 show('actual stderr (tcum)', err, limit)
-            print('reproduce: /usr/bin/python3 %s --seed %s --case %d --ops %s --tcum %s' %
-                  (me, seed, i, c['op'].name, a.tcum))
+            print('reproduce: /usr/bin/python3 %s --seed %s --case %d --ops %s --mods %s --dtypes %s --tcum %s' %
+                  (me, seed, i, a.ops, a.mods, a.dtypes, a.tcum))
             sys.stdout.flush()
     if cats:
         print('=' * 72)
