@@ -20,6 +20,7 @@
  */
 #include "tc_private.h"
 
+#include <complex.h>
 #include <math.h>
 #include <string.h>
 
@@ -182,43 +183,72 @@ static float lae_f32(float x, float y)
 }
 
 /*
- * Complex logcumsumexp, after PyTorch 2.x's _log_add_exp_helper for
- * c10::complex (aten/src/ATen/native/cpu/LogAddExp.h): order by real part,
- * NaN in either part is infectious, equal infinite real parts are special.
+ * Complex arithmetic as c10::complex does it, without C's Annex G
+ * infinity recovery.  The product is FMA-contracted as in PyTorch's build
+ * (-mfma): matched bit for bit to torch 1.13's complex cumprod.
  */
-static void cexp_parts(double re, double im, double *ore, double *oim)
+static void cmul(double a, double b, double c, double d, double *re, double *im)
 {
-    /* std::exp(std::complex<double>) is glibc's cexp. */
-    double e = exp(re);
-    if (im == 0) {
-        *ore = e;
-        *oim = im;
-        return;
-    }
-    *ore = e * cos(im);
-    *oim = e * sin(im);
+    *re = fma(a, c, -(b * d));
+    *im = fma(a, d, b * c);
 }
 
-/* c10's log1p for complex (c10/util/complex_math.h). */
+/* c10::complex operator/ (numpy's algorithm). */
+static void cdiv(double a, double b, double c, double d, double *re, double *im)
+{
+    double ac = fabs(c), ad = fabs(d);
+    if (ac >= ad) {
+        if (ac == 0 && ad == 0) {
+            *re = a / ac;
+            *im = b / ad;
+        } else {
+            double rat = d / c, scl = 1.0 / (c + d * rat);
+            *re = (a + b * rat) * scl;
+            *im = (b - a * rat) * scl;
+        }
+    } else {
+        double rat = c / d, scl = 1.0 / (d + c * rat);
+        *re = (a * rat + b) * scl;
+        *im = (b * rat - a) * scl;
+    }
+}
+
+/* A double complex from its parts (CMPLX is missing under clang with glibc). */
+static double complex mkc(double re, double im)
+{
+    double parts[2] = {re, im};
+    double complex z;
+    memcpy(&z, parts, sizeof z);
+    return z;
+}
+
+/* c10's CPU log1p for complex (c10/util/complex_math.h, PyTorch 2.x). */
 static void clog1p_parts(double x, double y, double *ore, double *oim)
 {
-    double zabs = hypot(x, y);
-    double theta = atan2(y, x + 1);
-    if (zabs < 0.5) {
-        double r = x * (2 + x) + y * y;
-        if (r == 0) {
-            *ore = x;
-            *oim = theta;
-            return;
-        }
-        *ore = 0.5 * log1p(r);
-        *oim = theta;
-    } else {
-        *ore = log(hypot(x + 1, y));
-        *oim = theta;
+    double ur = x + 1, ui = y;
+    if (ur == 1 && ui == 0) {
+        *ore = x;
+        *oim = y;
+        return;
     }
+    double complex lu = clog(mkc(ur, ui));
+    double lr = creal(lu), li = cimag(lu);
+    if (ur - 1 == x && ui == y) {
+        *ore = lr;
+        *oim = li;
+        return;
+    }
+    double qr, qi;
+    cdiv(x, y, ur - 1, ui, &qr, &qi);
+    cmul(lr, li, qr, qi, ore, oim);
 }
 
+/*
+ * Complex logcumsumexp, after PyTorch 2.x's _log_add_exp_helper for
+ * c10::complex (aten/src/ATen/native/cpu/LogAddExp.h): ordered by real
+ * part, a NaN in either part is infectious, equal infinite real parts are
+ * special.  std::exp and std::log of std::complex are glibc's cexp and clog.
+ */
 static void lae_c128(const double *xv, double *acc)
 {
     double xr = xv[0], xi = xv[1], yr = acc[0], yi = acc[1];
@@ -241,18 +271,15 @@ static void lae_c128(const double *xv, double *acc)
             acc[0] = mnr;
             acc[1] = mni;
         } else {
-            /* log(exp(min) + exp(max)) */
-            double ar, ai, br, bi;
-            cexp_parts(mnr, mni, &ar, &ai);
-            cexp_parts(mxr, mxi, &br, &bi);
-            double sr = ar + br, si = ai + bi;
-            acc[0] = log(hypot(sr, si));
-            acc[1] = atan2(si, sr);
+            double complex s = cexp(mkc(mnr, mni)) + cexp(mkc(mxr, mxi));
+            double complex l = clog(s);
+            acc[0] = creal(l);
+            acc[1] = cimag(l);
         }
     } else {
-        double er, ei, lr, li;
-        cexp_parts(mnr - mxr, mni - mxi, &er, &ei);
-        clog1p_parts(er, ei, &lr, &li);
+        double complex e = cexp(mkc(mnr - mxr, mni - mxi));
+        double lr, li;
+        clog1p_parts(creal(e), cimag(e), &lr, &li);
         acc[0] = lr + mxr;
         acc[1] = li + mxi;
     }
@@ -305,12 +332,8 @@ static void combine_row(kind k, family f, void *accp, const void *vp, int64_t cn
              * contracts both lines; matched to torch 1.13's results bit for
              * bit (other contractions differ in ~half the cases).
              */
-            for (int64_t i = 0; i < cnt; i++) {
-                double a = acc[2 * i], b = acc[2 * i + 1];
-                double c = v[2 * i], d = v[2 * i + 1];
-                acc[2 * i] = fma(a, c, -(b * d));
-                acc[2 * i + 1] = fma(a, d, b * c);
-            }
+            for (int64_t i = 0; i < cnt; i++)
+                cmul(acc[2 * i], acc[2 * i + 1], v[2 * i], v[2 * i + 1], &acc[2 * i], &acc[2 * i + 1]);
         } else {
             for (int64_t i = 0; i < cnt; i++)
                 lae_c128(v + 2 * i, acc + 2 * i);
