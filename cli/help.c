@@ -21,7 +21,8 @@ enum {
     O_DX        = 1 << 7,  /* cumulative_trapezoid's --dx */
     O_GRAD      = 1 << 8,
     O_SELECT    = 1 << 9,  /* two results: --select values|indices */
-    O_NOEXCL    = 1 << 10  /* cummax/cummin: --exclusive is an error */
+    O_NOEXCL    = 1 << 10  /* cummax/cummin: no identity, so no --exclusive
+                              or --include-initial */
 };
 
 typedef struct ophelp {
@@ -80,7 +81,7 @@ static const ophelp ops[] = {
      O_DIM_ALL | O_KEEPDIM | O_GRAD,
      EX("printf '1,5\\n3,4\\n' | tcum amin --dim 1", "tensor([1, 3])\n")},
     {"logsumexp", "log(sum(exp(x)))", "torch.logsumexp(x, dim, keepdim)",
-     O_DIM_REQ | O_KEEPDIM | O_GRAD,
+     O_DIM_ALL | O_KEEPDIM | O_GRAD,
      EX("echo '[0.0, 0.0]' | tcum logsumexp --dim 0", "tensor(0.6931)\n")},
     {"max", "maximum; with --dim also its index", "torch.max(x) or torch.max(x, dim, keepdim)",
      O_DIM_ALL | O_KEEPDIM | O_GRAD | O_SELECT,
@@ -110,12 +111,13 @@ static const char usage_tail[] =
     "Op options:\n"
     "  -d, --dim N           dimension, negative counts from the end; required by\n"
     "                        cumsum cumprod cummax cummin logcumsumexp nancumsum\n"
-    "                        nancumprod logsumexp\n"
+    "                        nancumprod\n"
     "  --dtype T             the op's dtype= argument (cumsum cumprod nancumsum\n"
     "                        nancumprod sum prod mean), else cast the input first\n"
     "  --reverse             scan from the end\n"
-    "  --exclusive           element i excludes x[i]\n"
-    "  --include-initial     prepend the identity along the dim\n"
+    "  --exclusive           element i excludes x[i] (scans but cummax, cummin)\n"
+    "  --include-initial     prepend the identity along the dim (scans but\n"
+    "                        cummax and cummin)\n"
     "  -n N                  diff: number of times to difference (1)\n"
     "  --dx DX               cumulative_trapezoid: sample spacing (1)\n"
     "  --keepdim             reductions: keep the reduced dim with size 1\n"
@@ -254,11 +256,10 @@ int tc_cli_op_help(FILE *f, const char *op)
             fputs("  --dx DX               spacing between samples (default 1)\n", f);
         if (o & O_SCAN) {
             fputs("  --reverse             scan from the end: flip(op(flip(x)))\n", f);
-            if (o & O_NOEXCL)
-                fputs("  --exclusive           not supported for this op (an error)\n", f);
-            else
-                fputs("  --exclusive           element i excludes x[i]: the identity comes first\n", f);
-            fputs("  --include-initial     prepend the identity; the result is one longer\n", f);
+            /* cummax and cummin have no identity to start from */
+            if (!(o & O_NOEXCL))
+                fputs("  --exclusive           element i excludes x[i]: the identity comes first\n"
+                      "  --include-initial     prepend the identity; the result is one longer\n", f);
         }
         if (o & O_KEEPDIM)
             fputs("  --keepdim             keep the reduced dim with size 1\n", f);
