@@ -552,6 +552,19 @@ def check_options():
     man, helptext = read('man', 'tcum.1'), read('cli', 'help.c')
     bash, zsh = read('completion', 'tcum.bash'), read('completion', '_tcum')
     problems = []
+    with open(os.path.join(ROOT, 'lib', 'ops.c'), encoding='utf-8') as f:
+        ops = re.findall(r'\[TC_OP_[A-Z]+\]\s*=\s*\{"([a-z_]+)"', f.read())
+    if not ops:
+        problems.append('lib/ops.c: op table not found')
+    for op in ops + ['assert-close']:
+        for doc, text, pat in (('man/tcum.1', man, r'^\.It Cm (?:.*\bCm )?%s\b'),
+                               ('cli/help.c', helptext, r'\{"%s", '),
+                               ('completion/tcum.bash', bash, r'(?<![\w-])%s(?![\w-])'),
+                               ('completion/_tcum', zsh, r"'%s:")):
+            if op == 'assert-close' and doc == 'cli/help.c':
+                pat = r'tcum %s '
+            if not re.search(pat % re.escape(op), text, re.M):
+                problems.append('%s: op %s is not documented' % (doc, op))
     for name, _, short in table:
         longopt = '--' + name
         if len(name) == 1:
@@ -655,7 +668,7 @@ def main():
         fill_man(fills)
         return 0
     if bad:
-        print('gen_docs.py: %d example(s) wrong or not modelled; docs.test not written' % bad,
+        print('gen_docs.py: %d problem(s) in the docs; docs.test not written' % bad,
               file=sys.stderr)
         return 1
     cases.write()
