@@ -91,7 +91,8 @@ static int pairwise(const tc_tensor *x, int dim, int sub, tc_tensor **out, tc_er
          * ATen's sub is add(a, b, alpha=-1), i.e. a + alpha * b with a
          * complex multiply: (-1+0j) * (br+bi j) = (-br - 0*bi) + (-bi + 0*br)j,
          * so an infinite part of b turns the other part into NaN, as in
-         * PyTorch (diff([1+infj, 2+3j]) is nan-infj).
+         * PyTorch (diff([1+infj, 2+3j]) is nan-infj).  Addition (for
+         * cumulative_trapezoid's left + right) is lo + (1+0j) * hi likewise.
          */
         for (int64_t o = 0; o < outer; o++)
             for (int64_t k = 0; k + 1 < n; k++)
@@ -105,15 +106,13 @@ static int pairwise(const tc_tensor *x, int dim, int sub, tc_tensor **out, tc_er
                         float fbr = (float)br, fbi = (float)bi, far = (float)ar, fai = (float)ai;
                         if (sub) {
                             float mr = -1.0f * fbr - 0.0f * fbi, mi = -1.0f * fbi + 0.0f * fbr;
-                            rr = far + mr;
-                            ri = fai + mi;
-                            rr = (float)rr;
-                            ri = (float)ri;
+                            rr = (float)(far + mr);
+                            ri = (float)(fai + mi);
                         } else {
-                            rr = far + fbr;
-                            ri = fai + fbi;
-                            rr = (float)rr;
-                            ri = (float)ri;
+                            /* left + right is lo + alpha * hi with alpha = 1+0j. */
+                            float mr = 1.0f * far - 0.0f * fai, mi = 1.0f * fai + 0.0f * far;
+                            rr = (float)(fbr + mr);
+                            ri = (float)(fbi + mi);
                         }
                         ((float *)y->data)[2 * io] = (float)rr;
                         ((float *)y->data)[2 * io + 1] = (float)ri;
@@ -123,8 +122,9 @@ static int pairwise(const tc_tensor *x, int dim, int sub, tc_tensor **out, tc_er
                             rr = ar + mr;
                             ri = ai + mi;
                         } else {
-                            rr = ar + br;
-                            ri = ai + bi;
+                            double mr = 1.0 * ar - 0.0 * ai, mi = 1.0 * ai + 0.0 * ar;
+                            rr = br + mr;
+                            ri = bi + mi;
                         }
                         ((double *)y->data)[2 * io] = rr;
                         ((double *)y->data)[2 * io + 1] = ri;

@@ -907,7 +907,23 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
         return rc;
     }
     if (a->has_dtype && !float_dtype) {
-        tc_err_set(err, TC_EUSAGE, "element 0 of tensors does not require grad and does not have a grad_fn");
+        /*
+         * An integer result has no gradient.  Through x.to(dtype) autograd
+         * says so; an op's own dtype= trips an internal assert in 1.13,
+         * whose text is what PyTorch prints.
+         */
+        if (has_dtype_arg(a->op))
+            tc_err_set(err, TC_EUSAGE,
+                       "isDifferentiableType(variable.scalar_type()) INTERNAL ASSERT FAILED at"
+                       " \"./torch/csrc/autograd/functions/utils.h\":75, please report a bug to PyTorch. ");
+        else
+            tc_err_set(err, TC_EUSAGE, "element 0 of tensors does not require grad and does not have a grad_fn");
+        goto fail;
+    }
+    if ((a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN) && tc_dtype_is_complex(res.values->dtype)) {
+        tc_err_set(err, TC_EUSAGE,
+                   "%s does not support automatic differentiation for outputs with complex dtype.",
+                   tc_op_name(a->op));
         goto fail;
     }
 
@@ -990,6 +1006,17 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
     }
     if (!gx)
         goto fail;
+    /*
+     * A dtype= op taking real input to a complex result hands the engine a
+     * complex gradient for a real input, which it refuses (validate_outputs).
+     */
+    if (has_dtype_arg(a->op) && tc_dtype_is_complex(gx->dtype) && !tc_dtype_is_complex(leaf->dtype)) {
+        tc_err_set(err, TC_EUSAGE,
+                   "Expected isFloatingType(grad.scalar_type()) || (input_is_complex == grad_is_complex)"
+                   " to be true, but got false.  (Could this error message be improved?  If so, please"
+                   " report an enhancement request to PyTorch.)");
+        goto fail;
+    }
     /* The engine casts each gradient to its input's dtype. */
     if (tc_tensor_convert(gx, leaf->dtype, out, err) != TC_OK)
         goto fail;
