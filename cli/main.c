@@ -174,7 +174,7 @@ static void fail_unknown_option(const char *arg)
     size_t bestd = 3;
     for (size_t i = 0; i < NOPTS; i++) {
         size_t d = edit_distance(bare, OPTS[i].name);
-        if (d < bestd && strlen(OPTS[i].name) > 1) {
+        if (d < bestd && d < strlen(bare) && strlen(OPTS[i].name) > 1) {
             bestd = d;
             best = OPTS[i].name;
         }
