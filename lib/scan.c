@@ -385,6 +385,75 @@ static void identity_row(kind k, family f, void *accp, int64_t cnt)
 /* ---- the drivers ------------------------------------------------------------ */
 
 /*
+ * One contiguous lane of n values (the inner == 1 case: a scan along the
+ * last dim), scanned in place from the identity.  Same arithmetic as
+ * combine_row, without a call per element.
+ */
+#define LANE(T, INIT, STEP)                                                   \
+    do {                                                                      \
+        T *b = buf;                                                           \
+        T acc = (INIT);                                                       \
+        for (int64_t s = 0; s < n; s++) {                                     \
+            int64_t i = reverse ? n - 1 - s : s;                              \
+            T v = b[i];                                                       \
+            if (exclusive) {                                                  \
+                b[i] = acc;                                                   \
+                STEP;                                                         \
+            } else {                                                          \
+                STEP;                                                         \
+                b[i] = acc;                                                   \
+            }                                                                 \
+        }                                                                     \
+    } while (0)
+
+static void scan_lane(kind k, family f, void *buf, int64_t n, int reverse, int exclusive)
+{
+    switch (f) {
+    case FAM_F64:
+        if (k == K_SUM)
+            LANE(double, 0.0, acc += v);
+        else if (k == K_PROD)
+            LANE(double, 1.0, acc *= v);
+        else
+            LANE(double, -INFINITY, acc = lae_f64(v, acc));
+        break;
+    case FAM_F32:
+        if (k == K_SUM)
+            LANE(float, 0.0f, acc += v);
+        else if (k == K_PROD)
+            LANE(float, 1.0f, acc *= v);
+        else
+            LANE(float, -INFINITY, acc = lae_f32(v, acc));
+        break;
+    case FAM_I64:
+        if (k == K_SUM)
+            LANE(int64_t, 0, acc = (int64_t)((uint64_t)acc + (uint64_t)v));
+        else
+            LANE(int64_t, 1, acc = (int64_t)((uint64_t)acc * (uint64_t)v));
+        break;
+    case FAM_C128: {
+        double *b = buf, acc[2], v[2];
+        identity_row(k, f, acc, 1);
+        for (int64_t s = 0; s < n; s++) {
+            int64_t i = reverse ? n - 1 - s : s;
+            v[0] = b[2 * i];
+            v[1] = b[2 * i + 1];
+            if (exclusive) {
+                b[2 * i] = acc[0];
+                b[2 * i + 1] = acc[1];
+            }
+            combine_row(k, f, acc, v, 1);
+            if (!exclusive) {
+                b[2 * i] = acc[0];
+                b[2 * i + 1] = acc[1];
+            }
+        }
+        break;
+    }
+    }
+}
+
+/*
  * Scan x (already in the result dtype) along dim into a new tensor.  With
  * include_initial the result is one longer along dim.
  */
@@ -408,6 +477,25 @@ static int scan_accumulate(kind k, const tc_tensor *x, int dim, int reverse, int
     }
     family f = family_of(x->dtype);
     size_t esz = family_size(f);
+    if (inner == 1) {
+        /* Lanes are contiguous: widen a whole lane, scan it, narrow it. */
+        char *buf = malloc((size_t)m * esz);
+        if (!buf) {
+            tc_tensor_free(y);
+            return tc_err_set(err, TC_ENOMEM, "out of memory");
+        }
+        char *lane = buf + (include_initial && !reverse ? esz : 0);
+        for (int64_t o = 0; o < outer; o++) {
+            load_row(x, o * n, n, lane);
+            scan_lane(k, f, lane, n, reverse, exclusive);
+            if (include_initial)
+                identity_row(k, f, buf + (reverse ? n : 0) * esz, 1);
+            store_row(y, o * m, m, buf);
+        }
+        free(buf);
+        *out = y;
+        return TC_OK;
+    }
     int64_t cols = inner ? inner : 1;
     char *acc = malloc((size_t)cols * esz);
     char *tmp = malloc((size_t)cols * esz);
