@@ -347,6 +347,13 @@ static tc_tensor *cumprod_bw(pool *p, const tc_tensor *g, const tc_tensor *x, in
         return rc ? bin(p, OP_DIV, rc, xc, promote(wt, x->dtype)) : NULL;
     }
 
+    if (wt != g->dtype) {
+        /* PyTorch 1.13 fails here when dtype= widened the result. */
+        tc_err_set(p->err, TC_EUSAGE,
+                   "masked_scatter: expected self and source to have same dtypes but got%s and %s",
+                   tc_dtype_scalar_name(g->dtype), tc_dtype_scalar_name(wt));
+        return NULL;
+    }
     int64_t outer, n, inner;
     tc_lanes(x, dim, &outer, &n, &inner);
     int64_t N = x->numel;
