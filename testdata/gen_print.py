@@ -313,4 +313,68 @@ run_op('print-11.5', 'cummax wrapped rows', ('cummax', 0), list(range(40)))
 run_op('print-11.6', 'cummax of float64 shows a dtype suffix', ('cummax', 0), [1.5, 0.5],
        dtype=torch.float64)
 
+# ---- 12: random tensors, dtypes and options ------------------------------------
+R12 = random.Random(12)
+DTYPES = [torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
+          torch.float16, torch.bfloat16, torch.float32, torch.float64,
+          torch.complex64, torch.complex128]
+
+
+def rand_real(n):
+    kind = R12.randrange(6)
+    if kind == 0:
+        v = [R12.gauss(0, 1) for _ in range(n)]
+    elif kind == 1:
+        v = [float(R12.randint(-500, 500)) for _ in range(n)]
+    elif kind == 2:
+        e = R12.uniform(-9, 11)
+        v = [R12.gauss(0, 1) * 10 ** e for _ in range(n)]
+    elif kind == 3:
+        v = [R12.gauss(0, 1) * 10 ** R12.uniform(-6, 9) for _ in range(n)]
+    elif kind == 4:
+        v = [round(R12.gauss(0, 100), R12.randint(0, 3)) for _ in range(n)]
+    else:
+        v = [R12.choice([0.0, -0.0, 1.0, 0.5, 1e-5, 1e9, 123.25]) for _ in range(n)]
+    if R12.random() < 0.3:
+        for _ in range(R12.randint(1, 3)):
+            v[R12.randrange(n)] = R12.choice([nan, inf, -inf, -0.0])
+    return v
+
+
+for k in range(1, 61):
+    dt = R12.choice(DTYPES)
+    nd = R12.choice([0, 1, 1, 2, 2, 3, 4])
+    shape = [R12.randint(1, 5) for _ in range(nd)]
+    if nd == 1 and R12.random() < 0.5:
+        shape = [R12.randint(6, 40)]
+    n = 1
+    for d in shape:
+        n *= d
+    if dt == torch.bool:
+        x = torch.tensor([R12.random() < 0.5 for _ in range(n)])
+    elif not (dt.is_floating_point or dt.is_complex):
+        info = torch.iinfo(dt)
+        lo, hi = R12.choice([(info.min, info.max), (max(info.min, -100), min(info.max, 100))])
+        x = torch.tensor([R12.randint(lo, hi) for _ in range(n)], dtype=dt)
+    elif dt.is_complex:
+        x = torch.complex(torch.tensor(rand_real(n), dtype=torch.float64),
+                          torch.tensor(rand_real(n), dtype=torch.float64)).to(dt)
+    else:
+        x = torch.tensor(rand_real(n), dtype=torch.float64).to(dt)
+    # values exactly representable in dt, so reading them back is exact
+    vals = (x.to(torch.float32) if dt in (torch.float16, torch.bfloat16) else x).reshape(shape).tolist()
+    opts = {}
+    if R12.random() < 0.5:
+        opts['precision'] = R12.randint(0, 10)
+    if R12.random() < 0.3:
+        opts['threshold'] = R12.randint(1, 40)
+        opts['edgeitems'] = R12.randint(1, 4)
+    if R12.random() < 0.4:
+        opts['linewidth'] = R12.randint(15, 150)
+    if R12.random() < 0.3:
+        opts['sci_mode'] = R12.random() < 0.5
+    dflt = torch.float64 if R12.random() < 0.25 else None
+    show('print-12.%d' % k, 'random %s %s' % (str(dt)[6:], list(shape)), vals, dtype=dt,
+         default_dtype=dflt, **opts)
+
 C.write()
