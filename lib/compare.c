@@ -191,9 +191,14 @@ static bool isclose(const pair *e, kind k, double rtol, double atol, bool equal_
             return true;
         if (zero_tol)
             return false;
-        /* rtol * int64 tensor is a float32 tensor, and so is the rest */
-        float allowed = (float)atol + fabsf((float)rtol * (float)e->ib);
-        return (float)wrap_abs(wrap_sub(e->ia, e->ib)) <= allowed;
+        /*
+         * With tolerances PyTorch 1.13 compares integers as float32 (the
+         * default dtype): 16777217 is within atol=0.5 of 16777216.
+         */
+        float fa = (float)e->ia, fb = (float)e->ib;
+        float allowed = (float)atol + fabsf((float)rtol * fb);
+        float actual = fabsf(fa - fb);
+        return isfinite(actual) && actual <= allowed;
     }
     if (k == K_FLOAT) {
         if (e->ar == e->br)
