@@ -39,7 +39,7 @@ typedef struct csv_state {
     int64_t hdr_numeric;
     bool hdr_bad;               /* first row: a non-numeric or empty field, at hdr_bad_pos */
     size_t hdr_bad_pos;
-    char hdr_bad_msg[160];
+    char hdr_bad_msg[240];
     bool extra;                 /* a field beyond ncols in this row, at extra_pos */
     size_t extra_pos;
     bool header_skipped;
