@@ -39,6 +39,8 @@ static bool reserve(tc_buf *b, size_t extra)
 
 void tc_buf_put(tc_buf *b, const char *s, size_t n)
 {
+    if (n == 0)
+        return;
     if (!reserve(b, n))
         return;
     memcpy(b->p + b->n, s, n);
