@@ -150,23 +150,22 @@ static size_t subtree_size(const cJSON *node)
 
 /* ---- a nested array into values ---------------------------------------------- */
 
-typedef struct walk_ctx {
+/*
+ * torch.tensor in two passes, in its order: infer the dtype from every leaf,
+ * take the sizes from the chain of first elements, then store element by
+ * element, checking each list's length as it is entered and each value as
+ * it is stored (and nothing at all when a size is 0).  The first error in
+ * that order is the one PyTorch reports.
+ */
+typedef struct store_ctx {
     json_ctx *c;
-    tc_values vs;
-    tc_shape sh;
-    int store_rc;               /* first store-time error: a TC_SHAPE_* code ... */
-    const char *store_msg;      /* ... or a conversion message */
-    size_t store_pos;
-} walk_ctx;
-
-static void store_fail(walk_ctx *w, int rc, const char *msg, size_t pos)
-{
-    if (w->store_rc || w->store_msg)
-        return;
-    w->store_rc = rc;
-    w->store_msg = msg;
-    w->store_pos = pos;
-}
+    tc_values vs;               /* every leaf, in document order */
+    tc_dtype dtype;
+    int ndim;
+    int64_t sizes[TC_MAX_DIMS];
+    size_t idx;                 /* pre-order index of the next node */
+    size_t leaf;                /* index of the next leaf in vs */
+} store_ctx;
 
 /* The literal of a number, string or boolean node; false (c failed) if none. */
 static bool leaf_value(json_ctx *c, const cJSON *node, size_t pos, tc_scalar *v)
@@ -202,49 +201,61 @@ static bool leaf_value(json_ctx *c, const cJSON *node, size_t pos, tc_scalar *v)
     return false;
 }
 
-/*
- * Walk node (pre-order index *idx): every leaf counts for inference, as
- * torch.tensor infers over everything before storing; shape checks and
- * stores stop at the first store-time error, which is reported once the
- * dtype (which its message depends on) is known.
- */
-static void walk(walk_ctx *w, const cJSON *node, size_t *idx)
+/* Pass 1: every leaf into w->vs (unchecked), in document order. */
+static void infer(store_ctx *w, const cJSON *node, size_t *idx)
 {
     json_ctx *c = w->c;
     size_t pos = off_of(c, (*idx)++);
-    bool active = !w->store_rc && !w->store_msg;
-    int rc;
     if (cJSON_IsArray(node)) {
-        if (active && (rc = tc_shape_open(&w->sh)) != TC_SHAPE_OK) {
-            store_fail(w, rc, NULL, pos);
-            active = false;
-        }
         if (!node->child)
             tc_values_note(&w->vs, TC_SK_FLOAT);   /* an empty list infers as a float */
         for (const cJSON *ch = node->child; ch && !c->failed; ch = ch->next)
-            walk(w, ch, idx);
-        if (active && !w->store_rc && !w->store_msg &&
-            (rc = tc_shape_close(&w->sh)) != TC_SHAPE_OK)
-            store_fail(w, rc, NULL, pos);
+            infer(w, ch, idx);
         return;
     }
     tc_scalar v;
     if (!leaf_value(c, node, pos, &v))
         return;
-    bool store = false;
-    if (active && (rc = tc_shape_scalar(&w->sh, &store)) != TC_SHAPE_OK)
-        store_fail(w, rc, NULL, pos);
-    if (!store) {
-        tc_values_note(&w->vs, v.kind);
-        return;
-    }
     const char *msg = tc_values_push(&w->vs, &v, pos);
-    if (msg) {
-        if (!strcmp(msg, "out of memory"))
-            fail_at(c, pos, TC_ENOMEM, "%s", msg);
-        store_fail(w, 0, msg, pos);
-        tc_values_note(&w->vs, v.kind);
+    if (msg)
+        fail_at(c, pos, TC_ENOMEM, "%s", msg);
+}
+
+/* Pass 2: check node as the element at dim; false (c failed) at the first error. */
+static bool store(store_ctx *w, const cJSON *node, int dim)
+{
+    json_ctx *c = w->c;
+    size_t pos = off_of(c, w->idx++);
+    if (dim == w->ndim) {
+        if (cJSON_IsArray(node)) {
+            /* PyTorch unpacks the list as a number of the dtype being stored. */
+            fail_at(c, pos, TC_EINPUT, "%s", tc_dtype_is_integral(w->dtype, 1)
+                                                 ? "'list' object cannot be interpreted as an integer"
+                                                 : "must be real number, not list");
+            return false;
+        }
+        tc_scalar v;
+        tc_values_get(&w->vs, w->leaf++, &v);
+        const char *msg = tc_scalar_check(&v, w->dtype);
+        if (msg)
+            fail_at(c, pos, TC_EINPUT, "%s", msg);
+        return !msg;
     }
+    if (!cJSON_IsArray(node)) {
+        fail_at(c, pos, TC_EINPUT, "%s", "not a sequence");
+        return false;
+    }
+    int64_t n = cJSON_GetArraySize(node);
+    if (n != w->sizes[dim]) {
+        fail_at(c, pos, TC_EINPUT, "expected sequence of length %lld at dim %d (got %lld)",
+                (long long)w->sizes[dim], dim, (long long)n);
+        return false;
+    }
+    for (const cJSON *ch = node->child; ch; ch = ch->next) {
+        if (!store(w, ch, dim + 1))
+            return false;
+    }
+    return true;
 }
 
 /*
@@ -254,40 +265,48 @@ static void walk(walk_ctx *w, const cJSON *node, size_t *idx)
 static int read_nested(json_ctx *c, const cJSON *node, size_t idx, bool has_dtype,
                        tc_dtype dtype, tc_tensor **out)
 {
-    walk_ctx w;
+    store_ctx w;
     memset(&w, 0, sizeof w);
     w.c = c;
     tc_values_init(&w.vs, NULL);
-    w.vs.has_dtype = has_dtype;
-    w.vs.dtype = dtype;
-    tc_shape_init(&w.sh);
-    walk(&w, node, &idx);
-    int rc = TC_OK;
-    if (c->failed) {
-        rc = c->err ? c->err->code : TC_EINPUT;
-    } else {
-        tc_dtype t = tc_values_dtype(&w.vs, c->o->default_dtype);
-        if (w.store_msg) {
-            fail_at(c, w.store_pos, TC_EINPUT, "%s", w.store_msg);
-            rc = TC_EINPUT;
-        } else if (w.store_rc) {
-            tc_shape_message(&w.sh, w.store_rc, t, c->err);
-            c->failed = c->has_pos = true;
-            c->pos = w.store_pos;
-            rc = TC_EINPUT;
-        } else {
-            size_t bad;
-            bool has_bad;
-            rc = tc_values_tensor(&w.vs, t, w.sh.ndim, w.sh.shape, out, &bad, &has_bad, c->err);
-            if (rc != TC_OK) {
-                c->failed = true;
-                c->has_pos = has_bad;
-                c->pos = bad;
-            }
+    size_t i = idx;
+    infer(&w, node, &i);
+    if (c->failed)
+        goto done;
+    w.dtype = has_dtype ? dtype : tc_values_dtype(&w.vs, c->o->default_dtype);
+
+    /* The sizes, from the chain of first elements (PyTorch's compute_sizes). */
+    int64_t numel = 1;
+    size_t k = idx;
+    for (const cJSON *e = node; cJSON_IsArray(e); e = e->child, k++) {
+        if (w.ndim == TC_MAX_DIMS) {
+            fail_at(c, off_of(c, k), TC_EINPUT, "too many dimensions (the limit is %d)",
+                    TC_MAX_DIMS);
+            goto done;
         }
+        int64_t n = cJSON_GetArraySize(e);
+        w.sizes[w.ndim++] = n;
+        numel = n ? numel : 0;
+        if (!n)
+            break;
     }
+    if (numel == 0) {
+        w.vs.n = 0;   /* PyTorch stores (and checks) nothing */
+    } else {
+        w.idx = idx;
+        if (!store(&w, node, 0))
+            goto done;
+    }
+    /* Every value is checked: build without checking again. */
+    w.vs.has_dtype = 1;
+    w.vs.dtype = w.dtype;
+    size_t bad;
+    bool has_bad;
+    if (tc_values_tensor(&w.vs, w.dtype, w.ndim, w.sizes, out, &bad, &has_bad, c->err) != TC_OK)
+        c->failed = true;
+done:
     tc_values_free(&w.vs);
-    return rc;
+    return c->failed ? (c->err ? c->err->code : TC_EINPUT) : TC_OK;
 }
 
 /* ---- tcum's object form -------------------------------------------------------- */

@@ -127,6 +127,8 @@ void tc_values_free(tc_values *vs);
  * "out of memory".
  */
 const char *tc_values_push(tc_values *vs, const tc_scalar *v, size_t pos);
+/* Value i back as a scalar. */
+void tc_values_get(const tc_values *vs, size_t i, tc_scalar *v);
 /* Count kind as seen without a value (an empty list infers as a float). */
 void tc_values_note(tc_values *vs, int kind);
 /* The dtype: has_dtype's, else torch.tensor's inference from what was seen. */

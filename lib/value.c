@@ -353,6 +353,18 @@ const char *tc_values_push(tc_values *vs, const tc_scalar *v, size_t pos)
     return NULL;
 }
 
+void tc_values_get(const tc_values *vs, size_t i, tc_scalar *v)
+{
+    memset(v, 0, sizeof *v);
+    v->kind = vs->kind[i];
+    if (v->kind == TC_SK_BOOL || v->kind == TC_SK_INT)
+        v->i = vs->v[i].i;
+    else
+        v->re = vs->v[i].d;
+    if (vs->im)
+        v->im = vs->im[i];
+}
+
 void tc_values_note(tc_values *vs, int kind)
 {
     vs->seen |= 1u << kind;
