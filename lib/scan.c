@@ -486,8 +486,10 @@ static int scan_accumulate(kind k, const tc_tensor *x, int dim, int reverse, int
         }
         char *lane = buf + (include_initial && !reverse ? esz : 0);
         for (int64_t o = 0; o < outer; o++) {
-            load_row(x, o * n, n, lane);
-            scan_lane(k, f, lane, n, reverse, exclusive);
+            if (n > 0) {
+                load_row(x, o * n, n, lane);
+                scan_lane(k, f, lane, n, reverse, exclusive);
+            }
             if (include_initial)
                 identity_row(k, f, buf + (reverse ? n : 0) * esz, 1);
             store_row(y, o * m, m, buf);
