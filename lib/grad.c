@@ -228,14 +228,37 @@ static tc_tensor *bin_scalar(pool *p, int op, const tc_tensor *a, double s)
 
 enum { U_NEG, U_EXP, U_LOG, U_CONJ };
 
+/*
+ * PyTorch's exp and log kernels are SLEEF's 1-ulp vector functions, not
+ * the C library's: they differ in the last bit for about one float in ten.
+ * Built with -DTC_USE_SLEEF (and linked with libsleef), tcum calls SLEEF's
+ * scalar FMA variants, which give the same bits as the AVX2 kernels;
+ * otherwise libm's correctly rounded ones.
+ */
+#ifdef TC_USE_SLEEF
+float Sleef_expf1_u10purecfma(float);
+float Sleef_logf1_u10purecfma(float);
+double Sleef_expd1_u10purecfma(double);
+double Sleef_logd1_u10purecfma(double);
+#define EXP_F32 Sleef_expf1_u10purecfma
+#define LOG_F32 Sleef_logf1_u10purecfma
+#define EXP_F64 Sleef_expd1_u10purecfma
+#define LOG_F64 Sleef_logd1_u10purecfma
+#else
+#define EXP_F32 expf
+#define LOG_F32 logf
+#define EXP_F64 exp
+#define LOG_F64 log
+#endif
+
 static double fexp(tc_dtype t, double v)
 {
-    return t == TC_FLOAT64 ? exp(v) : (double)expf((float)v);
+    return t == TC_FLOAT64 ? EXP_F64(v) : (double)EXP_F32((float)v);
 }
 
 static double flog(tc_dtype t, double v)
 {
-    return t == TC_FLOAT64 ? log(v) : (double)logf((float)v);
+    return t == TC_FLOAT64 ? LOG_F64(v) : (double)LOG_F32((float)v);
 }
 
 /* Elementwise unary op in a's dtype (exp and log of real dtypes only). */

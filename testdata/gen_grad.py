@@ -218,238 +218,243 @@ def rpos(shape, dtype):
 FLOATS = ['float32', 'float64', 'bfloat16']
 ALLF = ['float32', 'float64', 'bfloat16', 'complex64', 'complex128']
 
-# ---- the seed example
-case('grad-seed', 'cumprod --grad of [0.91, 0.95, 1.01, 1.05] (the seed example)', 'cumprod',
-     T([0.91, 0.95, 1.01, 1.05], 'float32'), dim=0, exact=False)
-case('grad-seed.2', 'seed example printed with every bit', 'cumprod',
-     T([0.91, 0.95, 1.01, 1.05], 'float32'), dim=0)
+def build():
+    global x
+    # ---- the seed example
+    case('grad-seed', 'cumprod --grad of [0.91, 0.95, 1.01, 1.05] (the seed example)', 'cumprod',
+         T([0.91, 0.95, 1.01, 1.05], 'float32'), dim=0, exact=False)
+    case('grad-seed.2', 'seed example printed with every bit', 'cumprod',
+         T([0.91, 0.95, 1.01, 1.05], 'float32'), dim=0)
 
-# ---- cumsum
-for i, dt in enumerate(ALLF):
-    case('grad-cumsum-%d' % i, 'cumsum %s along dim 1' % dt, 'cumsum', randn((3, 5), dt), dim=1)
-    case('grad-cumsum-go-%d' % i, 'cumsum %s with --grad-output' % dt, 'cumsum',
-         randn((3, 5), dt), dim=0, gout=randn((3, 5), dt))
-case('grad-cumsum-dtype', 'cumsum float32 --dtype float64: grad cast to float32 first', 'cumsum',
-     randn((6,), 'float32'), dim=0, dtype='float64', gout=randn((6,), 'float64'))
-case('grad-cumsum-long', 'cumsum float32, long lane, random grad_output', 'cumsum',
-     randn((40,), 'float32'), dim=0, gout=randn((40,), 'float32', 1e3))
-case('grad-cumsum-0d', 'cumsum of a 0-d tensor', 'cumsum', T(2.5, 'float32'), dim=0)
-case('grad-cumsum-empty', 'cumsum of an empty tensor', 'cumsum', torch.zeros(2, 0), dim=1)
-case('grad-cumsum-int', 'int64 input with --dtype float64 becomes the leaf', 'cumsum',
-     T([1, 2, 3], 'int64'), dim=0, dtype='float64')
-for m in (('reverse',), ('exclusive',), ('include-initial',), ('reverse', 'exclusive'),
-          ('reverse', 'include-initial')):
-    tag = '+'.join(m)
-    x = randn((3, 4), 'float32')
-    case('grad-cumsum-%s' % tag, 'cumsum --%s' % ' --'.join(m), 'cumsum', x, dim=1, mods=m,
-         gout=randn((3, 5) if 'include-initial' in m else (3, 4), 'float32'))
+    # ---- cumsum
+    for i, dt in enumerate(ALLF):
+        case('grad-cumsum-%d' % i, 'cumsum %s along dim 1' % dt, 'cumsum', randn((3, 5), dt), dim=1)
+        case('grad-cumsum-go-%d' % i, 'cumsum %s with --grad-output' % dt, 'cumsum',
+             randn((3, 5), dt), dim=0, gout=randn((3, 5), dt))
+    case('grad-cumsum-dtype', 'cumsum float32 --dtype float64: grad cast to float32 first', 'cumsum',
+         randn((6,), 'float32'), dim=0, dtype='float64', gout=randn((6,), 'float64'))
+    case('grad-cumsum-long', 'cumsum float32, long lane, random grad_output', 'cumsum',
+         randn((40,), 'float32'), dim=0, gout=randn((40,), 'float32', 1e3))
+    case('grad-cumsum-0d', 'cumsum of a 0-d tensor', 'cumsum', T(2.5, 'float32'), dim=0)
+    case('grad-cumsum-empty', 'cumsum of an empty tensor', 'cumsum', torch.zeros(2, 0), dim=1)
+    case('grad-cumsum-int', 'int64 input with --dtype float64 becomes the leaf', 'cumsum',
+         T([1, 2, 3], 'int64'), dim=0, dtype='float64')
+    for m in (('reverse',), ('exclusive',), ('include-initial',), ('reverse', 'exclusive'),
+              ('reverse', 'include-initial')):
+        tag = '+'.join(m)
+        x = randn((3, 4), 'float32')
+        case('grad-cumsum-%s' % tag, 'cumsum --%s' % ' --'.join(m), 'cumsum', x, dim=1, mods=m,
+             gout=randn((3, 5) if 'include-initial' in m else (3, 4), 'float32'))
 
-# ---- cumprod: zeros (one, two, many), nan, inf
-CP = {
-    'nozero': [0.91, 0.95, 1.01, 1.05, 1.3, 0.7],
-    'onezero': [1.5, -2.0, 0.0, 3.0, 0.5, 2.0],
-    'zerofirst': [0.0, 2.0, 3.0, 4.0, 5.0, 6.0],
-    'zerolast': [2.0, 3.0, 4.0, 5.0, 6.0, 0.0],
-    'twozeros': [2.0, 0.0, 3.0, 0.0, 5.0, 7.0],
-    'manyzeros': [0.0, 0.0, 2.0, 0.0, 3.0, 0.0],
-    'negzero': [2.0, -0.0, 3.0, 4.0, -1.5, 2.0],
-    'nan': [2.0, NAN, 3.0, 4.0, 0.5, 1.5],
-    'inf': [2.0, INF, 3.0, 0.0, 0.5, 1.5],
-    'neginf': [-INF, 2.0, 0.5, 3.0, 1.0, 2.0],
-}
-for name, vals in CP.items():
-    for dt in FLOATS:
-        case('grad-cumprod-%s-%s' % (name, dt), 'cumprod %s, %s' % (dt, name), 'cumprod',
-             T(vals, dt), dim=0)
-    case('grad-cumprod-%s-go' % name, 'cumprod float32, %s, --grad-output' % name, 'cumprod',
-         T(vals, 'float32'), dim=0, gout=randn((6,), 'float32'))
-x = T([[1.5, 0.0, 2.0, 3.0], [0.5, 2.0, 0.0, 0.0], [1.1, 1.2, 1.3, 1.4]], 'float32')
-case('grad-cumprod-2d-dim1', 'cumprod 2-D, lanes with one, two and no zeros', 'cumprod', x, dim=1)
-case('grad-cumprod-2d-dim0', 'cumprod 2-D along dim 0 with zeros', 'cumprod', x, dim=0,
-     gout=randn((3, 4), 'float32'))
-case('grad-cumprod-3d', 'cumprod 3-D along the middle dim', 'cumprod', rpos((2, 5, 3), 'float64'), dim=1)
-case('grad-cumprod-long', 'cumprod float32, 30 values near 1', 'cumprod', rpos((30,), 'float32'), dim=0)
-# Complex products and quotients of short tails run through ATen's scalar
-# path (compiled with FMA contraction); tcum matches them to about 1e-7.
-case('grad-cumprod-c64', 'cumprod complex64', 'cumprod', randn((5,), 'complex64'), dim=0, exact=False)
-case('grad-cumprod-c128-zero', 'cumprod complex128 with a zero', 'cumprod',
-     T([1 + 1j, 2 - 1j, 0j, 0.5 + 0.5j, 3j], 'complex128'), dim=0)
-case('grad-cumprod-dtype', 'cumprod float32 --dtype float64 (result float64, grad float32)',
-     'cumprod', T([0.91, 0.95, 1.01, 1.05], 'float32'), dim=0, dtype='float64')
-case('grad-cumprod-dtype-zero', 'cumprod float32 --dtype float64 with a zero', 'cumprod',
-     T([0.91, 0.0, 1.01, 1.05], 'float32'), dim=0, dtype='float64', gout=randn((4,), 'float64'))
-for m in (('reverse',), ('exclusive',), ('include-initial',), ('reverse', 'exclusive')):
-    tag = '+'.join(m)
-    case('grad-cumprod-%s' % tag, 'cumprod --%s with a zero' % ' --'.join(m), 'cumprod',
-         T([[1.5, 0.0, 2.0, 3.0], [0.5, 2.0, 1.5, 0.0]], 'float32'), dim=1, mods=m)
-case('grad-cumprod-exclusive-lastzero', 'cumprod --exclusive: a zero in the unused last place',
-     'cumprod', T([1.5, 2.0, 3.0, 0.0], 'float32'), dim=0, mods=('exclusive',))
-
-# ---- cummax / cummin: ties, nan
-CM = {
-    'ties': [2.0, 2.0, 1.0, 2.0],
-    'rising': [1.0, 3.0, 2.0, 5.0, 4.0],
-    'nan': [1.0, NAN, 2.0, NAN, 3.0],
-    'inf': [-INF, 1.0, INF, 2.0, INF],
-}
-for op in ('cummax', 'cummin'):
-    for name, vals in CM.items():
+    # ---- cumprod: zeros (one, two, many), nan, inf
+    CP = {
+        'nozero': [0.91, 0.95, 1.01, 1.05, 1.3, 0.7],
+        'onezero': [1.5, -2.0, 0.0, 3.0, 0.5, 2.0],
+        'zerofirst': [0.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        'zerolast': [2.0, 3.0, 4.0, 5.0, 6.0, 0.0],
+        'twozeros': [2.0, 0.0, 3.0, 0.0, 5.0, 7.0],
+        'manyzeros': [0.0, 0.0, 2.0, 0.0, 3.0, 0.0],
+        'negzero': [2.0, -0.0, 3.0, 4.0, -1.5, 2.0],
+        'nan': [2.0, NAN, 3.0, 4.0, 0.5, 1.5],
+        'inf': [2.0, INF, 3.0, 0.0, 0.5, 1.5],
+        'neginf': [-INF, 2.0, 0.5, 3.0, 1.0, 2.0],
+    }
+    for name, vals in CP.items():
         for dt in FLOATS:
-            case('grad-%s-%s-%s' % (op, name, dt), '%s %s, %s' % (op, dt, name), op, T(vals, dt), dim=0)
-    case('grad-%s-go' % op, '%s 2-D with --grad-output: scatter_add in index order' % op, op,
-         T([[1.0, 1.0, 1.0, 0.5], [3.0, 1.0, 3.0, 3.0]], 'bfloat16'), dim=1,
-         gout=T([[0.1, 0.2, 0.3, 0.4], [1e3, 1.0, 1.0, 1.0]], 'bfloat16'))
-    case('grad-%s-reverse' % op, '%s --reverse' % op, op, T([2.0, 2.0, 1.0, 2.0, 0.5], 'float32'),
-         dim=0, mods=('reverse',))
-    case('grad-%s-0d' % op, '%s of a 0-d tensor' % op, op, T(1.5, 'float64'), dim=0)
+            case('grad-cumprod-%s-%s' % (name, dt), 'cumprod %s, %s' % (dt, name), 'cumprod',
+                 T(vals, dt), dim=0)
+        case('grad-cumprod-%s-go' % name, 'cumprod float32, %s, --grad-output' % name, 'cumprod',
+             T(vals, 'float32'), dim=0, gout=randn((6,), 'float32'))
+    x = T([[1.5, 0.0, 2.0, 3.0], [0.5, 2.0, 0.0, 0.0], [1.1, 1.2, 1.3, 1.4]], 'float32')
+    case('grad-cumprod-2d-dim1', 'cumprod 2-D, lanes with one, two and no zeros', 'cumprod', x, dim=1)
+    case('grad-cumprod-2d-dim0', 'cumprod 2-D along dim 0 with zeros', 'cumprod', x, dim=0,
+         gout=randn((3, 4), 'float32'))
+    case('grad-cumprod-3d', 'cumprod 3-D along the middle dim', 'cumprod', rpos((2, 5, 3), 'float64'), dim=1)
+    case('grad-cumprod-long', 'cumprod float32, 30 values near 1', 'cumprod', rpos((30,), 'float32'), dim=0)
+    # Complex products and quotients of short tails run through ATen's scalar
+    # path (compiled with FMA contraction); tcum matches them to about 1e-7.
+    case('grad-cumprod-c64', 'cumprod complex64', 'cumprod', randn((5,), 'complex64'), dim=0, exact=False)
+    case('grad-cumprod-c128-zero', 'cumprod complex128 with a zero', 'cumprod',
+         T([1 + 1j, 2 - 1j, 0j, 0.5 + 0.5j, 3j], 'complex128'), dim=0)
+    case('grad-cumprod-dtype', 'cumprod float32 --dtype float64 (result float64, grad float32)',
+         'cumprod', T([0.91, 0.95, 1.01, 1.05], 'float32'), dim=0, dtype='float64')
+    case('grad-cumprod-dtype-zero', 'cumprod float32 --dtype float64 with a zero', 'cumprod',
+         T([0.91, 0.0, 1.01, 1.05], 'float32'), dim=0, dtype='float64', gout=randn((4,), 'float64'))
+    for m in (('reverse',), ('exclusive',), ('include-initial',), ('reverse', 'exclusive')):
+        tag = '+'.join(m)
+        case('grad-cumprod-%s' % tag, 'cumprod --%s with a zero' % ' --'.join(m), 'cumprod',
+             T([[1.5, 0.0, 2.0, 3.0], [0.5, 2.0, 1.5, 0.0]], 'float32'), dim=1, mods=m)
+    case('grad-cumprod-exclusive-lastzero', 'cumprod --exclusive: a zero in the unused last place',
+         'cumprod', T([1.5, 2.0, 3.0, 0.0], 'float32'), dim=0, mods=('exclusive',))
 
-# ---- logcumsumexp: -inf, inf, nan, negative grads
-LC = {
-    'plain': [0.5, -1.0, 2.0, 0.25, -3.0],
-    'neginf': [-INF, -INF, 1.0, -INF, 2.0],
-    'allneginf': [-INF, -INF, -INF],
-    'inf': [1.0, INF, 2.0, -INF],
-    'nan': [1.0, NAN, 2.0],
-    'big': [80.0, 90.0, -100.0, 85.0],
-}
-for name, vals in LC.items():
-    for dt in ('float32', 'float64'):
-        case('grad-lcse-%s-%s' % (name, dt), 'logcumsumexp %s, %s' % (dt, name), 'logcumsumexp',
-             T(vals, dt), dim=0, exact=False, precision=6)
-case('grad-lcse-go', 'logcumsumexp with positive, negative and zero grad_output', 'logcumsumexp',
-     T([0.5, -1.0, 2.0, 0.25, -3.0], 'float64'), dim=0,
-     gout=T([1.0, -2.0, 0.0, 0.5, -0.25], 'float64'), exact=False, precision=10)
-case('grad-lcse-2d', 'logcumsumexp 2-D along dim 0', 'logcumsumexp', randn((4, 3), 'float32'), dim=0,
-     exact=False)
-case('grad-lcse-bf16', 'logcumsumexp bfloat16', 'logcumsumexp', T([0.5, -1.0, 2.0, 0.25], 'bfloat16'),
-     dim=0, exact=False)
-case('grad-lcse-exclusive', 'logcumsumexp --exclusive', 'logcumsumexp',
-     T([0.5, -1.0, 2.0, 0.25], 'float64'), dim=0, mods=('exclusive',), exact=False, precision=10)
-case('grad-lcse-reverse', 'logcumsumexp --reverse', 'logcumsumexp',
-     T([0.5, -1.0, 2.0, 0.25], 'float64'), dim=0, mods=('reverse',), exact=False, precision=10)
+    # ---- cummax / cummin: ties, nan
+    CM = {
+        'ties': [2.0, 2.0, 1.0, 2.0],
+        'rising': [1.0, 3.0, 2.0, 5.0, 4.0],
+        'nan': [1.0, NAN, 2.0, NAN, 3.0],
+        'inf': [-INF, 1.0, INF, 2.0, INF],
+    }
+    for op in ('cummax', 'cummin'):
+        for name, vals in CM.items():
+            for dt in FLOATS:
+                case('grad-%s-%s-%s' % (op, name, dt), '%s %s, %s' % (op, dt, name), op, T(vals, dt), dim=0)
+        case('grad-%s-go' % op, '%s 2-D with --grad-output: scatter_add in index order' % op, op,
+             T([[1.0, 1.0, 1.0, 0.5], [3.0, 1.0, 3.0, 3.0]], 'bfloat16'), dim=1,
+             gout=T([[0.1, 0.2, 0.3, 0.4], [1e3, 1.0, 1.0, 1.0]], 'bfloat16'))
+        case('grad-%s-reverse' % op, '%s --reverse' % op, op, T([2.0, 2.0, 1.0, 2.0, 0.5], 'float32'),
+             dim=0, mods=('reverse',))
+        case('grad-%s-0d' % op, '%s of a 0-d tensor' % op, op, T(1.5, 'float64'), dim=0)
 
-# ---- nancumsum / nancumprod
-for op in ('nancumsum', 'nancumprod'):
-    x = T([[1.5, NAN, 2.0, 0.5], [NAN, NAN, 3.0, -1.0]], 'float32')
-    case('grad-%s' % op, '%s: NaN positions get 0' % op, op, x, dim=1)
-    case('grad-%s-go' % op, '%s with --grad-output' % op, op, x, dim=0, gout=randn((2, 4), 'float32'))
-    case('grad-%s-reverse' % op, '%s --reverse' % op, op, x, dim=1, mods=('reverse',))
-    case('grad-%s-f64' % op, '%s float64 with a zero' % op, op, T([2.0, NAN, 0.0, 3.0], 'float64'), dim=0)
+    # ---- logcumsumexp: -inf, inf, nan, negative grads
+    LC = {
+        'plain': [0.5, -1.0, 2.0, 0.25, -3.0],
+        'neginf': [-INF, -INF, 1.0, -INF, 2.0],
+        'allneginf': [-INF, -INF, -INF],
+        'inf': [1.0, INF, 2.0, -INF],
+        'nan': [1.0, NAN, 2.0],
+        'big': [80.0, 90.0, -100.0, 85.0],
+    }
+    for name, vals in LC.items():
+        for dt in ('float32', 'float64'):
+            case('grad-lcse-%s-%s' % (name, dt), 'logcumsumexp %s, %s' % (dt, name), 'logcumsumexp',
+                 T(vals, dt), dim=0, exact=False, precision=6)
+    case('grad-lcse-go', 'logcumsumexp with positive, negative and zero grad_output', 'logcumsumexp',
+         T([0.5, -1.0, 2.0, 0.25, -3.0], 'float64'), dim=0,
+         gout=T([1.0, -2.0, 0.0, 0.5, -0.25], 'float64'), exact=False, precision=10)
+    case('grad-lcse-2d', 'logcumsumexp 2-D along dim 0', 'logcumsumexp', randn((4, 3), 'float32'), dim=0,
+         exact=False)
+    case('grad-lcse-bf16', 'logcumsumexp bfloat16', 'logcumsumexp', T([0.5, -1.0, 2.0, 0.25], 'bfloat16'),
+         dim=0, exact=False)
+    case('grad-lcse-exclusive', 'logcumsumexp --exclusive', 'logcumsumexp',
+         T([0.5, -1.0, 2.0, 0.25], 'float64'), dim=0, mods=('exclusive',), exact=False, precision=10)
+    case('grad-lcse-reverse', 'logcumsumexp --reverse', 'logcumsumexp',
+         T([0.5, -1.0, 2.0, 0.25], 'float64'), dim=0, mods=('reverse',), exact=False, precision=10)
 
-# ---- reductions
-RX = T([[1.5, -2.0, 0.5, 3.0], [0.25, 4.0, -1.0, 2.0], [2.0, 2.0, 1.0, 2.0]], 'float32')
-for op in ('sum', 'mean', 'prod', 'amax', 'amin', 'max', 'min', 'logsumexp'):
-    if op != 'logsumexp':
-        case('grad-%s-all' % op, '%s over all elements' % op, op, RX, exact=op not in ('logsumexp',))
-    for d in (0, 1, -1):
-        for kd in (False, True):
-            case('grad-%s-d%d%s' % (op, d, '-k' if kd else ''), '%s --dim %d%s' % (op, d, ' --keepdim' if kd else ''),
-                 op, RX, dim=d, keepdim=kd, exact=op != 'logsumexp')
-    case('grad-%s-go' % op, '%s --dim 1 with --grad-output' % op, op, RX, dim=1,
-         gout=randn((3,), 'float32'), exact=op != 'logsumexp')
-    case('grad-%s-f64' % op, '%s float64 --dim 0' % op, op, randn((4, 3), 'float64'), dim=0,
-         exact=op != 'logsumexp')
-    case('grad-%s-bf16' % op, '%s bfloat16 --dim 1' % op, op, randn((2, 5), 'bfloat16'), dim=1,
-         exact=op != 'logsumexp') if op != 'prod' else None
-case('grad-mean-go-all', 'mean over all elements with a 0-d grad_output', 'mean', RX,
-     gout=T(3.0, 'float32'))
-case('grad-mean-bf16-257', 'mean bfloat16 of 257 elements: the count rounds to bfloat16', 'mean',
-     torch.ones(257, dtype=torch.bfloat16), dim=0)
-case('grad-mean-f16', 'mean float16', 'mean', randn((3, 3), 'float16'), dim=1)
-case('grad-sum-f16', 'sum float16', 'sum', randn((3, 3), 'float16'))
-case('grad-amax-f16', 'amax float16 with ties', 'amax', T([1.0, 3.0, 3.0, 2.0], 'float16'))
-case('grad-sum-c64', 'sum complex64 with --grad-output', 'sum', randn((2, 3), 'complex64'), dim=1,
-     gout=randn((2,), 'complex64'))
-case('grad-mean-c128', 'mean complex128', 'mean', randn((2, 3), 'complex128'), dim=0)
-case('grad-sum-dtype', 'sum float32 --dtype float64', 'sum', RX, dim=1, dtype='float64',
-     gout=randn((3,), 'float64'))
-case('grad-mean-dtype', 'mean bfloat16 --dtype float32: divided in float32, then rounded', 'mean',
-     randn((7,), 'bfloat16'), dim=0, dtype='float32', gout=T(1.1, 'float32'))
-case('grad-sum-int-dtype', 'sum int32 input with --dtype float32', 'sum', T([1, 2, 3], 'int32'),
-     dtype='float32')
-# prod: zeros
-PZ = {
-    'onezero': [[1.5, 0.0, 2.0], [3.0, 0.5, 4.0]],
-    'twozeros': [[0.0, 0.0, 2.0], [3.0, 0.5, 4.0]],
-    'zerosplit': [[0.0, 1.5, 2.0], [3.0, 0.0, 4.0]],
-    'negzero': [[1.5, -0.0, 2.0], [3.0, 0.5, 4.0]],
-    'nan': [[1.5, NAN, 2.0], [3.0, 0.5, 4.0]],
-}
-for name, vals in PZ.items():
-    x = T(vals, 'float32')
-    case('grad-prod-%s-all' % name, 'prod over all, %s' % name, 'prod', x)
-    case('grad-prod-%s-d1' % name, 'prod --dim 1, %s' % name, 'prod', x, dim=1)
-    case('grad-prod-%s-d0' % name, 'prod --dim 0, %s (one zero anywhere switches every lane)' % name,
-         'prod', x, dim=0, gout=T([0.5, -2.0, 3.0], 'float32'))
-case('grad-prod-1d', 'prod of a 1-D tensor with --dim 0', 'prod', T([1.5, 2.0, 0.5, 4.0], 'float64'), dim=0)
-case('grad-prod-0d', 'prod of a 0-d tensor', 'prod', T(3.0, 'float64'))
-case('grad-prod-c64', 'prod complex64', 'prod', T([1 + 1j, 2 - 1j, 0.5j], 'complex64'), exact=False)
-case('grad-prod-dtype', 'prod float32 --dtype float64', 'prod', RX, dim=1, dtype='float64')
-# amax/amin/max/min: ties, nan
-MX = {
-    'ties': [[3.0, 1.0, 3.0], [2.0, 2.0, 2.0]],
-    'nan': [[3.0, NAN, 1.0], [NAN, 2.0, NAN]],
-    'inf': [[INF, 1.0, INF], [-INF, -INF, 0.0]],
-}
-for name, vals in MX.items():
-    x = T(vals, 'float32')
-    for op in ('amax', 'amin', 'max', 'min'):
-        case('grad-%s-%s-all' % (op, name), '%s over all, %s' % (op, name), op, x)
-        case('grad-%s-%s-d1' % (op, name), '%s --dim 1, %s' % (op, name), op, x, dim=1,
-             gout=T([2.0, -1.0], 'float32'))
-case('grad-logsumexp-inf', 'logsumexp with -inf and inf', 'logsumexp',
-     T([[-INF, 0.0, 1.0], [INF, 1.0, 2.0], [-INF, -INF, -INF]], 'float64'), dim=1, exact=False, precision=10)
+    # ---- nancumsum / nancumprod
+    for op in ('nancumsum', 'nancumprod'):
+        x = T([[1.5, NAN, 2.0, 0.5], [NAN, NAN, 3.0, -1.0]], 'float32')
+        case('grad-%s' % op, '%s: NaN positions get 0' % op, op, x, dim=1)
+        case('grad-%s-go' % op, '%s with --grad-output' % op, op, x, dim=0, gout=randn((2, 4), 'float32'))
+        case('grad-%s-reverse' % op, '%s --reverse' % op, op, x, dim=1, mods=('reverse',))
+        case('grad-%s-f64' % op, '%s float64 with a zero' % op, op, T([2.0, NAN, 0.0, 3.0], 'float64'), dim=0)
 
-# ---- diff
-for i, dt in enumerate(ALLF + ['float16']):
-    case('grad-diff-%s' % dt, 'diff %s' % dt, 'diff', randn((3, 5), dt))
-for nn in (0, 1, 2, 3, 4, 5, 7, -1):
-    case('grad-diff-n%d' % nn, 'diff -n %d of 5 elements with --grad-output' % nn, 'diff',
-         randn((5,), 'float32'), n=nn,
-         gout=randn((max(5 - nn, 0) if nn > 0 else 5,), 'float32'))
-case('grad-diff-dim0', 'diff --dim 0 -n 2', 'diff', randn((4, 3), 'float64'), dim=0, n=2)
-case('grad-diff-negzero', 'diff: the sign of zero gradients', 'diff', T([1.0, 2.0, 3.0], 'float32'),
-     gout=T([-0.0, -0.0], 'float32'))
-case('grad-diff-dtype', 'diff float64 --dtype float32', 'diff', randn((6,), 'float64'), dtype='float32',
-     gout=randn((5,), 'float32'))
+    # ---- reductions
+    RX = T([[1.5, -2.0, 0.5, 3.0], [0.25, 4.0, -1.0, 2.0], [2.0, 2.0, 1.0, 2.0]], 'float32')
+    for op in ('sum', 'mean', 'prod', 'amax', 'amin', 'max', 'min', 'logsumexp'):
+        if op != 'logsumexp':
+            case('grad-%s-all' % op, '%s over all elements' % op, op, RX, exact=op not in ('logsumexp',))
+        for d in (0, 1, -1):
+            for kd in (False, True):
+                case('grad-%s-d%d%s' % (op, d, '-k' if kd else ''), '%s --dim %d%s' % (op, d, ' --keepdim' if kd else ''),
+                     op, RX, dim=d, keepdim=kd, exact=op != 'logsumexp')
+        case('grad-%s-go' % op, '%s --dim 1 with --grad-output' % op, op, RX, dim=1,
+             gout=randn((3,), 'float32'), exact=op != 'logsumexp')
+        case('grad-%s-f64' % op, '%s float64 --dim 0' % op, op, randn((4, 3), 'float64'), dim=0,
+             exact=op != 'logsumexp')
+        case('grad-%s-bf16' % op, '%s bfloat16 --dim 1' % op, op, randn((2, 5), 'bfloat16'), dim=1,
+             exact=op != 'logsumexp') if op != 'prod' else None
+    case('grad-mean-go-all', 'mean over all elements with a 0-d grad_output', 'mean', RX,
+         gout=T(3.0, 'float32'))
+    case('grad-mean-bf16-257', 'mean bfloat16 of 257 elements: the count rounds to bfloat16', 'mean',
+         torch.ones(257, dtype=torch.bfloat16), dim=0)
+    case('grad-mean-f16', 'mean float16', 'mean', randn((3, 3), 'float16'), dim=1)
+    case('grad-sum-f16', 'sum float16', 'sum', randn((3, 3), 'float16'))
+    case('grad-amax-f16', 'amax float16 with ties', 'amax', T([1.0, 3.0, 3.0, 2.0], 'float16'))
+    case('grad-sum-c64', 'sum complex64 with --grad-output', 'sum', randn((2, 3), 'complex64'), dim=1,
+         gout=randn((2,), 'complex64'))
+    case('grad-mean-c128', 'mean complex128', 'mean', randn((2, 3), 'complex128'), dim=0)
+    case('grad-sum-dtype', 'sum float32 --dtype float64', 'sum', RX, dim=1, dtype='float64',
+         gout=randn((3,), 'float64'))
+    case('grad-mean-dtype', 'mean bfloat16 --dtype float32: divided in float32, then rounded', 'mean',
+         randn((7,), 'bfloat16'), dim=0, dtype='float32', gout=T(1.1, 'float32'))
+    case('grad-sum-int-dtype', 'sum int32 input with --dtype float32', 'sum', T([1, 2, 3], 'int32'),
+         dtype='float32')
+    # prod: zeros
+    PZ = {
+        'onezero': [[1.5, 0.0, 2.0], [3.0, 0.5, 4.0]],
+        'twozeros': [[0.0, 0.0, 2.0], [3.0, 0.5, 4.0]],
+        'zerosplit': [[0.0, 1.5, 2.0], [3.0, 0.0, 4.0]],
+        'negzero': [[1.5, -0.0, 2.0], [3.0, 0.5, 4.0]],
+        'nan': [[1.5, NAN, 2.0], [3.0, 0.5, 4.0]],
+    }
+    for name, vals in PZ.items():
+        x = T(vals, 'float32')
+        case('grad-prod-%s-all' % name, 'prod over all, %s' % name, 'prod', x)
+        case('grad-prod-%s-d1' % name, 'prod --dim 1, %s' % name, 'prod', x, dim=1)
+        case('grad-prod-%s-d0' % name, 'prod --dim 0, %s (one zero anywhere switches every lane)' % name,
+             'prod', x, dim=0, gout=T([0.5, -2.0, 3.0], 'float32'))
+    case('grad-prod-1d', 'prod of a 1-D tensor with --dim 0', 'prod', T([1.5, 2.0, 0.5, 4.0], 'float64'), dim=0)
+    case('grad-prod-0d', 'prod of a 0-d tensor', 'prod', T(3.0, 'float64'))
+    case('grad-prod-c64', 'prod complex64', 'prod', T([1 + 1j, 2 - 1j, 0.5j], 'complex64'), exact=False)
+    case('grad-prod-dtype', 'prod float32 --dtype float64', 'prod', RX, dim=1, dtype='float64')
+    # amax/amin/max/min: ties, nan
+    MX = {
+        'ties': [[3.0, 1.0, 3.0], [2.0, 2.0, 2.0]],
+        'nan': [[3.0, NAN, 1.0], [NAN, 2.0, NAN]],
+        'inf': [[INF, 1.0, INF], [-INF, -INF, 0.0]],
+    }
+    for name, vals in MX.items():
+        x = T(vals, 'float32')
+        for op in ('amax', 'amin', 'max', 'min'):
+            case('grad-%s-%s-all' % (op, name), '%s over all, %s' % (op, name), op, x)
+            case('grad-%s-%s-d1' % (op, name), '%s --dim 1, %s' % (op, name), op, x, dim=1,
+                 gout=T([2.0, -1.0], 'float32'))
+    case('grad-logsumexp-inf', 'logsumexp with -inf and inf', 'logsumexp',
+         T([[-INF, 0.0, 1.0], [INF, 1.0, 2.0], [-INF, -INF, -INF]], 'float64'), dim=1, exact=False, precision=10)
 
-# ---- cumulative_trapezoid
-for i, dt in enumerate(ALLF):
-    case('grad-trapz-%s' % dt, 'cumulative_trapezoid %s' % dt, 'cumulative_trapezoid', randn((3, 5), dt))
-for dx in (0.1, -1.0, 2.5, 1e-3):
-    case('grad-trapz-dx%s' % dx, 'cumulative_trapezoid --dx %s with --grad-output' % dx,
-         'cumulative_trapezoid', randn((6,), 'float32'), dx=dx, gout=randn((5,), 'float32'))
-    case('grad-trapz-bf16-dx%s' % dx, 'cumulative_trapezoid bfloat16 --dx %s' % dx,
-         'cumulative_trapezoid', randn((6,), 'bfloat16'), dx=dx)
-case('grad-trapz-dim0', 'cumulative_trapezoid --dim 0', 'cumulative_trapezoid', randn((4, 3), 'float64'), dim=0)
-case('grad-trapz-one', 'cumulative_trapezoid of one sample: zero gradient', 'cumulative_trapezoid',
-     T([2.0], 'float32'))
-case('grad-trapz-int', 'cumulative_trapezoid int8 with --dtype float32', 'cumulative_trapezoid',
-     T([100, 100, 100], 'int8'), dtype='float32')
+    # ---- diff
+    for i, dt in enumerate(ALLF + ['float16']):
+        case('grad-diff-%s' % dt, 'diff %s' % dt, 'diff', randn((3, 5), dt))
+    for nn in (0, 1, 2, 3, 4, 5, 7, -1):
+        case('grad-diff-n%d' % nn, 'diff -n %d of 5 elements with --grad-output' % nn, 'diff',
+             randn((5,), 'float32'), n=nn,
+             gout=randn((max(5 - nn, 0) if nn > 0 else 5,), 'float32'))
+    case('grad-diff-dim0', 'diff --dim 0 -n 2', 'diff', randn((4, 3), 'float64'), dim=0, n=2)
+    case('grad-diff-negzero', 'diff: the sign of zero gradients', 'diff', T([1.0, 2.0, 3.0], 'float32'),
+         gout=T([-0.0, -0.0], 'float32'))
+    case('grad-diff-dtype', 'diff float64 --dtype float32', 'diff', randn((6,), 'float64'), dtype='float32',
+         gout=randn((5,), 'float32'))
 
-# ---- errors
-case('grad-err-int', 'integer input without --dtype', 'cumsum', T([1, 2, 3], 'int64'), dim=0)
-case('grad-err-bool', 'bool input without --dtype', 'sum', T([True, False], 'bool'))
-case('grad-err-int-intdtype', 'integer input with an integer --dtype', 'cumsum', T([1, 2], 'int32'),
-     dim=0, dtype='int64')
-case('grad-err-to-int', 'float input cast to int64 by --dtype (no gradient)', 'cummax',
-     T([1.5, 2.5], 'float32'), dim=0, dtype='int64')
-case('grad-err-shape', '--grad-output of the wrong shape', 'cumsum', T([1.0, 2.0], 'float32'), dim=0,
-     gout=T([1.0, 2.0, 3.0], 'float32'))
-case('grad-err-shape-0d', '--grad-output of shape (1,) for a 0-d result', 'sum', T([1.0, 2.0], 'float32'),
-     gout=T([1.0], 'float32'))
-case('grad-err-complex', 'complex --grad-output for a real result', 'cumsum', T([1.0, 2.0], 'float32'),
-     dim=0, gout=T([1j, 2], 'complex64'))
-case('grad-err-real-for-complex', 'real --grad-output for a complex result', 'cumsum',
-     T([1j, 2], 'complex64'), dim=0, gout=T([1.0, 2.0], 'float32'))
-case('grad-err-prod-cdtype', 'prod float32 --dtype complex64: complex gradient for a real input', 'prod',
-     T([1.0, 2.0], 'float32'), dtype='complex64')
-case('grad-err-cummax-c', 'cummax of a 0-d complex tensor', 'cummax', T(1j, 'complex64'), dim=0)
+    # ---- cumulative_trapezoid
+    for i, dt in enumerate(ALLF):
+        case('grad-trapz-%s' % dt, 'cumulative_trapezoid %s' % dt, 'cumulative_trapezoid', randn((3, 5), dt))
+    for dx in (0.1, -1.0, 2.5, 1e-3):
+        case('grad-trapz-dx%s' % dx, 'cumulative_trapezoid --dx %s with --grad-output' % dx,
+             'cumulative_trapezoid', randn((6,), 'float32'), dx=dx, gout=randn((5,), 'float32'))
+        case('grad-trapz-bf16-dx%s' % dx, 'cumulative_trapezoid bfloat16 --dx %s' % dx,
+             'cumulative_trapezoid', randn((6,), 'bfloat16'), dx=dx)
+    case('grad-trapz-dim0', 'cumulative_trapezoid --dim 0', 'cumulative_trapezoid', randn((4, 3), 'float64'), dim=0)
+    case('grad-trapz-one', 'cumulative_trapezoid of one sample: zero gradient', 'cumulative_trapezoid',
+         T([2.0], 'float32'))
+    case('grad-trapz-int', 'cumulative_trapezoid int8 with --dtype float32', 'cumulative_trapezoid',
+         T([100, 100, 100], 'int8'), dtype='float32')
 
-# ---- grad_output dtype conversion
-case('grad-go-int', 'an int64 --grad-output is converted to the result dtype', 'cumsum',
-     T([1.0, 2.0, 3.0], 'float32'), dim=0, gout=T([1, -2, 3], 'int64'))
-case('grad-go-f64', 'a float64 --grad-output for a bfloat16 result rounds first', 'cumsum',
-     T([1.0, 2.0, 3.0], 'bfloat16'), dim=0, gout=T([1.001, 0.3, 1e-3], 'float64'))
+    # ---- errors
+    case('grad-err-int', 'integer input without --dtype', 'cumsum', T([1, 2, 3], 'int64'), dim=0)
+    case('grad-err-bool', 'bool input without --dtype', 'sum', T([True, False], 'bool'))
+    case('grad-err-int-intdtype', 'integer input with an integer --dtype', 'cumsum', T([1, 2], 'int32'),
+         dim=0, dtype='int64')
+    case('grad-err-to-int', 'float input cast to int64 by --dtype (no gradient)', 'cummax',
+         T([1.5, 2.5], 'float32'), dim=0, dtype='int64')
+    case('grad-err-shape', '--grad-output of the wrong shape', 'cumsum', T([1.0, 2.0], 'float32'), dim=0,
+         gout=T([1.0, 2.0, 3.0], 'float32'))
+    case('grad-err-shape-0d', '--grad-output of shape (1,) for a 0-d result', 'sum', T([1.0, 2.0], 'float32'),
+         gout=T([1.0], 'float32'))
+    case('grad-err-complex', 'complex --grad-output for a real result', 'cumsum', T([1.0, 2.0], 'float32'),
+         dim=0, gout=T([1j, 2], 'complex64'))
+    case('grad-err-real-for-complex', 'real --grad-output for a complex result', 'cumsum',
+         T([1j, 2], 'complex64'), dim=0, gout=T([1.0, 2.0], 'float32'))
+    case('grad-err-prod-cdtype', 'prod float32 --dtype complex64: complex gradient for a real input', 'prod',
+         T([1.0, 2.0], 'float32'), dtype='complex64')
+    case('grad-err-cummax-c', 'cummax of a 0-d complex tensor', 'cummax', T(1j, 'complex64'), dim=0)
 
-C.write()
+    # ---- grad_output dtype conversion
+    case('grad-go-int', 'an int64 --grad-output is converted to the result dtype', 'cumsum',
+         T([1.0, 2.0, 3.0], 'float32'), dim=0, gout=T([1, -2, 3], 'int64'))
+    case('grad-go-f64', 'a float64 --grad-output for a bfloat16 result rounds first', 'cumsum',
+         T([1.0, 2.0, 3.0], 'bfloat16'), dim=0, gout=T([1.001, 0.3, 1e-3], 'float64'))
+
+
+if __name__ == '__main__':
+    build()
+    C.write()
