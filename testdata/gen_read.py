@@ -353,6 +353,25 @@ def json_cases():
         text = jlit(v)
         case(cid, desc, S, v, stdin=text + '\n', pos=at(text, mark))
 
+    # with several problems, the first in PyTorch's order wins: a list's
+    # length is checked on entering it, values as they are stored
+    M = [
+        ('json-2.11', 'a long row found before a short one inside it', 'float16',
+         [[[-256, 1e10]], [[256], [], [2.5e38, False]]], '[[256]'),
+        ('json-2.12', 'a bad length before a list-as-number', 'float64',
+         [[2147483648], [[], [7, False]]], '[[]'),
+        ('json-2.13', 'a bad length before an overflowing value', 'int16',
+         [[[False, 0.1], [255, 3.5e38, False]]], '[255'),
+        ('json-2.14', 'an overflowing value before a bad length', 'uint8',
+         [[[True, -1], [256, 0.1]], [[1, 2], [3]]], '256'),
+        ('json-2.15', 'beyond int64 found while storing, before a ragged row', None,
+         [[9223372036854775808, 1], [2]], '9223372036854775808'),
+    ]
+    for cid, desc, dt, v, mark in M:
+        text = jlit(v)
+        case(cid, desc, 'tcum show %s-' % ('--input-dtype %s ' % dt if dt else ''), v,
+             dtype=getattr(torch, dt) if dt else None, stdin=text + '\n', pos=at(text, mark))
+
     # tcum's own messages
     error('json-3.1', 'null', S, 'Could not infer dtype of null', stdin='[1, null]\n',
           pos=(1, 5))
