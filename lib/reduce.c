@@ -15,6 +15,7 @@
  */
 #include "tc_private.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -929,6 +930,150 @@ static double sleef_exp(double d)
     return u;
 }
 
+
+/*
+ * log_() likewise: Sleef_logf8_u10 / Sleef_logd4_u10 are SLEEF 3.5's
+ * xlogf_u1 / xlog_u1, double-float arithmetic with FMA (df.h, dd.h).
+ * Verified bit-exact against torch.log on 400k inputs each.
+ */
+typedef struct { float x, y; } f2;
+typedef struct { double x, y; } d2;
+
+static float ldexp3_f(float d, int32_t q)
+{
+    uint32_t u;
+    memcpy(&u, &d, sizeof u);
+    u += (uint32_t)q << 23;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+static int32_t ilogb2k_f(float d)
+{
+    uint32_t u;
+    memcpy(&u, &d, sizeof u);
+    return (int32_t)((u >> 23) & 0xff) - 0x7f;
+}
+
+static double ldexp3_d(double d, int32_t q)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    u += (uint64_t)(int64_t)q << 52;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+static int32_t ilogb2k_d(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return (int32_t)((u >> 52) & 0x7ff) - 0x3ff;
+}
+
+#define DEFINE_DD(T, P, FMA)                                                    \
+    static P P##add2(T x, T y)                                                  \
+    {                                                                           \
+        P r;                                                                    \
+        r.x = x + y;                                                            \
+        T v = r.x - x;                                                          \
+        r.y = (x - (r.x - v)) + (y - v);                                        \
+        return r;                                                               \
+    }                                                                           \
+    static P P##div(P n, P d)                                                   \
+    {                                                                           \
+        T t = (T)1 / d.x;                                                       \
+        P q;                                                                    \
+        q.x = n.x * t;                                                          \
+        T u = FMA(t, n.x, -q.x);                                                \
+        q.y = FMA(-d.y, t, FMA(-d.x, t, (T)1));                                 \
+        q.y = FMA(q.x, q.y, FMA(n.y, t, u));                                    \
+        return q;                                                               \
+    }                                                                           \
+    static P P##mul(P x, T y)                                                   \
+    {                                                                           \
+        P r;                                                                    \
+        r.x = x.x * y;                                                          \
+        r.y = FMA(x.y, y, FMA(x.x, y, -r.x));                                   \
+        return r;                                                               \
+    }                                                                           \
+    static P P##add(P x, P y)                                                   \
+    {                                                                           \
+        P r;                                                                    \
+        r.x = x.x + y.x;                                                        \
+        r.y = (((x.x - r.x) + y.x) + x.y) + y.y;                                \
+        return r;                                                               \
+    }                                                                           \
+    static P P##add1(P x, T y)                                                  \
+    {                                                                           \
+        P r;                                                                    \
+        r.x = x.x + y;                                                          \
+        r.y = ((x.x - r.x) + y) + x.y;                                          \
+        return r;                                                               \
+    }
+
+DEFINE_DD(float, f2, fmaf)
+DEFINE_DD(double, d2, fma)
+
+static float sleef_logf(float d)
+{
+    int o = d < FLT_MIN;
+    if (o)
+        d = d * ((float)(INT64_C(1) << 32) * (float)(INT64_C(1) << 32));
+    int32_t e = ilogb2k_f(d * (1.0f / 0.75f));
+    float m = ldexp3_f(d, -e);
+    if (o)
+        e -= 64;
+    f2 ln2 = {0.69314718246459960938f, -1.904654323148236017e-09f};
+    f2 s = f2mul(ln2, (float)e);
+    f2 x = f2div(f2add2(-1, m), f2add2(1, m));
+    float x2 = x.x * x.x;
+    float t = +0.3027294874e+0f;
+    t = fmaf(t, x2, +0.3996108174e+0f);
+    t = fmaf(t, x2, +0.6666694880e+0f);
+    f2 x_2 = {x.x * 2, x.y * 2};
+    s = f2add(s, x_2);
+    s = f2add1(s, (x2 * x.x) * t);
+    float r = s.x + s.y;
+    if (isinf(d) && d > 0)
+        r = INFINITY;
+    if (d < 0 || isnan(d))
+        r = NAN;
+    if (d == 0)
+        r = -INFINITY;
+    return r;
+}
+
+static double sleef_log(double d)
+{
+    int o = d < DBL_MIN;
+    if (o)
+        d = d * ((double)(INT64_C(1) << 32) * (double)(INT64_C(1) << 32));
+    int32_t e = ilogb2k_d(d * (1.0 / 0.75));
+    double m = ldexp3_d(d, -e);
+    if (o)
+        e -= 64;
+    d2 x = d2div(d2add2(-1, m), d2add2(1, m));
+    double x2 = x.x * x.x, x4 = x2 * x2, x8 = x4 * x4;
+    /* POLY7(x2, x4, x8, ...) */
+    double t = MLA(x8, MLA(x4, 0.1532076988502701353e+0, MLA(x2, 0.1525629051003428716e+0, 0.1818605932937785996e+0)),
+                   MLA(x4, MLA(x2, 0.2222214519839380009e+0, 0.2857142932794299317e+0),
+                       MLA(x2, 0.3999999999635251990e+0, 0.6666666666667333541e+0)));
+    d2 ln2 = {0.693147180559945286226764, 2.319046813846299558417771e-17};
+    d2 s = d2mul(ln2, (double)e);
+    d2 x_2 = {x.x * 2, x.y * 2};
+    s = d2add(s, x_2);
+    s = d2add1(s, (x2 * x.x) * t);
+    double r = s.x + s.y;
+    if (isinf(d) && d > 0)
+        r = INFINITY;
+    if (d < 0 || isnan(d))
+        r = NAN;
+    if (d == 0)
+        r = -INFINITY;
+    return r;
+}
+
 #undef MLA
 #undef POLY2
 #undef POLY4
@@ -1002,9 +1147,9 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
         double v = tc_tensor_get_f64(s, k);
         double m = mx ? tc_tensor_get_f64(mx, k) : 0;
         if (s->dtype == TC_FLOAT64) {
-            ((double *)s->data)[k] = log(v) + m;
+            ((double *)s->data)[k] = sleef_log(v) + m;
         } else {
-            float l = logf((float)v);
+            float l = sleef_logf((float)v);
             if (s->dtype == TC_BFLOAT16)
                 l = tc_bf16_to_float(tc_float_to_bf16(l));
             tc_store_f64(s, k, l + (float)m);
