@@ -248,7 +248,14 @@ while IFS=$tab read -r n what es as id file; do
     echo "FAIL: $id (${file#"$root"/})"
     case $what in *o*) diff -u "$n.eo" "$n.out" | label stdout ;; esac
     case $what in *e*) diff -u "$n.ee" "$n.err" | label stderr ;; esac
-    case $what in *s*) echo "exit status: expected $es, got $as" ;; esac
+    case $what in *s*)
+        note=
+        case $as in
+        99) [ -n "$TCUM_WRAPPER" ] && note=" (the wrapper's error status: rerun the command under it without -q)" ;;
+        124|137) [ -n "$pre" ] && note=" (timed out after ${to}s)" ;;
+        esac
+        echo "exit status: expected $es, got $as$note" ;;
+    esac
 done <failures
 
 echo "$((total - failed)) passed, $failed failed"
