@@ -223,8 +223,8 @@ static int fail_pos(tc_err *err, const char *data, size_t pos)
     return tc_err_at(err, line, col);
 }
 
-int tc_read_csv(const char *data, size_t n, const tc_read_opts *o,
-                tc_tensor **out, tc_err *err)
+int tc_read_csv_table(const char *data, size_t n, const tc_read_opts *o,
+                      tc_tensor **out, tc_err *err)
 {
     *out = NULL;
     size_t bom = tc_bom_len(data, n);
@@ -305,22 +305,31 @@ int tc_read_csv(const char *data, size_t n, const tc_read_opts *o,
                             : "no data");
     } else {
         int64_t shape[2] = {st.rows, st.ncols};
-        int ndim = 2;
-        if (st.rows == 1 && st.ncols == 1) {
-            ndim = 0;   /* numpy.loadtxt squeezes a single value to 0-d */
-        } else if (st.rows == 1) {
-            shape[0] = st.ncols;
-            ndim = 1;
-        } else if (st.ncols == 1) {
-            ndim = 1;
-        }
         size_t bad;
         bool has_bad;
-        rc = tc_values_tensor(&st.vs, tc_values_dtype(&st.vs, o->default_dtype), ndim, shape,
+        rc = tc_values_tensor(&st.vs, tc_values_dtype(&st.vs, o->default_dtype), 2, shape,
                               out, &bad, &has_bad, err);
         if (rc != TC_OK && has_bad)
             fail_pos(err, data, bad);
     }
     tc_values_free(&st.vs);
     return rc;
+}
+
+int tc_read_csv(const char *data, size_t n, const tc_read_opts *o,
+                tc_tensor **out, tc_err *err)
+{
+    int rc = tc_read_csv_table(data, n, o, out, err);
+    if (rc != TC_OK)
+        return rc;
+    /* Like numpy.loadtxt: a single row or column is 1-D, a single value 0-d. */
+    tc_tensor *t = *out;
+    int64_t rows = t->shape[0], cols = t->shape[1];
+    if (rows == 1 && cols == 1) {
+        t->ndim = 0;
+    } else if (rows == 1 || cols == 1) {
+        t->ndim = 1;
+        t->shape[0] = rows * cols;
+    }
+    return TC_OK;
 }

@@ -148,6 +148,12 @@ int tc_read(const char *data, size_t n, const tc_read_opts *o,
             tc_tensor **out, tc_err *err);
 int tc_read_csv(const char *data, size_t n, const tc_read_opts *o,
                 tc_tensor **out, tc_err *err);
+/*
+ * The CSV table as rows x columns, never squeezed to 1-D or 0-d as
+ * tc_read_csv does.
+ */
+int tc_read_csv_table(const char *data, size_t n, const tc_read_opts *o,
+                      tc_tensor **out, tc_err *err);
 int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
                  tc_tensor **out, tc_err *err);
 int tc_read_npy(const char *data, size_t n, const tc_read_opts *o,
