@@ -21,6 +21,11 @@
  *   integers in full, bool as true/false, non-finite as nan, inf, -inf.
  * The decimal point is '.' because the library assumes the "C" locale (the
  * CLI never calls setlocale).
+ *
+ * CSV and JSON output end with a newline (the CLI adds none).  CSV: every
+ * row ends with "\n"; a 0-d tensor is one row of one value, a 1-D tensor one
+ * row (an empty one is a single empty line), a (0, N) tensor writes
+ * nothing.  A field holding the delimiter or a quote is quoted (RFC 4180).
  */
 #include "tc_private.h"
 
@@ -54,68 +59,78 @@ static void sci_text(char *s, size_t cap, const char *dig, int p, int e10)
 }
 
 /*
+ * The p-digit decimal nearest to v, or failing that its neighbour above,
+ * if one reads back to v: its digits (no dot) into dig, the count into *n
+ * and the decimal exponent of the first digit into *e10.  When the nearest
+ * p-digit number lies below v and misses, the one above can still hit: at
+ * a power of two the interval below v is half as wide as the one above.
+ */
+static bool try_digits(double v, tc_dtype t, int p, char dig[24], int *n, int *e10)
+{
+    char s[40], alt[40];
+    snprintf(s, sizeof s, "%.*e", p - 1, v);
+    /* s is "D.DDDDe[+-]XX" (or "De[+-]XX" when p is 1) */
+    int k = 0;
+    const char *c = s;
+    for (; *c && *c != 'e'; c++)
+        if (*c >= '0' && *c <= '9')
+            dig[k++] = *c;
+    dig[k] = '\0';
+    *n = k;
+    *e10 = (int)strtol(c + 1, NULL, 10);
+    if (reads_back(s, v, t))
+        return true;
+    if (strtod(s, NULL) > v)
+        return false;
+    char up[24];
+    memcpy(up, dig, (size_t)k + 1);
+    int j = k - 1;
+    while (j >= 0 && up[j] == '9')
+        up[j--] = '0';
+    int e2 = *e10;
+    if (j >= 0) {
+        up[j]++;
+    } else {
+        up[0] = '1';  /* 99..9 + 1 = 100..0 */
+        e2++;
+    }
+    sci_text(alt, sizeof alt, up, k, e2);
+    if (!reads_back(alt, v, t))
+        return false;
+    memcpy(dig, up, (size_t)k + 1);
+    *e10 = e2;
+    return true;
+}
+
+/*
  * The shortest digits of a finite v > 0 of dtype t that read back to v,
  * closest to v when several have that length (David Gay's mode 0, and
  * NumPy's Dragon4 "unique" mode).  Writes the digits (no dot, no trailing
  * zeros) to dig and returns their count; *decpt is the position of the
  * decimal point: v = 0.DIG * 10^decpt.
  *
- * Correctness first: try each precision with printf's correctly rounded
- * %.*e.  When the closest p-digit number lies below v and misses, the one
- * above can still hit: at a power of two the interval below v is half as
- * wide as the one above.
+ * Whether p digits suffice is monotone in p (the p-digit grid is a subset
+ * of the (p+1)-digit grid, and the texts that read back to v form an
+ * interval), so a binary search over printf's correctly rounded %.*e finds
+ * the shortest in a few tries.
  */
 static int shortest_digits(double v, tc_dtype t, char dig[24], int *decpt)
 {
-    char s[40], alt[40];
-    for (int p = 1; p <= 17; p++) {
-        snprintf(s, sizeof s, "%.*e", p - 1, v);
-        /* s is "D.DDDDe[+-]XX" (or "De[+-]XX" when p is 1) */
-        int n = 0;
-        const char *c = s;
-        for (; *c && *c != 'e'; c++)
-            if (*c >= '0' && *c <= '9')
-                dig[n++] = *c;
-        dig[n] = '\0';
-        int e10 = (int)strtol(c + 1, NULL, 10);
-        bool ok = reads_back(s, v, t);
-        if (!ok && strtod(s, NULL) < v) {
-            /* the p-digit neighbour above: add one unit in the last place */
-            char up[24];
-            memcpy(up, dig, (size_t)n + 1);
-            int k = n - 1;
-            while (k >= 0 && up[k] == '9')
-                up[k--] = '0';
-            int e2 = e10;
-            if (k >= 0) {
-                up[k]++;
-            } else {
-                up[0] = '1';  /* 99..9 + 1 = 100..0 */
-                e2++;
-            }
-            sci_text(alt, sizeof alt, up, n, e2);
-            if (reads_back(alt, v, t)) {
-                memcpy(dig, up, (size_t)n + 1);
-                e10 = e2;
-                ok = true;
-            }
-        }
-        if (ok) {
-            while (n > 1 && dig[n - 1] == '0')
-                dig[--n] = '\0';
-            *decpt = e10 + 1;
-            return n;
-        }
+    int n, e10;
+    int lo = 1, hi = t == TC_FLOAT64 || t == TC_COMPLEX128 ? 17 : 9;
+    if (!try_digits(v, t, hi, dig, &n, &e10))
+        hi = 17;   /* cannot happen: 9 digits identify any float */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (try_digits(v, t, mid, dig, &n, &e10))
+            hi = mid;
+        else
+            lo = mid + 1;
     }
-    /* unreachable: 17 significant digits always read back to a double */
-    snprintf(s, sizeof s, "%.16e", v);
-    int n = 0;
-    const char *c = s;
-    for (; *c && *c != 'e'; c++)
-        if (*c >= '0' && *c <= '9')
-            dig[n++] = *c;
-    dig[n] = '\0';
-    *decpt = (int)strtol(c + 1, NULL, 10) + 1;
+    try_digits(v, t, lo, dig, &n, &e10);
+    while (n > 1 && dig[n - 1] == '0')
+        dig[--n] = '\0';
+    *decpt = e10 + 1;
     return n;
 }
 
@@ -213,22 +228,27 @@ void tc_format_value(tc_buf *out, const tc_tensor *t, int64_t i)
 /* One field, quoted as RFC 4180 says if it holds the delimiter or a quote. */
 static void put_csv_field(tc_buf *out, const tc_tensor *t, int64_t i, char delim)
 {
-    tc_buf tmp = {0};
-    tc_format_value(&tmp, t, i);
-    if (tmp.oom) {
+    size_t start = out->n;
+    tc_format_value(out, t, i);
+    if (out->oom)
+        return;
+    size_t len = out->n - start;
+    if (!memchr(out->p + start, delim, len) && !memchr(out->p + start, '"', len))
+        return;
+    char field[128];             /* a formatted value is far shorter */
+    if (len >= sizeof field) {
         out->oom = 1;
-    } else if (tmp.n && (memchr(tmp.p, delim, tmp.n) || memchr(tmp.p, '"', tmp.n))) {
-        tc_buf_put(out, "\"", 1);
-        for (size_t k = 0; k < tmp.n; k++) {
-            if (tmp.p[k] == '"')
-                tc_buf_put(out, "\"", 1);   /* a quote inside is doubled */
-            tc_buf_put(out, tmp.p + k, 1);
-        }
-        tc_buf_put(out, "\"", 1);
-    } else if (tmp.n) {
-        tc_buf_put(out, tmp.p, tmp.n);
+        return;
     }
-    tc_buf_free(&tmp);
+    memcpy(field, out->p + start, len);
+    out->n = start;
+    tc_buf_put(out, "\"", 1);
+    for (size_t k = 0; k < len; k++) {
+        if (field[k] == '"')
+            tc_buf_put(out, "\"", 1);   /* a quote inside is doubled */
+        tc_buf_put(out, field + k, 1);
+    }
+    tc_buf_put(out, "\"", 1);
 }
 
 int tc_write_csv(tc_buf *out, const tc_tensor *t, char delim, tc_err *err)
