@@ -588,12 +588,45 @@ def detect_cases():
          stdin='tensor([1, 2])\n')
 
 
+# ---- round trips through tcum's own writers ---------------------------------------------
+
+def roundtrip_cases():
+    import random
+    rnd = random.Random(11)
+    for k, (dt, prec) in enumerate([(torch.float32, 8), (torch.float64, 16), (torch.float16, 4),
+                                    (torch.bfloat16, 3), (torch.complex64, 8),
+                                    (torch.complex128, 16)]):
+        vals = [rnd.uniform(-1, 1) * 10 ** rnd.randint(-12, 12) for _ in range(6)]
+        vals += [math.nan, -math.inf, -0.0]
+        if dt.is_complex:
+            vals = [complex(a, b) for a, b in zip(vals, reversed(vals))]
+        x = torch.tensor(vals, dtype=dt)
+        stdin = ','.join(lit(v) for v in vals) + '\n'
+        with printoptions(precision=prec, sci_mode=True):
+            out = torch_print(x)
+        for fmt in ('json', 'csv'):
+            C.add('roundtrip-%s-%d' % (fmt, k + 1),
+                  '%s through -f %s and back is exact' % (dname(dt), fmt),
+                  'tcum show --input-dtype %s -f %s - | tcum show --input-dtype %s '
+                  '--precision %d --sci-mode on -' % (dname(dt), fmt, dname(dt), prec),
+                  stdout=out, stdin=stdin)
+    x = torch.tensor([[1, -2], [3, 4]], dtype=torch.int8)
+    C.add('roundtrip-json-dtype', 'the JSON object keeps the dtype',
+          'tcum show --input-dtype int8 -f json - | tcum show -', stdout=torch_print(x),
+          stdin='1,-2\n3,4\n')
+    r = torch.cummax(torch.tensor([1, 3, 2]), 0)
+    C.add('roundtrip-repr', 'a printed named tuple reads back as its values',
+          'tcum cummax --dim 0 - | tcum show -', stdout=torch_print(r.values),
+          stdin='1,3,2\n')
+
+
 def main():
     csv_cases()
     input_dtype_cases()
     json_cases()
     repr_cases()
     detect_cases()
+    roundtrip_cases()
     C.write()
 
 
