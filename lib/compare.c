@@ -366,6 +366,9 @@ int tc_assert_close(const tc_tensor *actual, const tc_tensor *expected,
                     const tc_close_opts *o, tc_buf *report, int *close, tc_err *err)
 {
     *close = 0;
+    static const tc_close_opts defaults;
+    if (!o)
+        o = &defaults;
     double rtol, atol;
     if (o->has_rtol != o->has_atol)
         return tc_err_set(err, TC_EUSAGE,
@@ -395,10 +398,10 @@ int tc_assert_close(const tc_tensor *actual, const tc_tensor *expected,
                       tc_dtype_torch_name(actual->dtype), tc_dtype_torch_name(expected->dtype));
         goto done;
     }
-    /* torch.isclose's own checks; NaN tolerances pass them, as in torch */
-    if (rtol < 0)
+    /* torch.isclose's own checks (TORCH_CHECK(rtol >= 0) refuses NaN too) */
+    if (!(rtol >= 0))
         return tc_err_set(err, TC_EUSAGE, "rtol must be greater than or equal to zero, but got %g", rtol);
-    if (atol < 0)
+    if (!(atol >= 0))
         return tc_err_set(err, TC_EUSAGE, "atol must be greater than or equal to zero, but got %g", atol);
 
     tc_dtype p = promote(actual->dtype, expected->dtype);

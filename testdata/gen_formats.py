@@ -493,7 +493,7 @@ def main():
         c.add('npy-ok-%s' % name, 'accepted: %s' % name, 'tcum show %s' % f, stdout=tp(tz))
 
     # ---- assert-close ----
-    def ac(cid, desc, a, b, opts='', fmt='npy', **kw):
+    def ac(cid, desc, a, b, opts='', fmt='npy', expect_error=None, **kw):
         """A case comparing tensors a and b, saved as npy (or tcum's JSON object form)."""
         paths = []
         for tag, t in (('a', a), ('b', b)):
@@ -505,6 +505,9 @@ def main():
                     fh.write(json_out(t))
                 paths.append(REL + '/' + name)
         cmd = 'tcum assert-close %s %s%s' % (paths[0], paths[1], opts)
+        if expect_error:
+            c.add('ac-' + cid, desc, cmd, stderr='tcum: %s\n' % expect_error, status=2)
+            return
         kw.setdefault('check_dtype', False)
         try:
             torch.testing.assert_close(a, b, **kw)
@@ -574,6 +577,15 @@ def main():
        rtol=0.0, atol=0.0)
     ac('rtol-only', '--rtol without --atol is an error', f64([1]), f64([1]), ' --rtol 0.1', rtol=0.1)
     ac('atol-only', '--atol without --rtol is an error', f64([1]), f64([1]), ' --atol 0.1', atol=0.1)
+    # assert_close wraps isclose's RuntimeError in noise; tcum gives isclose's message
+    for cid, rt, at in (('rtol-neg', '-0.1', '0'), ('atol-neg', '0', '-1e-10'), ('rtol-nan', 'nan', '0')):
+        try:
+            torch.isclose(f64([1]), f64([1]), rtol=float(rt), atol=float(at))
+            raise AssertionError('isclose accepted the tolerances')
+        except RuntimeError as e:
+            msg = str(e).split('\n')[0]
+        ac(cid, 'tolerances must be non-negative', f64([1]), f64([2]), ' --rtol %s --atol %s' % (rt, at),
+           expect_error=msg)
     ac('empty', 'empty tensors are close', f32([]), f32([]))
     big_a = torch.linspace(0, 1, 1000, dtype=torch.float32)
     big_b = big_a.clone()
