@@ -561,6 +561,34 @@ static void extremum_row(family f, int is_max, int first, int64_t k, void *accp,
         EXTREMUM_LOOP(int64_t, NEVER_NAN);
 }
 
+/* The same rule along one contiguous lane, in place; idx gets the indices. */
+#define EXTREMUM_LANE(T, ISNAN)                                               \
+    do {                                                                      \
+        T *b = buf;                                                           \
+        T a = b[reverse ? n - 1 : 0];                                         \
+        int64_t at = reverse ? n - 1 : 0;                                     \
+        for (int64_t s = 0; s < n; s++) {                                     \
+            int64_t i = reverse ? n - 1 - s : s;                              \
+            T c = b[i];                                                       \
+            if (ISNAN(c) || (!ISNAN(a) && (is_max ? c >= a : c <= a))) {      \
+                a = c;                                                        \
+                at = i;                                                       \
+            }                                                                 \
+            b[i] = a;                                                         \
+            idx[i] = at;                                                      \
+        }                                                                     \
+    } while (0)
+
+static void extremum_lane(family f, int is_max, int reverse, void *buf, int64_t *idx, int64_t n)
+{
+    if (f == FAM_F64)
+        EXTREMUM_LANE(double, isnan);
+    else if (f == FAM_F32)
+        EXTREMUM_LANE(float, isnan);
+    else
+        EXTREMUM_LANE(int64_t, NEVER_NAN);
+}
+
 static int scan_extremum(int is_max, const tc_tensor *x, int dim, int reverse,
                          tc_tensor **ov, tc_tensor **oi, tc_err *err)
 {
@@ -587,6 +615,25 @@ static int scan_extremum(int is_max, const tc_tensor *x, int dim, int reverse,
         return tc_err_set(err, TC_ENOMEM, "out of memory");
     }
     int64_t *iout = ix->data;
+    if (inner == 1 && x->numel > 0) {
+        /* Lanes are contiguous: widen one, scan it in place, narrow it. */
+        char *buf = malloc((size_t)n * esz);
+        if (!buf) {
+            free(acc);
+            free(tmp);
+            free(idx);
+            tc_tensor_free(v);
+            tc_tensor_free(ix);
+            return tc_err_set(err, TC_ENOMEM, "out of memory");
+        }
+        for (int64_t o = 0; o < outer; o++) {
+            load_row(x, o * n, n, buf);
+            extremum_lane(f, is_max, reverse, buf, iout + o * n, n);
+            store_row(v, o * n, n, buf);
+        }
+        free(buf);
+        outer = 0;
+    }
     for (int64_t o = 0; o < outer && x->numel > 0; o++) {
         for (int64_t s = 0; s < n; s++) {
             int64_t kk = reverse ? n - 1 - s : s;
