@@ -468,7 +468,7 @@ def to_json(obj, rng):
     return fmt_scalar(obj, False)
 
 
-def to_csv(nested, ndim, rng, args, tags):
+def to_csv(nested, ndim, rng, args, tags, c):
     """CSV text, with the variations SPEC.md allows: CRLF, spaces around
     fields, RFC 4180 quotes, blank and # lines, a header row, tabs."""
     rows = [nested] if ndim == 1 else nested
@@ -482,6 +482,7 @@ def to_csv(nested, ndim, rng, args, tags):
     elif rng.random() < 0.15:
         delim = ';'
         args += ['--delimiter', ';']
+    c['delim'] = delim   # tcum's CSV output uses --delimiter too
     eol = rng.choice(['\n', '\r\n'])
     lines = []
     if rng.random() < 0.3:
@@ -664,7 +665,7 @@ def gen_case(seed, i, ops, mods_allowed, dtypes):
         except TORCH_ERRORS:
             fmt = 'json'
     if fmt == 'csv':
-        c['stdin'] = to_csv(nest(vals, shape), nd, rng, args, c['tags'])
+        c['stdin'] = to_csv(nest(vals, shape), nd, rng, args, c['tags'], c)
         c['tags'].add('csv')
     elif fmt == 'json':
         c['stdin'] = to_json(nest(vals, shape), rng) + rng.choice(['\n', '', ' \n'])
@@ -770,7 +771,7 @@ def _json_tensor(t):
         DTYPE_NAMES[t.dtype], ', '.join(str(d) for d in t.shape), _json_data(t.tolist(), t.dtype))
 
 
-def format_result(r, fmt, select):
+def format_result(r, fmt, select, delim=','):
     bf = []
     if isinstance(r, tuple):
         if select:
@@ -792,7 +793,7 @@ def format_result(r, fmt, select):
         raise TcumError('csv of more than 2 dims')
     vals = r.tolist()
     rows = [[vals]] if r.dim() == 0 else [vals] if r.dim() == 1 else vals
-    return Expect(''.join(','.join(num_text(v, r.dtype) for v in row) + '\n' for row in rows), bf)
+    return Expect(''.join(delim.join(num_text(v, r.dtype) for v in row) + '\n' for row in rows), bf)
 
 
 class Expect(str):
@@ -836,7 +837,7 @@ def reference(c):
         try:
             r = compute(c, x)
             if c['outfmt']:
-                return ('out', format_result(r, c['outfmt'], c['select']), None)
+                return ('out', format_result(r, c['outfmt'], c['select'], c.get('delim', ',')), None)
             if c['select']:
                 if not isinstance(r, tuple):
                     raise TcumError('--select of a one-result op')
