@@ -36,10 +36,12 @@ import shlex
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import torch
 
+warnings.filterwarnings('ignore')   # "Casting complex values to real discards..."
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gen_lib import printoptions, torch_print  # noqa: E402
 
