@@ -108,9 +108,12 @@ static void fail(const char *fmt, ...)
 #endif
     ;
 
+static void sink_abort(void);
+
 static void fail(const char *fmt, ...)
 {
     va_list ap;
+    sink_abort();
     fflush(stdout);
     fputs("tcum: ", stderr);
     va_start(ap, fmt);
@@ -397,60 +400,181 @@ static void parse_args(cli_opts *o, int argc, char **argv, int first)
     }
 }
 
+/* ---- output -------------------------------------------------------------------- */
+
+/*
+ * Where the output goes: standard output, or for -o a temporary file in the
+ * same directory, renamed over FILE once everything is written, so FILE is
+ * whole or untouched.  fail() removes the temporary file.
+ */
+static struct {
+    int fd;
+    const char *path;       /* -o FILE, or NULL */
+    char *tmp;              /* the temporary file, while it exists */
+} sink = {1, NULL, NULL};
+
+static void sink_abort(void)
+{
+    if (sink.tmp) {
+        unlink(sink.tmp);
+        free(sink.tmp);
+        sink.tmp = NULL;
+    }
+}
+
+static void sink_open(const char *path)
+{
+    if (!path || !strcmp(path, "-"))
+        return;
+    size_t len = strlen(path);
+    sink.tmp = malloc(len + 16);
+    if (!sink.tmp)
+        fail("out of memory");
+    snprintf(sink.tmp, len + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(sink.tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(sink.tmp);
+        sink.tmp = NULL;
+        fail("cannot create %s: %s", path, strerror(e));
+    }
+    /* mkstemp makes 0600; give the file the usual umask-derived mode. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        /* harmless: the file keeps mode 0600 */
+    }
+    sink.fd = fd;
+    sink.path = path;
+}
+
+/* All n bytes to the sink: 0, or -1 with errno set. */
+static int sink_write(void *ctx, const char *p, size_t n)
+{
+    (void)ctx;
+    while (n) {
+        ssize_t w = write(sink.fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EPIPE && !sink.path) {
+                sink_abort();
+                exit(0);   /* the reader went away (| head): end quietly */
+            }
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static void sink_put(const tc_buf *b)
+{
+    if (b->oom)
+        fail("out of memory formatting the output");
+    if (b->n && sink_write(NULL, b->p, b->n) != 0) {
+        if (sink.path)
+            fail("write error on %s: %s", sink.path, strerror(errno));
+        fail("write error: %s", strerror(errno));
+    }
+}
+
+static void sink_commit(void)
+{
+    if (!sink.path)
+        return;
+    if (close(sink.fd) != 0)
+        fail("write error on %s: %s", sink.path, strerror(errno));
+    sink.fd = -1;
+    if (rename(sink.tmp, sink.path) != 0)
+        fail("cannot write %s: %s", sink.path, strerror(errno));
+    free(sink.tmp);
+    sink.tmp = NULL;
+}
+
 /* ---- input ------------------------------------------------------------------- */
 
 typedef struct {
-    char *p;
-    size_t n;
-} bytes;
-
-/* The whole of FILE ("-" is standard input) in memory. */
-static bytes read_all(const char *path)
-{
-    int fd = 0;
-    if (strcmp(path, "-")) {
-        fd = open(path, O_RDONLY);
-        if (fd < 0)
-            fail("cannot open %s: %s", path, strerror(errno));
-    }
-    bytes b = {NULL, 0};
-    size_t cap = 0;
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-        cap = (size_t)st.st_size + 1;
-    if (cap < 65536)
-        cap = 65536;
-    b.p = malloc(cap);
-    if (!b.p)
-        fail("out of memory reading %s", path);
-    for (;;) {
-        if (b.n == cap) {
-            if (cap > SIZE_MAX / 2)
-                fail("%s: input too large", path);
-            char *p = realloc(b.p, cap * 2);
-            if (!p)
-                fail("out of memory reading %s", path);
-            b.p = p;
-            cap *= 2;
-        }
-        ssize_t r = read(fd, b.p + b.n, cap - b.n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            fail("cannot read %s: %s", strcmp(path, "-") ? path : "standard input", strerror(errno));
-        }
-        if (r == 0)
-            break;
-        b.n += (size_t)r;
-    }
-    if (fd != 0)
-        close(fd);
-    return b;
-}
+    int fd;
+    const char *path;       /* as given; "-" is standard input */
+    char *p;                /* bytes read so far */
+    size_t n, cap;
+    int eof;
+    int regular;            /* a regular file: can be read twice */
+} input;
 
 static const char *display_name(const char *path)
 {
     return strcmp(path, "-") ? path : "<stdin>";
+}
+
+static void input_open(input *in, const char *path)
+{
+    memset(in, 0, sizeof *in);
+    in->path = path;
+    if (strcmp(path, "-")) {
+        in->fd = open(path, O_RDONLY);
+        if (in->fd < 0)
+            fail("cannot open %s: %s", path, strerror(errno));
+    }
+    struct stat st;
+    if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        in->regular = 1;
+        if (st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX - 1)
+            in->cap = (size_t)st.st_size + 1;
+    }
+}
+
+/* One read() into the buffer, growing it; sets eof. */
+static void input_read_some(input *in)
+{
+    if (!in->p || in->n == in->cap) {
+        size_t cap = in->cap < 65536 ? 65536 : in->cap;
+        while (cap - in->n < 65536 / 2 && in->p) {
+            if (cap > SIZE_MAX / 2)
+                fail("%s: input too large", display_name(in->path));
+            cap *= 2;
+        }
+        char *p = realloc(in->p, cap);
+        if (!p)
+            fail("out of memory reading %s", display_name(in->path));
+        in->p = p;
+        in->cap = cap;
+    }
+    for (;;) {
+        ssize_t r = read(in->fd, in->p + in->n, in->cap - in->n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            fail("cannot read %s: %s", strcmp(in->path, "-") ? in->path : "standard input",
+                 strerror(errno));
+        if (r == 0)
+            in->eof = 1;
+        in->n += (size_t)r;
+        return;
+    }
+}
+
+static void input_read_all(input *in)
+{
+    while (!in->eof)
+        input_read_some(in);
+}
+
+static void input_close(input *in)
+{
+    if (in->fd != 0)
+        close(in->fd);
+    free(in->p);
+    in->p = NULL;
+}
+
+/* Enough of the input to tell its format: the first line, or 64 bytes. */
+static void input_read_head(input *in)
+{
+    while (!in->eof && in->n < 64 && !(in->n && memchr(in->p, '\n', in->n)))
+        input_read_some(in);
 }
 
 static int has_suffix(const char *s, const char *suffix)
@@ -459,103 +583,130 @@ static int has_suffix(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
-/* Read and parse one input; --shape applies to the main input only. */
-static tc_tensor *load(const cli_opts *o, const char *path, int reshape)
+/* The read options for one input (a .tsv file defaults to tabs). */
+static tc_read_opts read_opts_for(const cli_opts *o, const char *path)
 {
     tc_read_opts ro = o->read;
     if (!o->has_delimiter && (has_suffix(path, ".tsv") || has_suffix(path, ".TSV")))
         ro.delimiter = '\t';
-    bytes b = read_all(path);
+    return ro;
+}
+
+/*
+ * Parse a whole input.  A CSV input is read as its table and squeezed as
+ * numpy.loadtxt does; *column (may be NULL) says whether it was a single
+ * column, which CSV output writes back as a column.
+ */
+static tc_tensor *parse_input(const cli_opts *o, input *in, int reshape, int *column)
+{
+    tc_read_opts ro = read_opts_for(o, in->path);
     tc_tensor *t = NULL;
     tc_err err = {0};
-    if (tc_read(b.p, b.n, &ro, &t, &err) != TC_OK)
-        fail_err(display_name(path), &err);
-    free(b.p);
+    tc_format f = ro.format == TC_FMT_AUTO ? tc_detect_format(in->p, in->n) : ro.format;
+    int rc;
+    if (column)
+        *column = 0;
+    if (f == TC_FMT_CSV) {
+        rc = tc_read_csv_table(in->p, in->n, &ro, &t, &err);
+        if (rc == TC_OK) {
+            int64_t rows = t->shape[0], cols = t->shape[1];
+            if (rows == 1 && cols == 1) {
+                t->ndim = 0;
+            } else if (rows == 1 || cols == 1) {
+                t->ndim = 1;
+                t->shape[0] = rows * cols;
+                if (column)
+                    *column = cols == 1;
+            }
+        }
+    } else {
+        ro.format = f;
+        rc = tc_read(in->p, in->n, &ro, &t, &err);
+    }
+    if (rc != TC_OK)
+        fail_err(display_name(in->path), &err);
     if (reshape && o->has_shape) {
         tc_tensor *r = NULL;
         if (tc_tensor_reshape(t, o->shape_ndim, o->shape, &r, &err) != TC_OK)
             fail_err(NULL, &err);
         tc_tensor_free(t);
         t = r;
+        if (column)
+            *column = 0;
     }
     return t;
 }
 
-/* ---- output -------------------------------------------------------------------- */
-
-static void write_fully(int fd, const char *p, size_t n, const char *what)
+/* Read and parse a whole input. */
+static tc_tensor *load(const cli_opts *o, const char *path, int reshape)
 {
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EPIPE)
-                exit(0);   /* the reader went away (| head): end quietly */
-            fail("write error%s%s: %s", what ? " on " : "", what ? what : "", strerror(errno));
-        }
-        p += w;
-        n -= (size_t)w;
-    }
+    input in;
+    input_open(&in, path);
+    input_read_all(&in);
+    tc_tensor *t = parse_input(o, &in, reshape, NULL);
+    input_close(&in);
+    return t;
 }
 
-/*
- * Write the output whole or not at all: -o goes through a temporary file in
- * the same directory, renamed over FILE once everything is written.
- */
-static void emit(const cli_opts *o, const tc_buf *out)
+/* ---- streaming --------------------------------------------------------------- */
+
+static long stream_read(void *ctx, char *buf, size_t cap)
 {
-    if (out->oom)
-        fail("out of memory formatting the output");
-    if (!o->output || !strcmp(o->output, "-")) {
-        write_fully(1, out->p ? out->p : "", out->n, NULL);
-        return;
-    }
-    size_t len = strlen(o->output);
-    char *tmp = malloc(len + 16);
-    if (!tmp)
-        fail("out of memory");
-    snprintf(tmp, len + 16, "%s.tmp.XXXXXX", o->output);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        fail("cannot create %s: %s", o->output, strerror(errno));
-    /* mkstemp makes 0600; give the file the usual umask-derived mode. */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    const char *p = out->p ? out->p : "";
-    size_t n = out->n;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
+    input *in = ctx;
+    for (;;) {
+        ssize_t r = read(in->fd, buf, cap);
+        if (r < 0 && errno == EINTR)
             continue;
-        if (w < 0) {
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            fail("write error on %s: %s", o->output, strerror(e));
-        }
-        p += w;
-        n -= (size_t)w;
+        return (long)r;
     }
-    if (close(fd) != 0) {
-        int e = errno;
-        unlink(tmp);
-        fail("write error on %s: %s", o->output, strerror(e));
-    }
-    if (rename(tmp, o->output) != 0) {
-        int e = errno;
-        unlink(tmp);
-        fail("cannot write %s: %s", o->output, strerror(e));
-    }
-    free(tmp);
 }
 
-static void format_result(const cli_opts *o, const tc_result *r, tc_buf *out)
+static int stream_rewind(void *ctx)
+{
+    input *in = ctx;
+    return lseek(in->fd, 0, SEEK_SET) == 0 ? 0 : -1;
+}
+
+/* CSV in and CSV out for show and the ops along a row or a column. */
+static int streamable(const cli_opts *o)
+{
+    if (o->format != OUT_CSV || o->has_shape || o->grad)
+        return 0;
+    switch (o->args.op) {
+    case TC_OP_SHOW: case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_CUMMAX:
+    case TC_OP_CUMMIN: case TC_OP_LOGCUMSUMEXP: case TC_OP_NANCUMSUM:
+    case TC_OP_NANCUMPROD: case TC_OP_DIFF: case TC_OP_CUMTRAPZ:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static char csv_out_delim(const tc_read_opts *ro)
+{
+    return ro->delimiter ? ro->delimiter : ',';
+}
+
+static void run_stream(const cli_opts *o, input *in)
+{
+    tc_read_opts ro = read_opts_for(o, in->path);
+    ro.format = TC_FMT_CSV;
+    tc_stream_io io = {stream_read, sink_write, in->regular ? stream_rewind : NULL, in};
+    tc_err err = {0};
+    int rc = tc_stream_csv(&o->args, &ro, o->select, csv_out_delim(&ro), in->p, in->n, &io, &err);
+    if (rc != TC_OK) {
+        if (rc == TC_EIO && !strncmp(err.msg, "write error", 11) && sink.path)
+            fail("write error on %s: %s", sink.path, err.msg + 13);
+        fail_err(display_name(in->path), &err);
+    }
+}
+
+static void format_result(const cli_opts *o, const tc_result *r, tc_buf *out, int column,
+                          char delim)
 {
     tc_err err = {0};
     int rc = TC_OK;
-    const tc_tensor *one = r->values;
+    tc_tensor *one = r->values;
     int pair = r->indices != NULL;
     if (pair && o->select == 2)
         one = r->indices;
@@ -575,7 +726,7 @@ static void format_result(const cli_opts *o, const tc_result *r, tc_buf *out)
         if (pair && !o->select) {
             rc = tc_write_json(out, r, &err);
         } else {
-            tc_result single = {NULL, (tc_tensor *)(uintptr_t)one, NULL};
+            tc_result single = {NULL, one, NULL};
             rc = tc_write_json(out, &single, &err);
         }
         break;
@@ -584,7 +735,12 @@ static void format_result(const cli_opts *o, const tc_result *r, tc_buf *out)
         if (pair && !o->select)
             fail("%s returns values and indices: choose one with --select values|indices",
                  r->name ? r->name : o->opname);
-        rc = o->format == OUT_CSV ? tc_write_csv(out, one, o->read.delimiter == '\t' ? '\t' : ',', &err)
+        if (o->format == OUT_CSV && column && one->ndim == 1) {
+            /* a CSV column in, a column out */
+            one->ndim = 2;
+            one->shape[1] = 1;
+        }
+        rc = o->format == OUT_CSV ? tc_write_csv(out, one, delim, &err)
                                   : tc_write_npy(out, one, &err);
         break;
     }
@@ -636,7 +792,9 @@ static int run_assert_close(cli_opts *o)
     tc_tensor_free(expected);
     if (!close_enough) {
         tc_buf_put(&report, "\n", 1);
-        emit(o, &report);
+        sink_open(o->output);
+        sink_put(&report);
+        sink_commit();
     }
     tc_buf_free(&report);
     return close_enough ? 0 : EXIT_DIFF;
@@ -652,8 +810,23 @@ static int run_op(cli_opts *o)
         fail("%s requires --dim", o->opname);
     if (o->nfiles > 1)
         fail("unexpected argument '%s' (one input file at most)", o->files[1]);
-    const char *path = o->nfiles ? o->files[0] : "-";
-    tc_tensor *x = load(o, path, 1);
+
+    input in;
+    input_open(&in, o->nfiles ? o->files[0] : "-");
+    input_read_head(&in);
+    tc_read_opts ro = read_opts_for(o, in.path);
+    tc_format f = ro.format == TC_FMT_AUTO ? tc_detect_format(in.p, in.n) : ro.format;
+    if (f == TC_FMT_CSV && streamable(o)) {
+        sink_open(o->output);
+        run_stream(o, &in);
+        input_close(&in);
+        sink_commit();
+        return 0;
+    }
+    input_read_all(&in);
+    int column = 0;
+    tc_tensor *x = parse_input(o, &in, 1, &column);
+    input_close(&in);
 
     tc_err err = {0};
     tc_result r = {0};
@@ -670,9 +843,11 @@ static int run_op(cli_opts *o)
     tc_tensor_free(x);
 
     tc_buf out = {0};
-    format_result(o, &r, &out);
+    format_result(o, &r, &out, column, f == TC_FMT_CSV ? csv_out_delim(&ro) : ',');
     tc_result_free(&r);
-    emit(o, &out);
+    sink_open(o->output);
+    sink_put(&out);
+    sink_commit();
     tc_buf_free(&out);
     return 0;
 }

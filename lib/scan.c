@@ -896,3 +896,132 @@ int tc_scan_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *e
         tc_result_free(r);
     return rc;
 }
+
+/* ---- carried scans (stream.c) ------------------------------------------------ */
+
+struct tc_scan_carry {
+    tc_op_args a;
+    tc_dtype cast;          /* x.to(cast) first (--dtype of an op without dtype=), or in */
+    tc_dtype to;            /* the result dtype */
+    int extremum, is_max;
+    kind k;
+    family f;
+    int64_t width;
+    int64_t rows;           /* rows scanned so far */
+    void *acc, *tmp;
+    int64_t *idx;
+};
+
+void tc_scan_carry_free(tc_scan_carry *c)
+{
+    if (c) {
+        free(c->acc);
+        free(c->tmp);
+        free(c->idx);
+        free(c);
+    }
+}
+
+int tc_scan_carry_new(const tc_op_args *a, tc_dtype in, int64_t width, tc_scan_carry **out,
+                      tc_err *err)
+{
+    *out = NULL;
+    /* The checks and the result dtype: exactly tc_op_run's on one row of zeros. */
+    int64_t shape[2] = {1, width};
+    tc_tensor *probe = tc_tensor_new(in, 2, shape, err);
+    if (!probe)
+        return err ? err->code : TC_ENOMEM;
+    tc_op_args pa = *a;
+    pa.dim = 0;
+    tc_result r;
+    int rc = tc_op_run(&pa, probe, &r, err);
+    tc_tensor_free(probe);
+    if (rc)
+        return rc;
+    tc_dtype to = r.values->dtype;
+    tc_result_free(&r);
+
+    tc_scan_carry *c = calloc(1, sizeof *c);
+    if (!c)
+        return tc_err_set(err, TC_ENOMEM, "out of memory");
+    c->a = pa;
+    c->to = to;
+    c->width = width;
+    c->extremum = a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN;
+    c->is_max = a->op == TC_OP_CUMMAX;
+    c->k = (a->op == TC_OP_CUMSUM || a->op == TC_OP_NANCUMSUM) ? K_SUM
+         : a->op == TC_OP_LOGCUMSUMEXP ? K_LCSE : K_PROD;
+    c->cast = (a->has_dtype && (c->extremum || a->op == TC_OP_LOGCUMSUMEXP)) ? a->dtype : in;
+    c->f = family_of(to);
+    size_t esz = family_size(c->f);
+    size_t cols = width > 0 ? (size_t)width : 1;
+    c->acc = malloc(cols * esz);
+    c->tmp = malloc(cols * esz);
+    c->idx = calloc(cols, sizeof *c->idx);
+    if (!c->acc || !c->tmp || !c->idx) {
+        tc_scan_carry_free(c);
+        return tc_err_set(err, TC_ENOMEM, "out of memory");
+    }
+    if (!c->extremum)
+        identity_row(c->k, c->f, c->acc, width);
+    *out = c;
+    return TC_OK;
+}
+
+int tc_scan_carry_run(tc_scan_carry *c, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    memset(r, 0, sizeof *r);
+    int rc = TC_OK;
+    tc_tensor *nx = NULL, *cx = NULL;
+    const tc_tensor *src = x;
+    if (c->a.op == TC_OP_NANCUMSUM || c->a.op == TC_OP_NANCUMPROD) {
+        if ((rc = replace_nan(src, c->k == K_SUM ? 0.0 : 1.0, &nx, err)))
+            return rc;
+        src = nx;
+    }
+    tc_dtype want = c->extremum || c->k == K_LCSE ? c->cast : c->to;
+    if (src->dtype != want) {
+        if ((rc = tc_tensor_convert(src, want, &cx, err))) {
+            tc_tensor_free(nx);
+            return rc;
+        }
+        src = cx;
+    }
+    int64_t rows = src->shape[0], w = c->width;
+    int initial = c->a.include_initial && c->rows == 0;
+    int64_t shape[2] = {rows + initial, w};
+    tc_tensor *y = tc_tensor_new(c->to, 2, shape, err);
+    tc_tensor *iy = y && c->extremum ? tc_tensor_new(TC_INT64, 2, shape, err) : NULL;
+    if (!y || (c->extremum && !iy)) {
+        tc_tensor_free(y);
+        tc_tensor_free(nx);
+        tc_tensor_free(cx);
+        return err ? err->code : TC_ENOMEM;
+    }
+    if (initial)
+        store_row(y, 0, w, c->acc);
+    for (int64_t s = 0; s < rows; s++) {
+        int64_t pos = (s + initial) * w;
+        load_row(src, s * w, w, c->tmp);
+        if (c->extremum) {
+            extremum_row(c->f, c->is_max, c->rows == 0, c->rows, c->acc, c->tmp, c->idx, w);
+            store_row(y, pos, w, c->acc);
+            memcpy((int64_t *)iy->data + pos, c->idx, (size_t)w * sizeof *c->idx);
+        } else {
+            if (c->a.exclusive)
+                store_row(y, pos, w, c->acc);
+            combine_row(c->k, c->f, c->acc, c->tmp, w);
+            if (!c->a.exclusive)
+                store_row(y, pos, w, c->acc);
+        }
+        c->rows++;
+    }
+    tc_tensor_free(nx);
+    tc_tensor_free(cx);
+    r->values = y;
+    if (c->extremum) {
+        r->indices = iy;
+        r->name = c->is_max ? "cummax" : "cummin";
+    }
+    return TC_OK;
+}

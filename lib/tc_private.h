@@ -55,6 +55,21 @@ typedef int (*tc_op_fn)(const tc_op_args *a, const tc_tensor *x, tc_result *r, t
 
 /* scan.c: cumsum cumprod cummax cummin logcumsumexp nancumsum nancumprod */
 int tc_scan_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
+/*
+ * scan.c: a scan down the rows of a table that arrives in blocks (stream.c).
+ * tc_scan_carry_new checks a->op, a->dtype etc. as tc_op_run would for a
+ * 2-D input of dtype in with `width` columns scanned along dim 0; each
+ * tc_scan_carry_run takes the next rows (a rows x width tensor of dtype in)
+ * and gives their rows of the result, carrying the accumulators (and, for
+ * cummax/cummin, the running index) on, so the blocks' results are exactly
+ * the rows of one tc_op_run over the whole table.
+ */
+typedef struct tc_scan_carry tc_scan_carry;
+int tc_scan_carry_new(const tc_op_args *a, tc_dtype in, int64_t width, tc_scan_carry **out,
+                      tc_err *err);
+int tc_scan_carry_run(tc_scan_carry *c, const tc_tensor *x, tc_result *r, tc_err *err);
+void tc_scan_carry_free(tc_scan_carry *c);
+
 /* reduce.c: sum prod amax amin logsumexp mean max min */
 int tc_reduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
 /* diff.c: diff, cumulative_trapezoid */

@@ -290,4 +290,29 @@ typedef struct tc_close_opts {
 int tc_assert_close(const tc_tensor *actual, const tc_tensor *expected,
                     const tc_close_opts *o, tc_buf *report, int *close, tc_err *err);
 
+/* ---- streaming (stream.c) ------------------------------------------------ */
+
+/* Where a stream's bytes come from and go to. */
+typedef struct tc_stream_io {
+    /* Up to cap bytes into buf: the count, 0 at the end, -1 (errno set) on error. */
+    long (*read)(void *ctx, char *buf, size_t cap);
+    /* All n bytes out: 0, or -1 (errno set) on error. */
+    int (*write)(void *ctx, const char *p, size_t n);
+    /* Back to the first byte: 0, or -1; NULL if the input is a pipe. */
+    int (*rewind)(void *ctx);
+    void *ctx;
+} tc_stream_io;
+
+/*
+ * CSV in, CSV out for op a, in memory bounded by the row width where the op
+ * runs along the rows or down the columns of the table (show and the scans),
+ * and through the whole-input path otherwise; the bytes are the same either
+ * way.  prefix holds input already read (format sniffing).  select picks a
+ * two-result op's values (1) or indices (2).  A single-column input is
+ * written back as a column.  Output goes out through io->write before each
+ * read, so a slow producer sees its rows at once.
+ */
+int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, int select, char out_delim,
+                  const char *prefix, size_t nprefix, const tc_stream_io *io, tc_err *err);
+
 #endif /* TCUM_H */

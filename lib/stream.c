@@ -1,0 +1,477 @@
+/*
+ * stream.c - CSV in, CSV out, in memory bounded by the row width.
+ *
+ * The input arrives in chunks.  Complete rows (up to the last newline
+ * outside quotes) form a block; each block is read by the ordinary CSV
+ * reader, computed, written as CSV and dropped.  So every value goes
+ * through exactly the code of the whole-input path:
+ *
+ *   - an op along each row (a 2-D table, dim 1) runs per block with
+ *     tc_op_run;
+ *   - a scan down the columns (dim 0, or a single-column input) carries its
+ *     accumulators from block to block (tc_scan_carry in scan.c);
+ *   - anything else (diff down a column, a single-row input, ...) gathers
+ *     the whole input and runs the ordinary path at the end.
+ *
+ * The table's shape is known once two data rows (or the end) have been
+ * seen; a first row of a single field is a column from the start (a lone
+ * value prints the same as the column's first row), so `(echo 1; sleep 1;
+ * echo 2) | tcum cumsum -d 0 -f csv` prints 1 at once.  Output is handed to
+ * the writer before every read that may block, so it is live.
+ *
+ * The dtype is torch.tensor's inference over the whole input.  With
+ * io->rewind (a regular file) a first pass finds it, cheaply: only blocks
+ * holding a byte that could raise the inferred kind are parsed.  A pipe
+ * cannot be read twice: there the first block decides, and a later value
+ * that would change the dtype is an error that says to pass --input-dtype.
+ */
+#include "tc_private.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define CHUNK 65536
+
+typedef struct stream {
+    const tc_op_args *a;
+    tc_read_opts ro;
+    int select;                 /* 0 both, 1 values, 2 indices */
+    char odelim;
+    const tc_stream_io *io;
+    tc_err *err;
+    tc_buf out;
+
+    char *win;                  /* unconsumed input */
+    size_t n, cap;
+    size_t scanned;             /* bytes of win scanned for quotes/newlines */
+    bool inq;                   /* inside a quoted field at win[scanned] */
+    size_t cut;                 /* end of the last complete row in win */
+    long line0;                 /* lines before win[0] */
+    bool eof;
+
+    bool started;               /* the layout is known, blocks flow */
+    bool column;                /* a single-column input: 1-D */
+    bool gather;                /* no streaming form: run the whole path at the end */
+    int64_t ncols;
+    int nrows_seen;             /* data rows so far, capped at 2 */
+    bool dtype_known;           /* dtype holds for the whole input */
+    tc_dtype dtype;
+    tc_scan_carry *carry;
+} stream;
+
+/* ---- input window ---------------------------------------------------------- */
+
+/* Find the end of the last complete row among the bytes read so far. */
+static void scan_rows(stream *s)
+{
+    for (size_t i = s->scanned; i < s->n; i++) {
+        char c = s->win[i];
+        if (c == '"')
+            s->inq = !s->inq;   /* "" inside quotes toggles twice */
+        else if (c == '\n' && !s->inq)
+            s->cut = i + 1;
+    }
+    s->scanned = s->n;
+}
+
+static int flush(stream *s)
+{
+    if (s->out.oom)
+        return tc_err_set(s->err, TC_ENOMEM, "out of memory formatting the output");
+    if (s->out.n && s->io->write(s->io->ctx, s->out.p, s->out.n) != 0)
+        return tc_err_set(s->err, TC_EIO, "write error: %s", strerror(errno));
+    s->out.n = 0;
+    return TC_OK;
+}
+
+/* Read more input (after handing over the pending output). */
+static int fill(stream *s)
+{
+    int rc = flush(s);
+    if (rc)
+        return rc;
+    if (s->cap - s->n < CHUNK) {
+        size_t cap = s->cap ? s->cap : CHUNK;
+        while (cap - s->n < CHUNK)
+            cap *= 2;
+        char *w = realloc(s->win, cap);
+        if (!w)
+            return tc_err_set(s->err, TC_ENOMEM, "out of memory reading a row of %zu bytes", s->n);
+        s->win = w;
+        s->cap = cap;
+    }
+    long r = s->io->read(s->io->ctx, s->win + s->n, s->cap - s->n);
+    if (r < 0)
+        return tc_err_set(s->err, TC_EIO, "read error: %s", strerror(errno));
+    if (r == 0)
+        s->eof = true;
+    s->n += (size_t)r;
+    scan_rows(s);
+    return TC_OK;
+}
+
+/* Drop the first len bytes of the window (a processed block). */
+static void consume(stream *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        s->line0 += s->win[i] == '\n';
+    memmove(s->win, s->win + len, s->n - len);
+    s->n -= len;
+    s->scanned -= len;
+    s->cut -= len;
+}
+
+/* ---- blocks ------------------------------------------------------------------ */
+
+/* Kinds in torch.tensor's inference order: bool < int < float < complex. */
+static int kind_of(tc_dtype t)
+{
+    if (t == TC_BOOL)
+        return 0;
+    if (tc_dtype_is_complex(t))
+        return 3;
+    if (tc_dtype_is_float(t))
+        return 2;
+    return 1;
+}
+
+static bool only_comments(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && (p[j] == ' ' || p[j] == '\t' || p[j] == '\r'))
+            j++;
+        if (j < n && p[j] != '\n' && p[j] != '#')
+            return false;
+        while (j < n && p[j] != '\n')
+            j++;
+        i = j + 1;
+    }
+    return true;
+}
+
+/*
+ * Parse a block as a rows x columns table.  The first block may hold the
+ * header; later ones never do.  *t is NULL (and TC_OK) for a block of
+ * comments and blank lines only.
+ */
+static int parse_block(stream *s, const char *p, size_t n, bool first, tc_tensor **t)
+{
+    *t = NULL;
+    if (!first && only_comments(p, n))
+        return TC_OK;
+    tc_read_opts ro = s->ro;
+    if (!first)
+        ro.header = 0;
+    int rc = tc_read_csv_table(p, n, &ro, t, s->err);
+    if (rc && s->err->line > 0)
+        s->err->line += s->line0;
+    return rc;
+}
+
+/* A block's column count must be the table's: the reader's message. */
+static int check_width(stream *s, const tc_tensor *t, const char *p, size_t n)
+{
+    if (t->shape[1] == s->ncols)
+        return TC_OK;
+    /* The block's first data line is the culprit (the reader checked the rest against it). */
+    long line = s->line0 + 1;
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && (p[j] == ' ' || p[j] == '\t' || p[j] == '\r'))
+            j++;
+        if (j < n && p[j] != '\n' && p[j] != '#')
+            break;
+        while (j < n && p[j] != '\n')
+            j++;
+        i = j + 1;
+        line++;
+    }
+    int64_t got = t->shape[1];
+    tc_err_set(s->err, TC_EINPUT, "row has %lld field%s, expected %lld as in the first row",
+               (long long)got, got == 1 ? "" : "s", (long long)s->ncols);
+    return tc_err_at(s->err, line, 1);
+}
+
+/* Bring a block to the table's dtype (a block may infer a narrower one). */
+static int settle_dtype(stream *s, tc_tensor **t)
+{
+    if ((*t)->dtype == s->dtype)
+        return TC_OK;
+    if (kind_of((*t)->dtype) > kind_of(s->dtype)) {
+        tc_err_set(s->err, TC_EINPUT,
+                   "these rows read as %s but the rows before them as %s: a stream from a pipe "
+                   "takes its dtype from its first rows (pass --input-dtype %s)",
+                   tc_dtype_name((*t)->dtype), tc_dtype_name(s->dtype), tc_dtype_name((*t)->dtype));
+        return tc_err_at(s->err, s->line0 + 1, 0);
+    }
+    tc_tensor *c = NULL;
+    int rc = tc_tensor_convert(*t, s->dtype, &c, s->err);
+    if (rc)
+        return rc;
+    tc_tensor_free(*t);
+    *t = c;
+    return TC_OK;
+}
+
+/* Append the selected result as CSV rows (a 1-D column result as one value a line). */
+static int write_result(stream *s, tc_result *r)
+{
+    tc_tensor *t = r->values;
+    if (r->indices) {
+        if (!s->select) {
+            return tc_err_set(s->err, TC_EUSAGE,
+                              "%s returns values and indices: choose one with --select values|indices",
+                              r->name ? r->name : tc_op_name(s->a->op));
+        }
+        if (s->select == 2)
+            t = r->indices;
+    } else if (s->select) {
+        return tc_err_set(s->err, TC_EUSAGE,
+                          "--select applies only to ops with two results (cummax, cummin, max, min)");
+    }
+    if (s->column && t->ndim == 1) {
+        t->ndim = 2;
+        t->shape[1] = 1;
+    }
+    return tc_write_csv(&s->out, t, s->odelim, s->err);
+}
+
+/* Run the op on one block of the table and write the result rows. */
+static int run_block(stream *s, tc_tensor *t)
+{
+    tc_result r = {0};
+    int rc;
+    if (s->carry) {
+        rc = tc_scan_carry_run(s->carry, t, &r, s->err);
+    } else {
+        if (s->column) {
+            /* a column block is a slice of a 1-D tensor: only show gets here */
+            t->ndim = 1;
+        }
+        rc = tc_op_run(s->a, t, &r, s->err);
+    }
+    if (rc == TC_OK)
+        rc = write_result(s, &r);
+    tc_result_free(&r);
+    return rc;
+}
+
+/* ---- the whole path, for what has no streaming form --------------------- */
+
+static int run_whole(stream *s)
+{
+    tc_tensor *t = NULL;
+    int rc = parse_block(s, s->win, s->n, true, &t);
+    if (rc)
+        return rc;
+    int64_t rows = t->shape[0], cols = t->shape[1];
+    s->column = rows > 1 && cols == 1;
+    if (rows == 1 && cols == 1) {
+        t->ndim = 0;
+    } else if (rows == 1 || cols == 1) {
+        t->ndim = 1;
+        t->shape[0] = rows * cols;
+    }
+    tc_result r = {0};
+    rc = tc_op_run(s->a, t, &r, s->err);
+    tc_tensor_free(t);
+    if (rc == TC_OK)
+        rc = write_result(s, &r);
+    tc_result_free(&r);
+    return rc;
+}
+
+/* ---- layout ------------------------------------------------------------------ */
+
+static bool carry_op(tc_op op)
+{
+    switch (op) {
+    case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_CUMMAX: case TC_OP_CUMMIN:
+    case TC_OP_LOGCUMSUMEXP: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Bytes that could raise the inferred kind above k: '.', 'e', nan, inf, j, digits. */
+static bool may_raise(const char *p, size_t n, int k)
+{
+    static const char *raise_by[3] = {"0123456789.eEnNiIjJ", ".eEnNiIjJ", "jJ"};
+    if (k >= 3)
+        return false;
+    bool tab[256] = {false};
+    for (const char *c = raise_by[k]; *c; c++)
+        tab[(unsigned char)*c] = true;
+    for (size_t i = 0; i < n; i++)
+        if (tab[(unsigned char)p[i]])
+            return true;
+    return false;
+}
+
+/*
+ * With a rewindable input, find the dtype of the whole input by a first
+ * pass over the rest of it (the first block, already parsed, gave
+ * s->dtype), parsing only blocks that could raise the kind; then rewind.
+ */
+static int prescan_dtype(stream *s)
+{
+    int rc;
+    int k = kind_of(s->dtype);
+    consume(s, s->cut);
+    for (;;) {
+        size_t len = s->eof ? s->n : s->cut;
+        if (len && may_raise(s->win, len, k)) {
+            tc_tensor *t = NULL;
+            if (parse_block(s, s->win, len, false, &t) != TC_OK) {
+                tc_tensor_free(t);
+                break;      /* the real pass reports it, with its position */
+            }
+            if (t && kind_of(t->dtype) > k) {
+                s->dtype = t->dtype;
+                k = kind_of(t->dtype);
+            }
+            tc_tensor_free(t);
+        }
+        consume(s, len);
+        if (s->eof)
+            break;
+        if ((rc = fill(s)))
+            return rc;
+    }
+    if (s->io->rewind(s->io->ctx) != 0)
+        return tc_err_set(s->err, TC_EIO, "cannot rewind the input: %s", strerror(errno));
+    s->n = s->scanned = s->cut = 0;
+    s->inq = false;
+    s->eof = false;
+    s->line0 = 0;
+    return TC_OK;
+}
+
+/*
+ * The first block: find the layout and the dtype.  Returns TC_OK with
+ * s->started set once blocks flow, s->gather set for the whole path, or
+ * neither when more input is needed.
+ */
+static int start(stream *s)
+{
+    size_t len = s->eof ? s->n : s->cut;
+    tc_tensor *t = NULL;
+    int rc = parse_block(s, s->win, len, true, &t);
+    if (rc) {
+        /* Only a header or comments so far: wait for data. */
+        if (!s->eof && !strncmp(s->err->msg, "no data", 7))
+            return TC_OK;
+        if (s->eof)
+            s->gather = true;   /* the whole path reports it */
+        return s->eof ? TC_OK : rc;
+    }
+    int64_t rows = t->shape[0];
+    s->ncols = t->shape[1];
+    bool lone_field = s->ncols == 1 && !s->a->exclusive && !s->a->include_initial &&
+                      (carry_op(s->a->op) || s->a->op == TC_OP_SHOW);
+    if (s->eof || (rows < 2 && !lone_field)) {
+        /* All of it is here (the whole path is exact), or wait for row 2. */
+        s->gather = s->eof;
+        tc_tensor_free(t);
+        return TC_OK;
+    }
+    s->column = s->ncols == 1;
+    int dim = 0;
+    bool down = s->a->op != TC_OP_SHOW &&
+                (s->column || (tc_dim_wrap(s->a->dim, 2, &dim, NULL) == TC_OK && dim == 0));
+    if ((s->a->op != TC_OP_SHOW && s->a->reverse) || (down && !carry_op(s->a->op)) ||
+        (carry_op(s->a->op) && !s->a->has_dim)) {
+        s->gather = true;
+        tc_tensor_free(t);
+        return TC_OK;
+    }
+    if (!s->dtype_known) {
+        s->dtype = t->dtype;
+        s->dtype_known = true;
+        if (!s->ro.has_input_dtype && s->io->rewind) {
+            tc_tensor_free(t);
+            return prescan_dtype(s);   /* then start again from the top */
+        }
+    }
+    if (down) {
+        if (s->column && (rc = tc_dim_wrap(s->a->dim, 1, &dim, s->err))) {
+            tc_tensor_free(t);
+            return rc;
+        }
+        tc_op_args ca = *s->a;
+        ca.dim = 0;
+        if ((rc = tc_scan_carry_new(&ca, s->dtype, s->ncols, &s->carry, s->err))) {
+            tc_tensor_free(t);
+            return rc;
+        }
+    }
+    s->started = true;
+    if ((rc = settle_dtype(s, &t)) == TC_OK)
+        rc = run_block(s, t);
+    tc_tensor_free(t);
+    if (rc == TC_OK)
+        consume(s, len);
+    return rc;
+}
+
+int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, int select, char out_delim,
+                  const char *prefix, size_t nprefix, const tc_stream_io *io, tc_err *err)
+{
+    stream s;
+    memset(&s, 0, sizeof s);
+    s.a = a;
+    s.ro = *ro;
+    s.select = select;
+    s.odelim = out_delim;
+    s.io = io;
+    s.err = err;
+    int rc = TC_OK;
+    if (nprefix) {
+        s.cap = nprefix + CHUNK;
+        s.win = malloc(s.cap);
+        if (!s.win)
+            return tc_err_set(err, TC_ENOMEM, "out of memory");
+        memcpy(s.win, prefix, nprefix);
+        s.n = nprefix;
+        scan_rows(&s);
+    }
+    for (;;) {
+        if (!s.started && !s.gather && (s.cut > 0 || s.eof)) {
+            if ((rc = start(&s)))
+                break;
+        } else if (s.started && (s.cut > 0 || (s.eof && s.n > 0))) {
+            size_t len = s.eof ? s.n : s.cut;
+            tc_tensor *t = NULL;
+            if ((rc = parse_block(&s, s.win, len, false, &t)))
+                break;
+            if (t && (rc = check_width(&s, t, s.win, len)) == TC_OK &&
+                (rc = settle_dtype(&s, &t)) == TC_OK)
+                rc = run_block(&s, t);
+            tc_tensor_free(t);
+            if (rc)
+                break;
+            consume(&s, len);
+        }
+        if (s.eof && (s.started || s.gather))
+            break;
+        if (s.eof && !s.started) {
+            /* nothing parsed yet: the whole path gives the right message */
+            s.gather = true;
+            break;
+        }
+        if ((rc = fill(&s)))
+            break;
+    }
+    if (rc == TC_OK && s.gather)
+        rc = run_whole(&s);
+    if (rc == TC_OK)
+        rc = flush(&s);
+    tc_scan_carry_free(s.carry);
+    free(s.win);
+    tc_buf_free(&s.out);
+    return rc;
+}
