@@ -170,29 +170,52 @@ static int parse_block(stream *s, const char *p, size_t n, bool first, tc_tensor
     return rc;
 }
 
-/* A block's column count must be the table's: the reader's message. */
+/*
+ * A block's column count must be the table's (the reader checked the rest
+ * of the block against its first row): the reader's message, at the first
+ * extra field or at the end of a short row.
+ */
 static int check_width(stream *s, const tc_tensor *t, const char *p, size_t n)
 {
     if (t->shape[1] == s->ncols)
         return TC_OK;
-    /* The block's first data line is the culprit (the reader checked the rest against it). */
     long line = s->line0 + 1;
     size_t i = 0;
-    while (i < n) {
+    for (;;) {   /* skip comment and blank lines to the block's first row */
         size_t j = i;
         while (j < n && (p[j] == ' ' || p[j] == '\t' || p[j] == '\r'))
             j++;
-        if (j < n && p[j] != '\n' && p[j] != '#')
+        if (j >= n || (p[j] != '\n' && p[j] != '#'))
             break;
         while (j < n && p[j] != '\n')
             j++;
         i = j + 1;
         line++;
     }
+    size_t end = i;
+    while (end < n && p[end] != '\n' && p[end] != '\r')
+        end++;
+    size_t at = end;
     int64_t got = t->shape[1];
+    if (got > s->ncols) {
+        int64_t field = 0;
+        bool q = false;
+        for (size_t j = i; j < end; j++) {
+            if (p[j] == '"')
+                q = !q;
+            else if (!q && p[j] == s->ro.delimiter && ++field == s->ncols) {
+                at = j + 1;
+                while (at < end && (p[at] == ' ' || p[at] == '\t'))
+                    at++;
+                break;
+            }
+        }
+    }
+    long col;
+    tc_text_pos(p + i, at - i, &(long){0}, &col);
     tc_err_set(s->err, TC_EINPUT, "row has %lld field%s, expected %lld as in the first row",
                (long long)got, got == 1 ? "" : "s", (long long)s->ncols);
-    return tc_err_at(s->err, line, 1);
+    return tc_err_at(s->err, line, col);
 }
 
 /* Bring a block to the table's dtype (a block may infer a narrower one). */
