@@ -821,6 +821,9 @@ static int run_sum_prod(const tc_op_args *a, const tc_tensor *x, tc_result *r, t
         rc = scan_scalar(k, x, to, a->exclusive, 1, &r->values, err);
     } else if (x->numel > 0 && to == TC_BOOL) {
         rc = not_implemented(a->op, to, "try --dtype int64", err);
+    } else if (x->dtype == to) {
+        rc = scan_accumulate(k, x, dim, a->reverse, a->exclusive, a->include_initial,
+                             &r->values, err);
     } else if ((rc = tc_tensor_convert(x, to, &cx, err)) == TC_OK) {
         rc = scan_accumulate(k, cx, dim, a->reverse, a->exclusive, a->include_initial,
                              &r->values, err);
