@@ -271,9 +271,20 @@ def build():
          gout=randn((3, 4), 'float32'))
     case('grad-cumprod-3d', 'cumprod 3-D along the middle dim', 'cumprod', rpos((2, 5, 3), 'float64'), dim=1)
     case('grad-cumprod-long', 'cumprod float32, 30 values near 1', 'cumprod', rpos((30,), 'float32'), dim=0)
-    # Complex products and quotients of short tails run through ATen's scalar
-    # path (compiled with FMA contraction); tcum matches them to about 1e-7.
-    case('grad-cumprod-c64', 'cumprod complex64', 'cumprod', randn((5,), 'complex64'), dim=0, exact=False)
+    # Complex products and quotients past the last full vector chunk run
+    # through ATen's scalar path (FMA-contracted by GCC): 5 and 11 elements.
+    case('grad-cumprod-c64', 'cumprod complex64', 'cumprod', randn((5,), 'complex64'), dim=0)
+    case('grad-cumprod-c64-11', 'cumprod complex64, 11 elements', 'cumprod', randn((11,), 'complex64'), dim=0,
+         gout=randn((11,), 'complex64'))
+    case('grad-cumprod-c128-7', 'cumprod complex128, 7 elements', 'cumprod', randn((7,), 'complex128'), dim=0,
+         gout=randn((7,), 'complex128'))
+    case('grad-prod-c64-13', 'prod complex64 of 13 elements with a 0-d grad_output', 'prod',
+         randn((13,), 'complex64'), gout=randn((), 'complex64'))
+    case('grad-diff-c128-inf', 'diff complex128 with infinite grad_output parts', 'diff',
+         randn((4,), 'complex128'), gout=T([complex(-INF, 1.0), complex(NAN, -0.5), 1 + 1j], 'complex128'))
+    case('grad-trapz-c64-inf', 'cumulative_trapezoid complex64 with infinite grad_output parts',
+         'cumulative_trapezoid', randn((5,), 'complex64'), dx=0.3,
+         gout=T([complex(0.5, 1.0), complex(INF, -0.5), 1 + 1j, complex(2.0, -INF)], 'complex64'))
     case('grad-cumprod-c128-zero', 'cumprod complex128 with a zero', 'cumprod',
          T([1 + 1j, 2 - 1j, 0j, 0.5 + 0.5j, 3j], 'complex128'), dim=0)
     case('grad-cumprod-dtype', 'cumprod float32 --dtype float64 (result float64, grad float32)',
