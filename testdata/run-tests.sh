@@ -11,7 +11,8 @@
 #
 # Environment: TCUM_WRAPPER is put in front of every tcum invocation (make
 # valgrind sets it to valgrind, whose exit status 99 then fails the case);
-# TCUM_TIMEOUT (seconds, default 60, 0 for none) bounds each command line.
+# TCUM_TIMEOUT (seconds, default 60, or 600 with a wrapper; 0 for none)
+# bounds each tcum invocation.
 #
 # The case format is described in testdata/gen_lib.py.  Every case's command
 # line runs under `sh -c` from the repository root with LC_ALL=C, a `tcum` on
@@ -96,13 +97,15 @@ mkdir "$T/bin" "$T/c" || exit 2
 # The wrapper: $TCUM_WRAPPER is split into words at run time, as make
 # writes it.  The binary's path is single-quoted for the wrapper's shell.
 qbin=$(printf '%s\n' "$bin" | sed "s/'/'\\\\''/g")
-to=${TCUM_TIMEOUT:-60}
+# valgrind is some 50 times slower: give it longer.
+if [ -n "$TCUM_WRAPPER" ]; then to=${TCUM_TIMEOUT:-600}; else to=${TCUM_TIMEOUT:-60}; fi
 if [ "$to" != 0 ] && command -v timeout >/dev/null 2>&1; then
     # -k: a command that ignores SIGTERM is killed a little later.
     pre="timeout -k 5 $to "
 else
     pre=
 fi
+# shellcheck disable=SC2016 # $TCUM_WRAPPER and "$@" are for the wrapper
 printf '#!/bin/sh\nexec %s$TCUM_WRAPPER '\''%s'\'' "$@"\n' "$pre" "$qbin" >"$T/bin/tcum"
 chmod +x "$T/bin/tcum" || exit 2
 PATH=$T/bin:$PATH
