@@ -7,14 +7,16 @@ MANPREFIX = $(PREFIX)/share/man
 DESTDIR   =
 
 CC       = cc
+CXX      = c++
 CFLAGS   = -std=c11 -O2 -g -ffp-contract=off
+CXXFLAGS = -std=c++17 -O2 -g -ffp-contract=off
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wwrite-strings -Wcast-qual -Wundef -Werror
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib
 CJSON_CFLAGS = `pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson`
 CJSON_LIBS   = `pkg-config --libs libcjson 2>/dev/null || echo -lcjson`
 CSV_LIBS     = -lcsv
-LDLIBS   = $(CJSON_LIBS) $(CSV_LIBS) -lm
+LDLIBS   = $(CJSON_LIBS) $(CSV_LIBS) -lstdc++ -lm
 
 LIB_SRC = lib/buf.c lib/err.c lib/stream.c lib/tensor.c lib/dtype.c lib/scan.c lib/reduce.c lib/diff.c \
           lib/grad.c lib/ops.c lib/value.c lib/read.c lib/read_csv.c lib/read_json.c \
@@ -24,14 +26,22 @@ HDR     = lib/tcum.h lib/tc_private.h cli/help.h
 
 all: tcum
 
-tcum: $(LIB_SRC) $(CLI_SRC) $(HDR)
-	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) $(CFLAGS) $(WARN) -o $@ $(LIB_SRC) $(CLI_SRC) $(LDFLAGS) $(LDLIBS)
+# The one C++ file: libstdc++'s <charconv> (Ryu, fast_float) behind a C interface.
+lib/charconv.o: lib/charconv.cc $(HDR)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -Wall -Wextra -Werror -c -o $@ lib/charconv.cc
+
+tcum: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv.o
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) $(CFLAGS) $(WARN) -o $@ $(LIB_SRC) $(CLI_SRC) lib/charconv.o $(LDFLAGS) $(LDLIBS)
 
 # Same sources under AddressSanitizer + UBSan; the whole suite runs against it.
-tcum-asan: $(LIB_SRC) $(CLI_SRC) $(HDR)
+lib/charconv-asan.o: lib/charconv.cc $(HDR)
+	$(CXX) $(CPPFLAGS) -std=c++17 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -Wall -Wextra -Werror -c -o $@ lib/charconv.cc
+
+tcum-asan: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-asan.o
 	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) -std=c11 -O1 -g -ffp-contract=off -fno-omit-frame-pointer \
 	  -fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) \
-	  -o $@ $(LIB_SRC) $(CLI_SRC) $(LDFLAGS) $(LDLIBS)
+	  -o $@ $(LIB_SRC) $(CLI_SRC) lib/charconv-asan.o $(LDFLAGS) $(LDLIBS)
 
 check: tcum
 	sh testdata/run-tests.sh ./tcum
@@ -90,7 +100,7 @@ lint-man:
 	mandoc -Tlint -Wwarning man/tcum.1
 
 clean:
-	rm -f tcum tcum-asan
+	rm -f tcum tcum-asan lib/*.o
 
 .PHONY: all check asan valgrind deps clean fuzz fuzz-torch lint bench print-lib-src \
         install uninstall lint-man

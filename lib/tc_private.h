@@ -196,6 +196,21 @@ void tc_numfmt_sci(tc_buf *b, double v, int prec);
 void tc_numfmt_int(tc_buf *b, int64_t v);
 void tc_numfmt_bool(tc_buf *b, int v);
 
+/* ---- charconv.cc: libstdc++'s <charconv> ------------------------------------- */
+
+/*
+ * The shortest digits of a finite v > 0 that read back to the same double
+ * (or float): v = 0.DIG * 10^decpt; returns the digit count, no trailing
+ * zeros.  The closest such digits where several are as short (Ryu).
+ */
+int tc_cc_shortest_f64(double v, char dig[24], int *decpt);
+int tc_cc_shortest_f32(float v, char dig[24], int *decpt);
+/*
+ * A decimal number at s (n bytes) correctly rounded to double
+ * (fast_float): the bytes used, 0 if none.  Overflow gives +-inf.
+ */
+size_t tc_cc_parse_f64(const char *s, size_t n, double *out);
+
 /* ---- write.c ------------------------------------------------------------------ */
 
 /* Append Python's repr(v) of a float: "0.1", "1e-05", "123.0", "-0.0", "nan". */
