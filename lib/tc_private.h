@@ -72,6 +72,16 @@ void tc_scan_carry_free(tc_scan_carry *c);
 
 /* reduce.c: sum prod amax amin logsumexp mean max min */
 int tc_reduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
+/*
+ * exp and log as PyTorch's CPU kernels compute them (AVX2 build): ports of
+ * SLEEF 3.5's Sleef_expf8_u10, Sleef_expd4_u10, Sleef_logf8_u10 and
+ * Sleef_logd4_u10, bit-exact with torch.exp / torch.log (glibc's expf
+ * differs for about 9% of floats).  Pure C, no libsleef needed.
+ */
+float tc_sleef_expf(float x);
+double tc_sleef_exp(double x);
+float tc_sleef_logf(float x);
+double tc_sleef_log(double x);
 /* diff.c: diff, cumulative_trapezoid */
 int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
 
