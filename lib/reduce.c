@@ -883,7 +883,7 @@ static int32_t rint_i32(double t)
     return (int32_t)nearbyint(t);
 }
 
-static float sleef_expf(float d)
+float tc_sleef_expf(float d)
 {
     const float r_ln2 = 1.442695040888963407359924681001892137426645954152985934135449406931f;
     const float l2u = 0.693145751953125f, l2l = 1.428606765330187045e-06f;
@@ -912,7 +912,7 @@ static float sleef_expf(float d)
 #define POLY8(x, x2, x4, c7, c6, c5, c4, c3, c2, c1, c0) \
     MLA(x4, POLY4(x, x2, c7, c6, c5, c4), POLY4(x, x2, c3, c2, c1, c0))
 
-static double sleef_exp(double d)
+double tc_sleef_exp(double d)
 {
     const double r_ln2 = 1.442695040888963407359924681001892137426645954152985934135449406931;
     const double l2u = .69314718055966295651160180568695068359375;
@@ -1024,7 +1024,7 @@ static int32_t ilogb2k_d(double d)
 DEFINE_DD(float, f2, fmaf)
 DEFINE_DD(double, d2, fma)
 
-static float sleef_logf(float d)
+float tc_sleef_logf(float d)
 {
     int o = d < FLT_MIN;
     if (o)
@@ -1053,7 +1053,7 @@ static float sleef_logf(float d)
     return r;
 }
 
-static double sleef_log(double d)
+double tc_sleef_log(double d)
 {
     int o = d < DBL_MIN;
     if (o)
@@ -1139,12 +1139,12 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
                 double m = mx ? tc_tensor_get_f64(mx, o * g.inner + i) : 0;
                 double v = tc_tensor_get_f64(x, k);
                 if (x->dtype == TC_FLOAT64) {
-                    ((double *)e->data)[k] = sleef_exp(v - m);
+                    ((double *)e->data)[k] = tc_sleef_exp(v - m);
                 } else {
                     float d = (float)v - (float)m;
                     if (x->dtype == TC_BFLOAT16)
                         d = tc_bf16_to_float(tc_float_to_bf16(d));
-                    tc_store_f64(e, k, sleef_expf(d));
+                    tc_store_f64(e, k, tc_sleef_expf(d));
                 }
             }
         }
@@ -1156,9 +1156,9 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
         double v = tc_tensor_get_f64(s, k);
         double m = mx ? tc_tensor_get_f64(mx, k) : 0;
         if (s->dtype == TC_FLOAT64) {
-            ((double *)s->data)[k] = sleef_log(v) + m;
+            ((double *)s->data)[k] = tc_sleef_log(v) + m;
         } else {
-            float l = sleef_logf((float)v);
+            float l = tc_sleef_logf((float)v);
             if (s->dtype == TC_BFLOAT16)
                 l = tc_bf16_to_float(tc_float_to_bf16(l));
             tc_store_f64(s, k, l + (float)m);
