@@ -25,6 +25,7 @@ import json
 import math
 import os
 
+import numpy as np
 import torch
 
 from gen_lib import HERE, Cases, printoptions, torch_print
@@ -156,7 +157,7 @@ NGO = [0]
 
 
 def case(cid, desc, op, x, dim=None, dtype=None, mods=(), keepdim=False, n=None, dx=None,
-         gout=None, exact=True, **po):
+         gout=None, exact=True, expect=None, **po):
     mods = set(mods)
     dt = DT[dtype] if dtype else None
     parts = ['tcum', op]
@@ -182,8 +183,8 @@ def case(cid, desc, op, x, dim=None, dtype=None, mods=(), keepdim=False, n=None,
             f.write(to_json(gout))
         parts += ['--grad-output', '%s/%s' % (REL, fname)]
     try:
-        g = reference(op, x, dim, dt, mods, keepdim, 1 if n is None else n,
-                      1.0 if dx is None else dx, gout)
+        g = expect if expect is not None else reference(
+            op, x, dim, dt, mods, keepdim, 1 if n is None else n, 1.0 if dx is None else dx, gout)
         opts = dict(EXACT.get(g.dtype, {})) if exact else {}
         opts.update(po)
         for k, v in opts.items():
@@ -194,6 +195,31 @@ def case(cid, desc, op, x, dim=None, dtype=None, mods=(), keepdim=False, n=None,
         out, err, status = '', 'tcum: %s\n' % str(e).split('\n')[0], 2
     cmd = ' '.join(parts) + ' -'
     C.add(cid, desc, cmd, stdout=out, stdin=to_json(x), stderr=err, status=status)
+
+
+def rev_cumsum_half_2x(g, dim):
+    """PyTorch 2.x float16 flip(cumsum(flip(g))): a float32 accumulator, each output rounded."""
+    d = dim % g.dim()
+    a = g.flip(d).movedim(d, -1).float().numpy()
+    acc = np.zeros(a.shape[:-1], np.float32)
+    out = np.empty(a.shape, np.float16)
+    for k in range(a.shape[-1]):
+        acc = (acc + a[..., k]).astype(np.float32)
+        out[..., k] = acc.astype(np.float16)
+    return torch.from_numpy(out).movedim(-1, d).flip(d)
+
+
+def trapz_grad_half_2x(x, g, dx, dim):
+    """cumulative_trapezoid's backward in float16 with 2.x's cumsum."""
+    d = dim % x.dim()
+    gc = g if g.shape[d] <= 1 else rev_cumsum_half_2x(g, d)
+    gm = gc * torch.tensor(dx / 2., dtype=torch.float16)
+    n = x.shape[d]
+    zero = torch.zeros_like(gm.narrow(d, 0, 1))
+    left = torch.cat([gm, zero], d)      # position k gets gm[k]
+    right = torch.cat([zero, gm], d)     # position k gets gm[k - 1]
+    assert left.shape[d] == n
+    return right + left
 
 
 def T(vals, dtype):
@@ -439,6 +465,23 @@ def build():
          T([2.0], 'float32'))
     case('grad-trapz-int', 'cumulative_trapezoid int8 with --dtype float32', 'cumulative_trapezoid',
          T([100, 100, 100], 'int8'), dtype='float32')
+
+    # ---- float16 scans (2.x: 1.13 has no float16 cumsum on the CPU)
+    x = randn((3, 6), 'float16')
+    g = randn((3, 6), 'float16')
+    case('grad-cumsum-f16-2x', 'cumsum float16 with --grad-output (2.x)', 'cumsum', x, dim=1, gout=g,
+         expect=rev_cumsum_half_2x(g, 1))
+    ones = torch.ones(40, dtype=torch.float16)
+    case('grad-cumsum-f16-long-2x', 'cumsum float16, 40 elements (2.x)', 'cumsum',
+         randn((40,), 'float16'), dim=0, expect=rev_cumsum_half_2x(ones, 0))
+    xn = T([1.0, NAN, 2.0, 0.5], 'float16')
+    gn = T([0.1, 0.2, 0.3, 0.4], 'float16')
+    e = rev_cumsum_half_2x(gn, 0)
+    e[1] = 0
+    case('grad-nancumsum-f16-2x', 'nancumsum float16 (2.x)', 'nancumsum', xn, dim=0, gout=gn, expect=e)
+    gt = randn((3, 5), 'float16')
+    case('grad-trapz-f16-2x', 'cumulative_trapezoid float16 --dx 0.1 (2.x)', 'cumulative_trapezoid',
+         randn((3, 6), 'float16'), dx=0.1, gout=gt, expect=trapz_grad_half_2x(torch.zeros(3, 6), gt, 0.1, -1))
 
     # ---- errors
     case('grad-err-int', 'integer input without --dtype', 'cumsum', T([1, 2, 3], 'int64'), dim=0)
