@@ -144,6 +144,7 @@ OPS = [
     Op('logsumexp', 'reduce', 'required'),
     Op('max', 'minmax', 'optional', two=True),
     Op('min', 'minmax', 'optional', two=True),
+    Op('assert-close', 'ac', 'none', grad=False),
 ]
 OPS_BY_NAME = {o.name: o for o in OPS}
 DEFAULT_OPS = 'all'
@@ -506,11 +507,66 @@ def to_csv(nested, ndim, rng, args, tags, c):
     return eol.join(lines) + (eol if rng.random() < 0.9 else '')
 
 
+def gen_ac_case(rng, c, dtypes):
+    """tcum assert-close A B: two npy files and torch.testing.assert_close."""
+    shape = gen_shape(rng)
+    numel = math.prod(shape) if shape else 1
+    names = [d for d in dtypes if d != 'bfloat16'] or ['float32']   # npy has no bfloat16
+    da = rng.choice(names)
+    vals = gen_values(rng, numel, da)
+    if da in INTS:
+        info = torch.iinfo(DTYPES[da])
+        vals = [min(max(v, info.min), info.max) for v in vals]
+    a = torch.tensor(vals, dtype=DTYPES[da]).reshape(shape)
+    b = a.clone()
+    mode = rng.choice(['same', 'noise', 'few', 'dtype', 'nan', 'shape'])
+    if mode == 'noise' and (a.is_floating_point() or a.is_complex()):
+        b = a * (1 + rng.choice([1e-8, 1e-6, 1e-4, 1e-2]) * torch.randn(a.shape, dtype=torch.float64,
+                 generator=torch.Generator().manual_seed(rng.randrange(2 ** 31)))).to(a.dtype)
+    elif mode in ('few', 'noise') and numel:
+        flat = b.reshape(-1)
+        for _ in range(rng.randint(1, 3)):
+            k = rng.randrange(numel)
+            if b.dtype == torch.bool:
+                flat[k] = not flat[k]
+            elif b.is_floating_point() or b.is_complex():
+                flat[k] = flat[k] + rng.choice([1e-3, 0.5, 100.0, math.inf])
+            else:
+                flat[k] = flat[k] + rng.choice([-1, 1, 5]) if b.dtype != torch.uint8 else (int(flat[k]) + 1) % 256
+    elif mode == 'dtype':
+        b = b.to(DTYPES[rng.choice(names)])
+    elif mode == 'nan' and (a.is_floating_point() or a.is_complex()) and numel:
+        b.reshape(-1)[rng.randrange(numel)] = math.nan
+    elif mode == 'shape':
+        b = torch.cat([b.reshape(-1), b.reshape(-1)[:1]]) if numel else b.reshape(1, 0)
+    if rng.random() < 0.5:
+        a, b = b, a
+    kw = {'check_dtype': False}
+    args = ['assert-close', '{A}', '{B}']
+    if rng.random() < 0.3:
+        kw['rtol'] = rng.choice([0.0, 1e-6, 1e-3, 0.1, 1.0])
+        kw['atol'] = rng.choice([0.0, 1e-8, 1e-5, 0.01, 1.0])
+        args += ['--rtol', repr(kw['rtol']), '--atol', repr(kw['atol'])]
+    if rng.random() < 0.2:
+        kw['equal_nan'] = True
+        args.append('--equal-nan')
+    if rng.random() < 0.15:
+        kw['check_dtype'] = True
+        args.append('--check-dtype')
+    if rng.random() < 0.5:   # options before the files
+        args = [args[0]] + args[3:] + args[1:3]
+    c.update(args=args, ac=(a, b, kw), stdin=b'', files={'A': npy_bytes(a, rng), 'B': npy_bytes(b, rng)})
+    c['tags'].add(mode)
+    return c
+
+
 def gen_case(seed, i, ops, mods_allowed, dtypes):
     rng = random.Random('%s:%d' % (seed, i))
     c = {'tags': set()}
     op = OPS_BY_NAME[rng.choice(ops)]
     c['op'] = op
+    if op.kind == 'ac':
+        return gen_ac_case(rng, c, dtypes)
     shape = gen_shape(rng)
     numel = math.prod(shape) if shape else 1
     src = rng.choice(dtypes)
@@ -825,6 +881,15 @@ def out_matches(want, out):
 
 def reference(c):
     """('out', text) | ('err', message) | ('tcum-err', None); raises Skip."""
+    if 'ac' in c:
+        a, b, kw = c['ac']
+        try:
+            torch.testing.assert_close(a, b, **kw)
+            return ('out', '', None)
+        except AssertionError as e:
+            return ('out1', str(e) + '\n', None)
+        except ValueError as e:
+            return ('err', str(e).split('\n')[0], None)
     kw = dict(c['po'])
     if c['default64']:
         kw['default_dtype'] = torch.float64
@@ -933,9 +998,18 @@ def main():
             with open(gpath, 'w') as f:
                 f.write(c['gout_text'])
             c['args'] += ['--grad-output', gpath]
+        if c.get('files'):
+            paths = {}
+            for k, data in c['files'].items():
+                paths['{%s}' % k] = os.path.join(gdir, k + '.npy')
+                with open(paths['{%s}' % k], 'wb') as f:
+                    f.write(data)
+            c['args'] = [paths.get(x, x) for x in c['args']]
         status, out, err = run_tcum(tcum, c['args'], c['stdin'], a.timeout)
         if kind == 'out':
             ok = status == 0 and out_matches(want, out) and err == ''
+        elif kind == 'out1':
+            ok = status == 1 and out == want and err == ''
         elif kind == 'err':
             ok = status == 2 and out == '' and err_matches(want, err)
         else:
@@ -954,13 +1028,15 @@ def main():
             print('=' * 72)
             print('%s case %d [%s]' % ('APPROX-MISMATCH' if approx else 'FAIL', i, cat))
             print('$ tcum ' + ' '.join(shlex.quote(s) for s in c['args'][:]))
-            if isinstance(c['stdin'], bytes):
+            if c.get('ac'):
+                print('--- A = %r\n--- B = %r' % (c['ac'][0], c['ac'][1]))
+            elif isinstance(c['stdin'], bytes):
                 print('--- stdin (npy, %d bytes; header %r)' % (len(c['stdin']), c['stdin'][10:c['stdin'].index(b'}') + 1]))
                 print(repr(c['x']))
             else:
                 show('stdin', c['stdin'], limit)
-            if kind == 'out':
-                show('expected stdout (PyTorch), status 0', want, limit)
+            if kind in ('out', 'out1'):
+                show('expected stdout (PyTorch), status %d' % (kind == 'out1'), want, limit)
             elif kind == 'err':
                 print('--- expected error (PyTorch), status 2')
                 print('tcum: ' + want)
