@@ -52,8 +52,10 @@ extern "C" int tc_cc_shortest_f32(float v, char dig[24], int *decpt)
 
 extern "C" size_t tc_cc_parse_f64(const char *s, size_t n, double *out)
 {
+    // Out of range (overflow or underflow) leaves *out unset: 0, and the
+    // caller asks strtod for its inf or subnormal.
     auto r = std::from_chars(s, s + n, *out, std::chars_format::general);
-    if (r.ec != std::errc() && r.ec != std::errc::result_out_of_range)
+    if (r.ec != std::errc())
         return 0;
     return (size_t)(r.ptr - s);
 }

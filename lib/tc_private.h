@@ -216,8 +216,9 @@ void tc_numfmt_bool(tc_buf *b, int v);
 int tc_cc_shortest_f64(double v, char dig[24], int *decpt);
 int tc_cc_shortest_f32(float v, char dig[24], int *decpt);
 /*
- * A decimal number at s (n bytes) correctly rounded to double
- * (fast_float): the bytes used, 0 if none.  Overflow gives +-inf.
+ * A decimal number at s (n bytes, no leading '+') correctly rounded to
+ * double (fast_float): the bytes used; 0 if there is none or it is out of
+ * range (overflow, underflow), where *out is left unset.
  */
 size_t tc_cc_parse_f64(const char *s, size_t n, double *out);
 

@@ -96,13 +96,18 @@ static size_t scan_real(const char *s, size_t n, bool *is_int)
  */
 static double slice_to_double(const char *s, size_t n)
 {
+    /* The common case at memory speed: fast_float through libstdc++. */
+    double d;
+    size_t k = n && s[0] == '+';
+    if (n > k && tc_cc_parse_f64(s + k, n - k, &d) == n - k)
+        return d;
     char small[128];
     char *p = n < sizeof small ? small : malloc(n + 1);
     if (!p)
         return NAN;   /* only for absurdly long literals under memory pressure */
     memcpy(p, s, n);
     p[n] = '\0';
-    double d = strtod(p, NULL);
+    d = strtod(p, NULL);
     if (p != small)
         free(p);
     return d;
