@@ -8,9 +8,11 @@
  *   torch.return_types.cummax(values=tensor(...), indices=tensor(...))
  *
  * The values are read as written, as torch.tensor(values, dtype=T) with T
- * the repr's dtype (found first, since it follows the data), or inferred as
- * torch.tensor infers when the repr shows none.  A summarized repr ("...")
- * cannot be read back and says so.
+ * the repr's dtype (found first, since it follows the data; --input-dtype
+ * overrides it), or inferred as torch.tensor infers when the repr shows
+ * none.  A summarized repr ("...") cannot be read back and says so.  Errors
+ * in the nesting are found in reading order, which for reprs with several
+ * problems may differ from the one PyTorch would report first.
  */
 #include "tc_private.h"
 
