@@ -313,26 +313,13 @@ enum { U_NEG, U_EXP, U_LOG, U_CONJ };
 
 /*
  * PyTorch's exp and log kernels are SLEEF's 1-ulp vector functions, not
- * the C library's: they differ in the last bit for about one float in ten.
- * Built with -DTC_USE_SLEEF (and linked with libsleef), tcum calls SLEEF's
- * scalar FMA variants, which give the same bits as the AVX2 kernels;
- * otherwise libm's correctly rounded ones.
+ * the C library's (they differ in the last bit for about one float in ten):
+ * reduce.c's ports of them.
  */
-#ifdef TC_USE_SLEEF
-float Sleef_expf1_u10purecfma(float);
-float Sleef_logf1_u10purecfma(float);
-double Sleef_expd1_u10purecfma(double);
-double Sleef_logd1_u10purecfma(double);
-#define EXP_F32 Sleef_expf1_u10purecfma
-#define LOG_F32 Sleef_logf1_u10purecfma
-#define EXP_F64 Sleef_expd1_u10purecfma
-#define LOG_F64 Sleef_logd1_u10purecfma
-#else
-#define EXP_F32 expf
-#define LOG_F32 logf
-#define EXP_F64 exp
-#define LOG_F64 log
-#endif
+#define EXP_F32 tc_sleef_expf
+#define LOG_F32 tc_sleef_logf
+#define EXP_F64 tc_sleef_exp
+#define LOG_F64 tc_sleef_log
 
 static double fexp(tc_dtype t, double v)
 {
