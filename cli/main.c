@@ -502,6 +502,7 @@ typedef struct {
     size_t n, cap;
     int eof;
     int regular;            /* a regular file: can be read twice */
+    size_t size_hint;       /* a regular file's size + 1, for reading it whole */
 } input;
 
 static const char *display_name(const char *path)
@@ -522,16 +523,16 @@ static void input_open(input *in, const char *path)
     if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode)) {
         in->regular = 1;
         if (st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX - 1)
-            in->cap = (size_t)st.st_size + 1;
+            in->size_hint = (size_t)st.st_size + 1;
     }
 }
 
-/* One read() into the buffer, growing it; sets eof. */
-static void input_read_some(input *in)
+/* One read() of at most max bytes into the buffer, growing it; sets eof. */
+static void input_read_upto(input *in, size_t max)
 {
     if (!in->p || in->n == in->cap) {
         size_t cap = in->cap < 65536 ? 65536 : in->cap;
-        while (cap - in->n < 65536 / 2 && in->p) {
+        while (cap - in->n < 65536 / 2) {
             if (cap > SIZE_MAX / 2)
                 fail("%s: input too large", display_name(in->path));
             cap *= 2;
@@ -543,7 +544,8 @@ static void input_read_some(input *in)
         in->cap = cap;
     }
     for (;;) {
-        ssize_t r = read(in->fd, in->p + in->n, in->cap - in->n);
+        size_t room = in->cap - in->n;
+        ssize_t r = read(in->fd, in->p + in->n, room < max ? room : max);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
@@ -558,8 +560,15 @@ static void input_read_some(input *in)
 
 static void input_read_all(input *in)
 {
+    if (in->size_hint > in->cap) {
+        char *p = realloc(in->p, in->size_hint);
+        if (!p)
+            fail("out of memory reading %s", display_name(in->path));
+        in->p = p;
+        in->cap = in->size_hint;
+    }
     while (!in->eof)
-        input_read_some(in);
+        input_read_upto(in, SIZE_MAX);
 }
 
 static void input_close(input *in)
@@ -570,11 +579,14 @@ static void input_close(input *in)
     in->p = NULL;
 }
 
-/* Enough of the input to tell its format: the first line, or 64 bytes. */
+/*
+ * Enough of the input to tell its format: the first line, or 64 bytes
+ * (reading no more than 64 KiB, so a stream stays small).
+ */
 static void input_read_head(input *in)
 {
     while (!in->eof && in->n < 64 && !(in->n && memchr(in->p, '\n', in->n)))
-        input_read_some(in);
+        input_read_upto(in, 65536);
 }
 
 static int has_suffix(const char *s, const char *suffix)
