@@ -734,11 +734,26 @@ def gen_case(seed, i, ops, mods_allowed, dtypes):
             c['tags'].add('--shape')
     args[1:1] = in_args
 
-    # FILE ("-") placed before or after the options.
+    # CSV in and CSV out is tcum's streaming path: give it more cases.
+    if fmt == 'csv' and c['outfmt'] is None and not op.two and rng.random() < 0.3:
+        c['outfmt'] = 'csv'
+        args += ['-f', 'csv']
+        c['tags'].add('out-csv')
+    if isinstance(c['stdin'], str) and rng.random() < 0.03:
+        c['stdin'] = '\ufeff' + c['stdin']   # a UTF-8 BOM is skipped
+        c['tags'].add('bom')
+
+    # FILE placed before or after the options: "-" (stdin), or sometimes a
+    # real file, written when the case runs.
+    infile = '-'
+    if rng.random() < 0.15:
+        infile = '{IN}'
+        c['infile'] = {'csv': '.csv', 'json': '.json', 'npy': '.npy'}.get(fmt, '.txt')
+        c['tags'].add('file')
     if rng.random() < 0.3:
-        args.insert(1, '-')
+        args.insert(1, infile)
     else:
-        args.append('-')
+        args.append(infile)
     c['args'] = args
     return c
 
@@ -998,12 +1013,15 @@ def main():
             with open(gpath, 'w') as f:
                 f.write(c['gout_text'])
             c['args'] += ['--grad-output', gpath]
+        if c.get('infile'):
+            c['files'] = {'IN': c['stdin']}
+            c['stdin'] = b''
         if c.get('files'):
             paths = {}
             for k, data in c['files'].items():
-                paths['{%s}' % k] = os.path.join(gdir, k + '.npy')
+                paths['{%s}' % k] = os.path.join(gdir, k + c.get('infile', '.npy'))
                 with open(paths['{%s}' % k], 'wb') as f:
-                    f.write(data)
+                    f.write(data.encode() if isinstance(data, str) else data)
             c['args'] = [paths.get(x, x) for x in c['args']]
         status, out, err = run_tcum(tcum, c['args'], c['stdin'], a.timeout)
         if kind == 'out':
@@ -1030,11 +1048,14 @@ def main():
             print('$ tcum ' + ' '.join(shlex.quote(s) for s in c['args'][:]))
             if c.get('ac'):
                 print('--- A = %r\n--- B = %r' % (c['ac'][0], c['ac'][1]))
-            elif isinstance(c['stdin'], bytes):
-                print('--- stdin (npy, %d bytes; header %r)' % (len(c['stdin']), c['stdin'][10:c['stdin'].index(b'}') + 1]))
-                print(repr(c['x']))
             else:
-                show('stdin', c['stdin'], limit)
+                data = c['files']['IN'] if c.get('infile') else c['stdin']
+                label = 'input file {IN}' if c.get('infile') else 'stdin'
+                if isinstance(data, bytes) and data.startswith(b'\x93NUMPY'):
+                    print('--- %s (npy, %d bytes; header %r)' % (label, len(data), data[10:data.index(b'}') + 1]))
+                    print(repr(c['x']))
+                else:
+                    show(label, data.decode() if isinstance(data, bytes) else data, limit)
             if kind in ('out', 'out1'):
                 show('expected stdout (PyTorch), status %d' % (kind == 'out1'), want, limit)
             elif kind == 'err':
