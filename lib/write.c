@@ -140,25 +140,28 @@ static int shortest_digits(double v, tc_dtype t, char dig[24], int *decpt)
 }
 
 /*
- * Append v (a value of real dtype t) in t's layout.  dot0 adds ".0" to an
- * integral positional value, as repr(float) does (complex parts omit it).
+ * v (a value of real dtype t) in t's layout into o (at least 40 bytes, no
+ * NUL): the length.  dot0 adds ".0" to an integral positional value, as
+ * repr(float) does (complex parts omit it).  Built in place, as the CSV
+ * writer calls it for every value.
  */
-static void put_real(tc_buf *b, double v, tc_dtype t, bool dot0)
+static size_t real_text(char *o, double v, tc_dtype t, bool dot0)
 {
+    char *p = o;
     if (isnan(v)) {
-        tc_buf_puts(b, "nan");
-        return;
-    }
-    if (isinf(v)) {
-        tc_buf_puts(b, v < 0 ? "-inf" : "inf");
-        return;
+        memcpy(p, "nan", 3);
+        return 3;
     }
     if (signbit(v))
-        tc_buf_put(b, "-", 1);
+        *p++ = '-';
+    if (isinf(v)) {
+        memcpy(p, "inf", 3);
+        return (size_t)(p - o) + 3;
+    }
     double a = fabs(v);
     if (a == 0) {
-        tc_buf_puts(b, dot0 ? "0.0" : "0");
-        return;
+        memcpy(p, "0.0", 3);
+        return (size_t)(p - o) + (dot0 ? 3 : 1);
     }
     char dig[24];
     int decpt;
@@ -170,30 +173,53 @@ static void put_real(tc_buf *b, double v, tc_dtype t, bool dot0)
         positional = a >= 1e-4 && a < 1e16;            /* NumPy's scalar repr */
     if (positional) {
         if (decpt <= 0) {
-            tc_buf_puts(b, "0.");
+            *p++ = '0';
+            *p++ = '.';
             for (int i = decpt; i < 0; i++)
-                tc_buf_put(b, "0", 1);
-            tc_buf_put(b, dig, (size_t)n);
+                *p++ = '0';
+            memcpy(p, dig, (size_t)n);
+            p += n;
         } else if (decpt >= n) {
-            tc_buf_put(b, dig, (size_t)n);
+            memcpy(p, dig, (size_t)n);
+            p += n;
             for (int i = n; i < decpt; i++)
-                tc_buf_put(b, "0", 1);
-            if (dot0)
-                tc_buf_puts(b, ".0");
+                *p++ = '0';
+            if (dot0) {
+                *p++ = '.';
+                *p++ = '0';
+            }
         } else {
-            tc_buf_put(b, dig, (size_t)decpt);
-            tc_buf_put(b, ".", 1);
-            tc_buf_put(b, dig + decpt, (size_t)(n - decpt));
+            memcpy(p, dig, (size_t)decpt);
+            p += decpt;
+            *p++ = '.';
+            memcpy(p, dig + decpt, (size_t)(n - decpt));
+            p += n - decpt;
         }
     } else {
         int e = decpt - 1;
-        tc_buf_put(b, dig, 1);
+        *p++ = dig[0];
         if (n > 1) {
-            tc_buf_put(b, ".", 1);
-            tc_buf_put(b, dig + 1, (size_t)(n - 1));
+            *p++ = '.';
+            memcpy(p, dig + 1, (size_t)(n - 1));
+            p += n - 1;
         }
-        tc_buf_printf(b, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+        *p++ = 'e';
+        *p++ = e < 0 ? '-' : '+';
+        if (e < 0)
+            e = -e;
+        if (e >= 100)
+            *p++ = (char)('0' + e / 100);
+        *p++ = (char)('0' + e / 10 % 10);
+        *p++ = (char)('0' + e % 10);
     }
+    return (size_t)(p - o);
+}
+
+/* Append v (a value of real dtype t) in t's layout (see real_text). */
+static void put_real(tc_buf *b, double v, tc_dtype t, bool dot0)
+{
+    char s[48];
+    tc_buf_put(b, s, real_text(s, v, t, dot0));
 }
 
 void tc_repr_f64(tc_buf *b, double v)
@@ -256,6 +282,33 @@ static void put_csv_field(tc_buf *out, const tc_tensor *t, int64_t i, char delim
     tc_buf_put(out, "\"", 1);
 }
 
+/*
+ * Float32 and float64 rows with a delimiter no number text holds (so no
+ * quoting): each value straight into a local buffer, one append per chunk
+ * of values rather than several per value.
+ */
+static void put_float_rows(tc_buf *out, const tc_tensor *t, int64_t rows, int64_t cols, char delim)
+{
+    char s[4096];
+    size_t k = 0;
+    bool f32 = t->dtype == TC_FLOAT32;
+    for (int64_t r = 0; r < rows && !out->oom; r++) {
+        for (int64_t c = 0; c < cols; c++) {
+            int64_t i = r * cols + c;
+            double v = f32 ? ((const float *)t->data)[i] : ((const double *)t->data)[i];
+            if (k > sizeof s - 64) {
+                tc_buf_put(out, s, k);
+                k = 0;
+            }
+            if (c)
+                s[k++] = delim;
+            k += real_text(s + k, v, t->dtype, true);
+        }
+        s[k++] = '\n';
+    }
+    tc_buf_put(out, s, k);
+}
+
 int tc_write_csv(tc_buf *out, const tc_tensor *t, char delim, tc_err *err)
 {
     if (t->ndim > 2)
@@ -265,6 +318,10 @@ int tc_write_csv(tc_buf *out, const tc_tensor *t, char delim, tc_err *err)
     /* 0-d and 1-D are one row; a 1-D empty tensor is one empty row */
     int64_t rows = t->ndim == 2 ? t->shape[0] : 1;
     int64_t cols = t->ndim == 2 ? t->shape[1] : t->numel;
+    if ((t->dtype == TC_FLOAT64 || t->dtype == TC_FLOAT32) && !strchr("0123456789.-+eEinfa\"", delim)) {
+        put_float_rows(out, t, rows, cols, delim);
+        rows = 0;
+    }
     for (int64_t r = 0; r < rows; r++) {
         for (int64_t c = 0; c < cols; c++) {
             if (c)
