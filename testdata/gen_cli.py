@@ -34,6 +34,13 @@ MSG = {
     'cannot-read-dir': "cannot read {path}: Is a directory",
     'one-file': "unexpected argument '{arg}' (one input file at most)",
     'missing-op': "missing op (try tcum --help)",
+    'needs-select': "{op} returns values and indices: choose one with --select values|indices",
+    'select-one': "--select applies only to ops with two results (cummax, cummin, max, min)",
+    'cannot-create': "cannot create {path}: No such file or directory",
+    'npy-bf16': "npy has no bfloat16 type (try --dtype float32)",
+    'unknown-format': "unknown format '{fmt}' (expected torch, csv, json or npy)",
+    'csv-3d': "cannot write a 3-D tensor as CSV, which holds at most 2 dimensions "
+              "(try --format json, or --shape to make it 2-D)",
 }
 
 
@@ -245,6 +252,31 @@ def main():
           'f=${TMPDIR:-/tmp}/tcum-cli-out10.$$; echo old > "$f"; tcum show -f csv -o "$f" %s && cat "$f"; rm -f "$f"'
           % issue_csv, stdout=csv_out(x4))
 
+    cm = torch.cummax(mixed, 1)
+    c.add('cli-out-11', '--select values with CSV output', 'tcum cummax -d 1 -f csv --select values %s' % mixed_json,
+          stdout=csv_out(cm.values))
+    c.add('cli-out-12', '--select indices with CSV output', 'tcum cummax -d 1 --select indices -f csv %s' % mixed_json,
+          stdout=csv_out(cm.indices))
+    c.add('cli-out-13', '--select with the PyTorch printer', 'tcum cummin -d 0 --select indices %s' % m3_csv,
+          stdout=tp(torch.cummin(m3, 0).indices))
+    c.add('cli-out-14', 'JSON output of values and indices', 'tcum cummax -d 0 -f json %s' % issue_csv,
+          stdout='{"values": %s, "indices": %s}\n' % (json_out(torch.cummax(x4, 0).values).strip(),
+                                                     json_out(torch.cummax(x4, 0).indices).strip()))
+    c.add('cli-out-15', '--shape makes a 3-D tensor 2-D for CSV', 'tcum show -f csv --shape 3,3 %s' % m3_json,
+          stdout=csv_out(m3))
+    c.add('cli-err-out-1', 'CSV of a two-result op needs --select', 'tcum cummax -d 0 -f csv %s' % issue_csv,
+          stderr=err('needs-select', op='cummax'), status=2)
+    c.add('cli-err-out-2', '--select of a one-result op', 'tcum cumsum -d 0 --select values %s' % issue_csv,
+          stderr=err('select-one'), status=2)
+    c.add('cli-err-out-3', '-o into a missing directory', 'tcum cumsum -d 0 -o /nonexistent/x.csv %s' % issue_csv,
+          stderr=err('cannot-create', path='/nonexistent/x.csv'), status=2)
+    c.add('cli-err-out-4', 'npy output of bfloat16', 'tcum show --input-dtype bfloat16 -f npy %s' % issue_csv,
+          stderr=err('npy-bf16'), status=2)
+    c.add('cli-err-out-5', 'unknown output format', 'tcum show -f xml %s' % issue_csv,
+          stderr=err('unknown-format', fmt='xml'), status=2)
+    c.add('cli-err-out-6', 'CSV output of a 3-D tensor', 'tcum show -f csv --shape 1,3,3 %s' % m3_json,
+          stderr=err('csv-3d'), status=2)
+
     # -- errors: tcum's own messages
     c.add('cli-err-op-1', 'unknown op', 'tcum foo --dim 0 %s' % issue_csv,
           stderr=err('unknown-op', op='foo'), status=2)
@@ -297,6 +329,8 @@ def main():
           stderr=torch_err(lambda: torch.cummax(m3, -3)), status=2)
     c.add('cli-err-dim-4', '0-d tensor, dim 1', 'tcum cumsum --dim 1 %s' % scalar_json,
           stderr=torch_err(lambda: torch.cumsum(torch.tensor(7), 1)), status=2)
+    c.add('cli-err-dim-5', 'cummax of an empty tensor takes any dim (PyTorch 1.13)',
+          'tcum cummax --dim 4 %s' % empty_json, stdout=tp(torch.cummax(torch.tensor([]), 4)))
 
     c.write()
 
