@@ -262,6 +262,9 @@ int tc_read_npy(const char *data, size_t n, const tc_read_opts *o,
     } else {
         numel = 0;
     }
+    /* numel * esz itself may not fit in size_t (the message would wrap). */
+    if ((uint64_t)numel > SIZE_MAX / esz)
+        return tc_err_set(err, TC_EINPUT, "invalid npy header: the shape's size in bytes overflows");
     if ((uint64_t)numel > avail / esz)
         return tc_err_set(err, TC_EINPUT,
                           "truncated npy data: the shape needs %lld elements (%llu bytes) but only %zu bytes follow the header",
