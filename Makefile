@@ -77,6 +77,13 @@ lint:
 bench: tcum
 	sh bench/run.sh
 
+# Number text against glibc: 10M parses, 10M shortest float64, all 2^32
+# float32 patterns (minutes; not part of check).
+numcheck: bench/numcheck.c $(LIB_SRC) $(HDR) lib/charconv.o
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) $(CFLAGS) $(WARN) -pthread -o bench/numcheck \
+	  bench/numcheck.c $(LIB_SRC) lib/charconv.o $(LDFLAGS) $(LDLIBS)
+	./bench/numcheck all
+
 install: tcum
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
@@ -100,7 +107,7 @@ lint-man:
 	mandoc -Tlint -Wwarning man/tcum.1
 
 clean:
-	rm -f tcum tcum-asan lib/*.o
+	rm -f tcum tcum-asan bench/numcheck lib/*.o
 
-.PHONY: all check asan valgrind deps clean fuzz fuzz-torch lint bench print-lib-src \
+.PHONY: all check asan valgrind deps clean fuzz fuzz-torch lint bench numcheck print-lib-src \
         install uninstall lint-man
