@@ -24,7 +24,8 @@ static bool starts_with(const char *s, size_t n, const char *prefix)
 
 tc_format tc_detect_format(const char *data, size_t n)
 {
-    if (starts_with(data, n, "\x93NUMPY"))
+    /* A proper prefix of the magic is a truncated npy, not a CSV header. */
+    if (starts_with(data, n, "\x93NUMPY") || (n > 0 && n < 6 && !memcmp(data, "\x93NUMPY", n)))
         return TC_FMT_NPY;
     size_t i = tc_bom_len(data, n);
     while (i < n && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))

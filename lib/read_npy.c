@@ -216,7 +216,9 @@ int tc_read_npy(const char *data, size_t n, const tc_read_opts *o,
 {
     *out = NULL;
     const unsigned char *u = (const unsigned char *)data;
-    if (n < 6 || memcmp(data, "\x93NUMPY", 6) != 0)
+    /* A proper prefix of the magic is a truncated file, not another format. */
+    size_t k = n < 6 ? n : 6;
+    if (k == 0 || memcmp(data, "\x93NUMPY", k) != 0)
         return tc_err_set(err, TC_EINPUT, "not an npy file (it does not start with \\x93NUMPY)");
     if (n < 10)
         return tc_err_set(err, TC_EINPUT, "truncated npy file: %zu bytes is too short for the header", n);
