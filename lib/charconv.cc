@@ -12,27 +12,29 @@ extern "C" {
 
 // Shortest digits of finite v > 0 that read back to the same double (or,
 // with single, the same float): v = 0.DIG * 10^decpt.  Returns the digit
-// count (no trailing zeros).
+// count (no trailing zeros).  s..end is to_chars' scientific text of v,
+// "D[.DDD]e[+-]XX", taken apart without a per-character loop (this runs for
+// every value written).
 static int shortest(char dig[24], int *decpt, const char *s, const char *end)
 {
-    int n = 0, e10 = 0;
-    const char *c = s;
-    for (; c < end && *c != 'e'; c++)
-        if (*c >= '0' && *c <= '9')
-            dig[n++] = *c;
-    if (c < end) {
-        c++;
-        int sign = 1;
-        if (*c == '-' || *c == '+')
-            sign = *c++ == '-' ? -1 : 1;
-        for (; c < end; c++)
-            e10 = e10 * 10 + (*c - '0');
-        e10 *= sign;
+    int n = 1;
+    dig[0] = s[0];
+    const char *c = s + 1;
+    if (*c == '.') {
+        const char *e = static_cast<const char *>(std::memchr(c, 'e', (size_t)(end - c)));
+        std::memcpy(dig + 1, c + 1, (size_t)(e - c - 1));
+        n += (int)(e - c - 1);
+        c = e;
     }
+    int e10 = 0;
+    c++;   // 'e'
+    bool neg = *c == '-';
+    for (c++; c < end; c++)
+        e10 = e10 * 10 + (*c - '0');
     while (n > 1 && dig[n - 1] == '0')
         n--;
     dig[n] = '\0';
-    *decpt = e10 + 1;
+    *decpt = (neg ? -e10 : e10) + 1;
     return n;
 }
 
