@@ -28,6 +28,7 @@
 #include "tc_private.h"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #define CHUNK 65536
@@ -57,6 +58,8 @@ typedef struct stream {
     bool dtype_known;           /* dtype holds for the whole input */
     tc_dtype dtype;
     tc_scan_carry *carry;
+    void *fast;                 /* values of a block on the fast path */
+    size_t fastcap;
 } stream;
 
 /* ---- input window ---------------------------------------------------------- */
@@ -64,7 +67,19 @@ typedef struct stream {
 /* Find the end of the last complete row among the bytes read so far. */
 static void scan_rows(stream *s)
 {
-    for (size_t i = s->scanned; i < s->n; i++) {
+    size_t i = s->scanned;
+    if (!s->inq && !memchr(s->win + i, '"', s->n - i)) {
+        /* no quotes (the common case): the last newline ends the last row */
+        for (size_t j = s->n; j > i; j--) {
+            if (s->win[j - 1] == '\n') {
+                s->cut = j;
+                break;
+            }
+        }
+        s->scanned = s->n;
+        return;
+    }
+    for (; i < s->n; i++) {
         char c = s->win[i];
         if (c == '"')
             s->inq = !s->inq;   /* "" inside quotes toggles twice */
@@ -110,11 +125,18 @@ static int fill(stream *s)
     return TC_OK;
 }
 
-/* Drop the first len bytes of the window (a processed block). */
-static void consume(stream *s, size_t len)
+/*
+ * Drop the first len bytes of the window: a processed block of lines
+ * newlines (-1: count them).
+ */
+static void consume(stream *s, size_t len, long lines)
 {
-    for (size_t i = 0; i < len; i++)
-        s->line0 += s->win[i] == '\n';
+    if (lines < 0) {
+        lines = 0;
+        for (size_t i = 0; i < len; i++)
+            lines += s->win[i] == '\n';
+    }
+    s->line0 += lines;
     memmove(s->win, s->win + len, s->n - len);
     s->n -= len;
     s->scanned -= len;
@@ -282,6 +304,107 @@ static int run_block(stream *s, tc_tensor *t)
     return rc;
 }
 
+/* ---- the fast path: blocks of plain decimals ------------------------------------- */
+
+/*
+ * Most large streams are plain numbers: no quotes, spaces, comments, blank
+ * lines or CRs.  For such a block, after the first, libcsv and tc_values
+ * would cost more than the arithmetic and the printing together.  This
+ * path takes a block only when every row is exactly ncols fields separated
+ * by the delimiter and ended by '\n' (or the end of the input), each field
+ * a decimal [+|-](digits[.digits]|.digits)[(e|E)[+|-]digits] read in full
+ * by fast_float (the literals tc_scalar_parse reads the same way, through
+ * the same function), every value finite, and at least one a float literal
+ * (so the block infers a float dtype, as s->dtype).  On those inputs libcsv
+ * yields the same fields and the reader the same values; anything else
+ * (and every error) goes to the reader, which starts the block afresh.
+ * testdata/fuzz_stream.sh checks that both paths give the same output.
+ */
+
+static bool fast_delim(char d)
+{
+    return d && !strchr("0123456789.eE+-\n\r \t\"#nNiIaAfFjJ(", d);
+}
+
+static bool is_digit_or_dot(char c)
+{
+    return (c >= '0' && c <= '9') || c == '.';
+}
+
+/*
+ * Values of a block of plain decimals into s->fast as s->dtype, with the
+ * row count in *rows and the newlines in *lines; false (nothing changed but
+ * the scratch buffer) for a block the reader must take.
+ */
+static bool fast_block(stream *s, const char *p, size_t n, int64_t *rows, long *lines)
+{
+    bool f32 = s->dtype == TC_FLOAT32;
+    char delim = s->ro.delimiter ? s->ro.delimiter : ',';
+    int64_t w = s->ncols;
+    /* a field takes at least 2 bytes: room for every value of the block */
+    size_t need = (n / 2 + 1) * (f32 ? sizeof(float) : sizeof(double));
+    if (need > s->fastcap) {
+        void *b = realloc(s->fast, need);
+        if (!b)
+            return false;
+        s->fast = b;
+        s->fastcap = need;
+    }
+    double *pd = s->fast;
+    float *pf = s->fast;
+    size_t k = 0;
+    int64_t r = 0;
+    long nl = 0;
+    bool any_float = false;
+    const char *c = p, *end = p + n;
+    while (c < end) {
+        for (int64_t j = 0; j < w; j++) {
+            const char *f = c;
+            if (f < end && *f == '+')
+                f++;   /* fast_float takes no '+'; the reader drops it too */
+            const char *g = f < end && *f == '-' ? f + 1 : f;
+            if (g >= end || !is_digit_or_dot(*g))
+                return false;   /* no nan, inf, "+-1" or empty field here */
+            double d;
+            size_t len = tc_cc_parse_f64(f, (size_t)(end - f), &d);
+            if (len == 0 || !isfinite(d))
+                return false;
+            const char *e = f + len;
+            if (j + 1 < w ? e == end || *e != delim : e != end && *e != '\n')
+                return false;
+            if (!any_float || d == 0) {
+                bool lit_float = false;
+                for (const char *q = f; q < e; q++)
+                    lit_float |= *q == '.' || *q == 'e' || *q == 'E';
+                if (lit_float)
+                    any_float = true;
+                else if (d == 0)
+                    d = 0;   /* an integer -0 is the int 0, stored as +0.0 */
+            }
+            if (f32) {
+                if (fabs(d) >= 0x1.ffffffp127)   /* rounds to inf: the reader's narrow() */
+                    return false;
+                pf[k++] = (float)d;
+            } else {
+                pd[k++] = d;
+            }
+            if (e < end)
+                c = e + 1;   /* past the delimiter or '\n' */
+            else {
+                c = e;
+                nl--;   /* the last row has no '\n' */
+            }
+        }
+        r++;
+        nl++;
+    }
+    if (!any_float)
+        return false;
+    *rows = r;
+    *lines = nl;
+    return true;
+}
+
 /* ---- the whole path, for what has no streaming form --------------------- */
 
 static int run_whole(stream *s)
@@ -326,6 +449,8 @@ static bool may_raise(const char *p, size_t n, int k)
     static const char *raise_by[3] = {"0123456789.eEnNiIjJ", ".eEnNiIjJ", "jJ"};
     if (k >= 3)
         return false;
+    if (k == 2)   /* a float table (the common case): only a complex can raise it */
+        return memchr(p, 'j', n) || memchr(p, 'J', n);
     bool tab[256] = {false};
     for (const char *c = raise_by[k]; *c; c++)
         tab[(unsigned char)*c] = true;
@@ -344,7 +469,7 @@ static int prescan_dtype(stream *s)
 {
     int rc;
     int k = kind_of(s->dtype);
-    consume(s, s->cut);
+    consume(s, s->cut, 0);   /* line0 restarts after the rewind */
     for (;;) {
         size_t len = s->eof ? s->n : s->cut;
         if (len && may_raise(s->win, len, k)) {
@@ -359,7 +484,7 @@ static int prescan_dtype(stream *s)
             }
             tc_tensor_free(t);
         }
-        consume(s, len);
+        consume(s, len, 0);
         if (s->eof)
             break;
         if ((rc = fill(s)))
@@ -437,7 +562,7 @@ static int start(stream *s)
         rc = run_block(s, t);
     tc_tensor_free(t);
     if (rc == TC_OK)
-        consume(s, len);
+        consume(s, len, -1);
     return rc;
 }
 
@@ -462,22 +587,34 @@ int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, int select, char 
         s.n = nprefix;
         scan_rows(&s);
     }
+    bool fast = false;
     for (;;) {
         if (!s.started && !s.gather && (s.cut > 0 || s.eof)) {
             if ((rc = start(&s)))
                 break;
+            fast = s.started && (s.dtype == TC_FLOAT64 || s.dtype == TC_FLOAT32) &&
+                   fast_delim(s.ro.delimiter ? s.ro.delimiter : ',');
         } else if (s.started && (s.cut > 0 || (s.eof && s.n > 0))) {
             size_t len = s.eof ? s.n : s.cut;
-            tc_tensor *t = NULL;
-            if ((rc = parse_block(&s, s.win, len, false, &t)))
-                break;
-            if (t && (rc = check_width(&s, t, s.win, len)) == TC_OK &&
-                (rc = settle_dtype(&s, &t)) == TC_OK)
-                rc = run_block(&s, t);
-            tc_tensor_free(t);
-            if (rc)
-                break;
-            consume(&s, len);
+            int64_t rows;
+            long lines = -1;
+            if (fast && fast_block(&s, s.win, len, &rows, &lines)) {
+                tc_tensor ft = {.dtype = s.dtype, .ndim = 2, .shape = {rows, s.ncols},
+                                .numel = rows * s.ncols, .data = s.fast};
+                if ((rc = run_block(&s, &ft)))
+                    break;
+            } else {
+                tc_tensor *t = NULL;
+                if ((rc = parse_block(&s, s.win, len, false, &t)))
+                    break;
+                if (t && (rc = check_width(&s, t, s.win, len)) == TC_OK &&
+                    (rc = settle_dtype(&s, &t)) == TC_OK)
+                    rc = run_block(&s, t);
+                tc_tensor_free(t);
+                if (rc)
+                    break;
+            }
+            consume(&s, len, lines);
         }
         if (s.eof && (s.started || s.gather))
             break;
@@ -494,6 +631,7 @@ int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, int select, char 
     if (rc == TC_OK)
         rc = flush(&s);
     tc_scan_carry_free(s.carry);
+    free(s.fast);
     free(s.win);
     tc_buf_free(&s.out);
     return rc;
