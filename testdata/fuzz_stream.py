@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""fuzz_stream.py - the CSV stream's fast path (stream.c) against the reader.
+
+Large CSV inputs (several 64 KiB blocks) of plain decimals, with random
+damage (spaces, comments, blank lines, CRLF, quotes, nan/inf, integers,
+-0, signs, bad or out-of-range numbers, ragged rows, complex values, ...)
+go through `tcum OP -f csv FILE`, which streams and takes the fast path for
+clean blocks, and through `tcum OP -f json FILE`, which reads the whole
+input with the reader.  The numbers must be the same text, or both runs
+must fail with the same message.  With --ref OTHER_TCUM the CSV output and
+stderr must also be byte-identical to another build's (e.g. one without the
+fast path).
+
+Usage: python3 testdata/fuzz_stream.py [--n 300] [--seed 1] [--tcum ./tcum] [--ref REF]
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+DAMAGE = [" ", "\t", "#", "\n", "\r\n", '"', "nan", "-inf", "7", "-0", "+5", "+-5", "1e",
+          "1e400", "1e-400", ".5", "5.", "", ",", "12345678901234567890123", "1+2j",
+          "0x10", "1_0", "--1", "e5", "1.5e-320", "3.4028235e38", "3.4028236e38", "true"]
+
+
+def number(rng):
+    r = rng.random()
+    if r < 0.7:
+        return "%d.%06d" % (rng.randint(-999, 999), rng.randint(0, 999999))
+    if r < 0.8:
+        return repr(rng.uniform(-1e6, 1e6))
+    if r < 0.9:
+        return "%.*e" % (rng.randint(0, 17), rng.uniform(-1, 1) * 10 ** rng.randint(-300, 300))
+    return str(rng.randint(-10 ** 6, 10 ** 6))
+
+
+def make_input(rng):
+    rows = rng.choice([1, 2, 50, 3000, 9000])
+    cols = rng.choice([1, 2, 3, 8])
+    delim = rng.choice([",", ",", ";", "|"])
+    lines = [delim.join(number(rng) for _ in range(cols)) for _ in range(rows)]
+    text = "\n".join(lines) + rng.choice(["\n", "\n", ""])
+    for _ in range(rng.choice([0, 0, 1, 1, 2, 5])):
+        pos = rng.randrange(len(text) + 1)
+        d = rng.choice(DAMAGE)
+        if d == ",":
+            d = delim
+        if d == "#":
+            d = "\n# a comment\n"
+        if rng.random() < 0.5 and pos < len(text):
+            # replace a whole field-ish span
+            end = min(len(text), pos + rng.randint(1, 8))
+            text = text[:pos] + d + text[end:]
+        else:
+            text = text[:pos] + d + text[pos:]
+    return text, delim
+
+
+def run(tcum, args, path):
+    p = subprocess.run([tcum] + args + [path], capture_output=True, timeout=120)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def flat(x):
+    if isinstance(x, list):
+        for e in x:
+            yield from flat(e)
+    else:
+        yield x
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--tcum", default="./tcum")
+    ap.add_argument("--ref")
+    a = ap.parse_args()
+    rng = random.Random(a.seed)
+    fails = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "in.csv")
+        for case in range(a.n):
+            text, delim = make_input(rng)
+            with open(path, "w") as f:
+                f.write(text)
+            op = rng.choice([["cumsum", "--dim", "0"], ["cumsum", "--dim", "1"], ["show"],
+                             ["cummax", "--dim", "0", "--select", "values"],
+                             ["cumprod", "--dim", "0"]])
+            opts = rng.choice([[], ["--default-dtype", "float64"], ["--input-dtype", "float32"],
+                               ["--input-dtype", "float64"]])
+            args = op + opts + ["--delimiter", delim]
+            rc, out, err = run(a.tcum, args + ["-f", "csv"], path)
+            why = None
+            if a.ref:
+                r2 = run(a.ref, args + ["-f", "csv"], path)
+                if r2 != (rc, out, err):
+                    why = "differs from --ref: %r vs %r" % ((rc, out[:200], err), (r2[0], r2[1][:200], r2[2]))
+            if why is None:
+                jrc, jout, jerr = run(a.tcum, args + ["-f", "json"], path)
+                if rc != jrc or (rc and err != jerr):
+                    why = "csv %d %r, json %d %r" % (rc, err, jrc, jerr)
+                elif rc == 0:
+                    j = json.loads(jout, parse_float=str, parse_int=str)
+                    want = [str(v) for v in flat(j["data"])]
+                    got = [v for line in out.splitlines() for v in line.split(delim)]
+                    if want != got:
+                        k = next((i for i, (x, y) in enumerate(zip(want, got)) if x != y), None)
+                        why = "values differ (%d vs %d; first at %s: %s vs %s)" % (
+                            len(want), len(got), k, want[k] if k is not None else "",
+                            got[k] if k is not None else "")
+            if why:
+                fails += 1
+                keep = "/tmp/fuzz_stream_fail_%d.csv" % case
+                with open(keep, "w") as f:
+                    f.write(text)
+                print("FAIL %d: tcum %s %s: %s" % (case, " ".join(args), keep, why))
+    print("%d cases, %d failed" % (a.n, fails))
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
