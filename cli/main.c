@@ -843,7 +843,10 @@ static int run_op(cli_opts *o)
     tc_err err = {0};
     tc_result r = {0};
     if (o->grad) {
-        tc_tensor *gout = o->grad_output ? load(o, o->grad_output, 0) : NULL;
+        /* The upstream gradient is read with plain inference, not --input-dtype. */
+        cli_opts go = *o;
+        go.read.has_input_dtype = 0;
+        tc_tensor *gout = o->grad_output ? load(&go, o->grad_output, 0) : NULL;
         tc_tensor *g = NULL;
         if (tc_op_grad(&o->args, x, gout, &g, &err) != TC_OK)
             fail_err(NULL, &err);

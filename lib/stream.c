@@ -240,20 +240,68 @@ static int check_width(stream *s, const tc_tensor *t, const char *p, size_t n)
     return tc_err_at(s->err, line, col);
 }
 
-/* Bring a block to the table's dtype (a block may infer a narrower one). */
-static int settle_dtype(stream *s, tc_tensor **t)
+/* The line (and field) of the first value in a block above kind k. */
+static void find_raise(stream *s, const char *p, size_t n, int k, long *line, long *col)
+{
+    *line = s->line0 + 1;
+    *col = 0;
+    size_t i = 0;
+    for (; i < n; (*line)++) {
+        size_t end = i;
+        while (end < n && p[end] != '\n')
+            end++;
+        size_t f = i;
+        for (size_t j = i; j <= end; j++) {
+            if (j < end && p[j] != s->ro.delimiter)
+                continue;
+            tc_scalar v;
+            if (tc_scalar_parse(p + f, j - f, &v)) {
+                int vk = v.kind == TC_SK_BOOL ? 0 : v.kind == TC_SK_COMPLEX ? 3
+                       : v.kind == TC_SK_FLOAT ? 2 : 1;
+                if (vk > k) {
+                    long l;
+                    tc_text_pos(p + i, f - i, &l, col);
+                    return;
+                }
+            }
+            f = j + 1;
+        }
+        i = end + 1;
+    }
+    *line = s->line0 + 1;
+}
+
+/*
+ * Bring a block to the table's dtype.  From a pipe, a block may infer a
+ * narrower dtype (converted here as torch.tensor stores a Python number:
+ * integers through double) or a wider one (an error: the rows before it
+ * are out already).
+ */
+static int settle_dtype(stream *s, tc_tensor **t, const char *p, size_t n)
 {
     if ((*t)->dtype == s->dtype)
         return TC_OK;
     if (kind_of((*t)->dtype) > kind_of(s->dtype)) {
+        long line, col;
+        find_raise(s, p, n, kind_of(s->dtype), &line, &col);
         tc_err_set(s->err, TC_EINPUT,
-                   "these rows read as %s but the rows before them as %s: a stream from a pipe "
-                   "takes its dtype from its first rows (pass --input-dtype %s)",
-                   tc_dtype_name((*t)->dtype), tc_dtype_name(s->dtype), tc_dtype_name((*t)->dtype));
-        return tc_err_at(s->err, s->line0 + 1, 0);
+                   "a %s value after rows read as %s: a stream from a pipe takes its dtype "
+                   "from its first rows (pass --input-dtype %s)",
+                   kind_of((*t)->dtype) == 3 ? "complex" : kind_of((*t)->dtype) == 2 ? "float" : "integer",
+                   tc_dtype_name(s->dtype), tc_dtype_name((*t)->dtype));
+        return tc_err_at(s->err, line, col);
     }
-    tc_tensor *c = NULL;
-    int rc = tc_tensor_convert(*t, s->dtype, &c, s->err);
+    tc_tensor *c = NULL, *d = NULL;
+    int rc;
+    if ((*t)->dtype == TC_INT64 && kind_of(s->dtype) >= 2 && s->dtype != TC_FLOAT64 &&
+        s->dtype != TC_COMPLEX128) {
+        rc = tc_tensor_convert(*t, TC_FLOAT64, &d, s->err);
+        if (rc == TC_OK)
+            rc = tc_tensor_convert(d, s->dtype, &c, s->err);
+        tc_tensor_free(d);
+    } else {
+        rc = tc_tensor_convert(*t, s->dtype, &c, s->err);
+    }
     if (rc)
         return rc;
     tc_tensor_free(*t);
@@ -542,7 +590,15 @@ static int start(stream *s)
         s->dtype_known = true;
         if (!s->ro.has_input_dtype && s->io->rewind) {
             tc_tensor_free(t);
-            return prescan_dtype(s);   /* then start again from the top */
+            rc = prescan_dtype(s);
+            /*
+             * The whole input's dtype is known: read every block as it, as
+             * torch.tensor stores each Python number into the inferred dtype
+             * (an int beyond int64 into a float table included).
+             */
+            s->ro.has_input_dtype = 1;
+            s->ro.input_dtype = s->dtype;
+            return rc;   /* then start again from the top */
         }
     }
     if (down) {
@@ -558,7 +614,7 @@ static int start(stream *s)
         }
     }
     s->started = true;
-    if ((rc = settle_dtype(s, &t)) == TC_OK)
+    if ((rc = settle_dtype(s, &t, s->win, len)) == TC_OK)
         rc = run_block(s, t);
     tc_tensor_free(t);
     if (rc == TC_OK)
@@ -608,7 +664,7 @@ int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, int select, char 
                 if ((rc = parse_block(&s, s.win, len, false, &t)))
                     break;
                 if (t && (rc = check_width(&s, t, s.win, len)) == TC_OK &&
-                    (rc = settle_dtype(&s, &t)) == TC_OK)
+                    (rc = settle_dtype(&s, &t, s.win, len)) == TC_OK)
                     rc = run_block(&s, t);
                 tc_tensor_free(t);
                 if (rc)
