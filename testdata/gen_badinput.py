@@ -360,8 +360,8 @@ def main():
     c.add('ok-sigpipe-torch', 'a reader that goes away (| head) ends tcum quietly',
           'seq 1 200000 | tcum cumsum --dim 0 --profile full - | head -n 1', stdout=first)
     c.add('ok-sigpipe-stream', 'streamed CSV into | head ends quietly',
-          'seq 1 200000 | tcum cumsum --dim 0 -f csv - | head -c 12; echo',
-          stdout=','.join(str(v) for v in big.cumsum(0).tolist())[:12] + '\n')
+          'seq 1 200000 | tcum cumsum --dim 0 -f csv - | head -n 3',
+          stdout=''.join('%d\n' % v for v in big.cumsum(0).tolist()[:3]))   # a CSV column stays a column
     c.add('ok-sigpipe-status', 'tcum itself exits 0 or by SIGPIPE, silently',
           'seq 1 200000 | { tcum cumsum --dim 0 --profile full -; s=$?; '
           '[ $s = 0 ] || [ $s = 141 ] || echo "status $s" >&2; } | head -c 0')
