@@ -567,8 +567,19 @@ static int start(stream *s)
     }
     int64_t rows = t->shape[0];
     s->ncols = t->shape[1];
+    /*
+     * A lone first field is a column's first row or the whole (0-d) input:
+     * both print the same, so it can go out before row 2 arrives.  Except
+     * -0.0: a 0-d cumsum is x itself, a column's first row is 0 + x.
+     */
     bool lone_field = s->ncols == 1 && !s->a->exclusive && !s->a->include_initial &&
                       (carry_op(s->a->op) || s->a->op == TC_OP_SHOW);
+    if (lone_field && rows == 1 && (tc_dtype_is_float(t->dtype) || tc_dtype_is_complex(t->dtype))) {
+        double re, im;
+        tc_tensor_get_c128(t, 0, &re, &im);
+        if ((re == 0 && signbit(re)) || (im == 0 && signbit(im)))
+            lone_field = false;
+    }
     if (s->eof || (rows < 2 && !lone_field)) {
         /* All of it is here (the whole path is exact), or wait for row 2. */
         s->gather = s->eof;
