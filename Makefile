@@ -45,6 +45,7 @@ tcum-asan: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-asan.o
 
 check: tcum
 	sh testdata/run-tests.sh ./tcum
+	sh testdata/stream-memcheck.sh ./tcum
 
 asan: tcum-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh testdata/run-tests.sh ./tcum-asan
