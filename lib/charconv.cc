@@ -12,44 +12,39 @@ extern "C" {
 
 // Shortest digits of finite v > 0 that read back to the same double (or,
 // with single, the same float): v = 0.DIG * 10^decpt.  Returns the digit
-// count (no trailing zeros).  s..end is to_chars' scientific text of v,
-// "D[.DDD]e[+-]XX", taken apart without a per-character loop (this runs for
-// every value written).
-static int shortest(char dig[24], int *decpt, const char *s, const char *end)
+// count (no trailing zeros).  to_chars' scientific text "D[.DDD]e[+-]XX[X]"
+// is taken apart in place: this runs for every value written.
+template <typename T> static int shortest(T v, char dig[24], int *decpt)
 {
-    int n = 1;
-    dig[0] = s[0];
-    const char *c = s + 1;
-    if (*c == '.') {
-        const char *e = static_cast<const char *>(std::memchr(c, 'e', (size_t)(end - c)));
-        std::memcpy(dig + 1, c + 1, (size_t)(e - c - 1));
-        n += (int)(e - c - 1);
-        c = e;
-    }
+    char s[48];
+    const char *end = std::to_chars(s, s + 40, v, std::chars_format::scientific).ptr;
+    const char *sign = end[-3] == '+' || end[-3] == '-' ? end - 3 : end - 4;
     int e10 = 0;
-    c++;   // 'e'
-    bool neg = *c == '-';
-    for (c++; c < end; c++)
+    for (const char *c = sign + 1; c < end; c++)
         e10 = e10 * 10 + (*c - '0');
+    int n = 1;
+    if (s[1] == '.') {
+        s[1] = s[0];   // the digits, contiguous from s + 1 to the 'e'
+        n = (int)(sign - 1 - (s + 1));
+        std::memcpy(dig, s + 1, 24);
+    } else {
+        dig[0] = s[0];
+    }
     while (n > 1 && dig[n - 1] == '0')
         n--;
     dig[n] = '\0';
-    *decpt = (neg ? -e10 : e10) + 1;
+    *decpt = (*sign == '-' ? -e10 : e10) + 1;
     return n;
 }
 
 extern "C" int tc_cc_shortest_f64(double v, char dig[24], int *decpt)
 {
-    char s[40];
-    auto r = std::to_chars(s, s + sizeof s, v, std::chars_format::scientific);
-    return shortest(dig, decpt, s, r.ptr);
+    return shortest(v, dig, decpt);
 }
 
 extern "C" int tc_cc_shortest_f32(float v, char dig[24], int *decpt)
 {
-    char s[40];
-    auto r = std::to_chars(s, s + sizeof s, v, std::chars_format::scientific);
-    return shortest(dig, decpt, s, r.ptr);
+    return shortest(v, dig, decpt);
 }
 
 extern "C" size_t tc_cc_parse_f64(const char *s, size_t n, double *out)
