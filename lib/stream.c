@@ -366,7 +366,7 @@ static int run_block(stream *s, tc_tensor *t)
  * (so the block infers a float dtype, as s->dtype).  On those inputs libcsv
  * yields the same fields and the reader the same values; anything else
  * (and every error) goes to the reader, which starts the block afresh.
- * testdata/fuzz_stream.sh checks that both paths give the same output.
+ * testdata/fuzz_stream.py checks that both paths give the same output.
  */
 
 static bool fast_delim(char d)
