@@ -277,7 +277,11 @@ def read_values(data, opts):
         vals = vals[0]
     elif vals and all(len(r) == 1 for r in vals):
         vals = [r[0] for r in vals]
+        CSV_COLUMN[0] = True    # tcum writes a CSV column back as a column
     return torch.tensor(vals, dtype=dt)
+
+
+CSV_COLUMN = [False]
 
 
 DTYPE_ARG_OPS = {'cumsum', 'cumprod', 'nancumsum', 'nancumprod', 'sum', 'prod', 'mean'}
@@ -416,6 +420,8 @@ def format_result(r, opts, pair):
         if r.dim() > 2:
             raise Unsupported('CSV of >2-D')
         delim = '\t' if opts.get('delimiter') in ('\\t', 'tab') else ','
+        if r.dim() == 1 and CSV_COLUMN[0]:
+            r = r.reshape(-1, 1)
         rows = [r.reshape(-1)] if r.dim() < 2 else list(r)
         return ''.join(delim.join(fmt_value(e) for e in row) + '\n' for row in rows)
     raise Unsupported('output format %s' % fmt)
@@ -436,6 +442,7 @@ def assert_close_report(actual, expected, opts):
 def run_tcum(argv, stdin, files):
     """One tcum invocation: (stdout, status)."""
     op, opts, args = parse_argv(argv)
+    CSV_COLUMN[0] = False
     pkw = {}
     for k in ('precision', 'edgeitems', 'linewidth'):
         if k in opts:
@@ -509,7 +516,7 @@ def split_pipeline(cmd):
 
 def shell_bytes(argv):
     """Run a printf/echo stage under sh for its exact bytes."""
-    if argv[0] not in ('printf', 'echo'):
+    if argv[0] not in ('printf', 'echo', 'seq'):
         raise Unsupported('pipeline stage %s' % argv[0])
     return subprocess.run(['sh', '-c', ' '.join(shlex.quote(a) for a in argv)],
                           check=True, stdout=subprocess.PIPE).stdout
@@ -525,6 +532,12 @@ def model(cmd, files):
     status = 0
     out = ''
     for k, argv in enumerate(stages):
+        if k and argv[0] in ('tail', 'head') and len(argv) == 3 and argv[1] == '-n':
+            lines = out.splitlines(True)
+            n = int(argv[2])
+            out = ''.join(lines[-n:] if argv[0] == 'tail' else lines[:n])
+            data = out.encode('utf-8')
+            continue
         if argv[0] != 'tcum':
             if k:
                 raise Unsupported('a non-tcum stage after tcum')
