@@ -1,13 +1,18 @@
 #!/bin/sh
 # bench/run.sh - tcum against the tools a user would otherwise reach for,
-# side by side in one run: medians of BENCH_RUNS runs (default 3), input
-# MB/s, peak RSS, and each peer's time as a multiple of tcum's.
-# Peers that are not installed (python3-pandas, python3-torch, miller) are
-# skipped with a note.  Data is generated deterministically into bench/data/.
+# side by side in one run: medians of BENCH_RUNS runs (default 3) of wall
+# and CPU (user+sys) time, input MB/s, peak RSS, and each tool's times as
+# multiples of tcum's.  On a shared machine the CPU ratio is the steadier
+# one.  Before timing, each peer's output is checked once against tcum's:
+# the same numbers exactly (tcum assert-close --rtol 0 --atol 0 in float64;
+# BENCH_VERIFY=0 skips it).  Peers that are not installed (python3-pandas,
+# python3-torch, miller) are skipped with a note.  Data is generated
+# deterministically into bench/data/ (not committed).
 # Usage: sh bench/run.sh [W1 W2 W3 W4 W5]   (default: all)
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${BENCH_RUNS:-3}
+VERIFY=${BENCH_VERIFY:-1}
 PY=/usr/bin/python3
 D=bench/data
 mkdir -p "$D"
@@ -22,89 +27,145 @@ fi
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE || true
 
 have_py() { $PY -c "import $1" >/dev/null 2>&1; }
+have_mlr() { command -v mlr >/dev/null 2>&1; }
 
 [ -f "$D/w1.csv" ] || "$D/gen" csv 1000000 8 > "$D/w1.csv"
 [ -f "$D/w3.json" ] || "$D/gen" json 1000 > "$D/w3.json"
 [ -f "$D/w4.csv" ] || "$D/gen" csv 4 3 > "$D/w4.csv"
 
-# measure NAME INPUT_BYTES CMD: run CMD (sh -c) RUNS times; record the
-# median wall time and the largest peak RSS in $D/results.
+# check NAME CMD: run CMD once into $D/out.NAME; the tcum row's output is
+# the reference the others must equal (exactly, as float64 values).
+check() {
+    [ "$VERIFY" = 1 ] || return 0
+    name=$1; cmd=$2
+    if ! sh -c "$cmd" > "$D/out.$name" 2> "$D/err"; then
+        echo "  $name: FAILED: $(tail -1 "$D/err")"
+        rm -f "$D/out.$name"
+        return 1
+    fi
+    if [ "$name" != tcum ] && ! cmp -s "$D/out.$name" "$D/out.tcum" &&
+       ! "$TCUM" assert-close "$D/out.$name" "$D/out.tcum" --rtol 0 --atol 0 \
+             --default-dtype float64 > "$D/err" 2>&1; then
+        echo "  $name: DIFFERENT RESULT (timed anyway): $(head -3 "$D/err" | tr '\n' ' ')"
+        rm -f "$D/out.$name"
+        return 0
+    fi
+    [ "$name" = tcum ] || rm -f "$D/out.$name"
+    return 0
+}
+
+# measure NAME INPUT_BYTES REPS CMD [nocheck]: check CMD, then run it
+# (sh -c) RUNS times, each run REPS invocations in a loop (for start-up
+# times below the timer's 10 ms); record per-invocation medians of wall and
+# user+sys time and the largest peak RSS in $D/results.
 measure() {
-    name=$1; bytes=$2; cmd=$3
+    name=$1; bytes=$2; reps=$3; cmd=$4
+    [ "${5:-}" = nocheck ] || check "$name" "$cmd" || [ -s "$D/out.$name" ] || return 0
+    loop=$cmd
+    [ "$reps" -gt 1 ] && loop="i=0; while [ \$i -lt $reps ]; do $cmd; i=\$((i + 1)); done"
     : > "$D/times"
     i=0
     while [ $i -lt "$RUNS" ]; do
-        /usr/bin/time -f '%e %M' -o "$D/time1" sh -c "$cmd" > /dev/null 2>"$D/err" || {
+        /usr/bin/time -f '%e %U %S %M' -o "$D/time1" sh -c "$loop" > /dev/null 2>"$D/err" || {
             echo "  $name: FAILED: $(tail -1 "$D/err")"; return 0; }
         cat "$D/time1" >> "$D/times"
         i=$((i + 1))
     done
-    sort -n "$D/times" | awk -v name="$name" -v bytes="$bytes" -v runs="$RUNS" '
-        { t[NR] = $1; if ($2 > rss) rss = $2 }
+    awk -v name="$name" -v bytes="$bytes" -v reps="$reps" '
+        { w[NR] = $1 / reps; c[NR] = ($2 + $3) / reps; if ($4 > rss) rss = $4 }
+        function median(a, n,   i, j, t) {
+            for (i = 2; i <= n; i++)
+                for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+            return a[int((n + 1) / 2)]
+        }
         END {
-            med = t[int((NR + 1) / 2)]
-            mbs = med > 0 ? bytes / 1e6 / med : 0
-            printf "%s %.3f %.1f %.1f\n", name, med, mbs, rss / 1024
-        }' >> "$D/results"
+            mw = median(w, NR); mc = median(c, NR)
+            printf "%s %.4f %.4f %.1f %.1f\n", name, mw, mc, (mw > 0 ? bytes / 1e6 / mw : 0), rss / 1024
+        }' "$D/times" >> "$D/results"
 }
 
 # report TITLE: print the table of $D/results with ratios to the tcum row.
 report() {
     echo "== $1"
     awk '
-        { name[NR] = $1; t[NR] = $2; mbs[NR] = $3; rss[NR] = $4; if ($1 == "tcum") base = $2 }
+        { n[NR] = $1; w[NR] = $2; c[NR] = $3; mbs[NR] = $4; rss[NR] = $5
+          if (NR == 1 || $1 == "tcum") { bw = $2; bc = $3 } }
         END {
-            printf "  %-10s %9s %9s %10s %12s\n", "tool", "median s", "MB/s", "peak MB", "x tcum time"
+            printf "  %-12s %9s %9s %9s %9s %9s %9s\n", "tool", "wall s", "cpu s", "MB/s", "peak MB",
+                   "x wall", "x cpu"
             for (i = 1; i <= NR; i++)
-                printf "  %-10s %9.3f %9.1f %10.1f %12.2f\n", name[i], t[i], mbs[i], rss[i], base > 0 ? t[i] / base : 0
+                printf "  %-12s %9.4f %9.4f %9.1f %9.1f %9.2f %9.2f\n", n[i], w[i], c[i], mbs[i], rss[i],
+                       (bw > 0 ? w[i] / bw : 0), (bc > 0 ? c[i] / bc : 0)
         }' "$D/results"
     : > "$D/results"
+    rm -f "$D/out.tcum"
 }
 
 size() { wc -c < "$1" | tr -d ' '; }
 
+# np.savetxt with %r writes repr() of each float64: the same text as tcum.
+NP_SAVE='np.savetxt(sys.stdout, y, delimiter=",", fmt="%r")'
+
 w1() {
     f=$D/w1.csv; n=$(size "$f")
     : > "$D/results"
-    measure tcum "$n" "$TCUM cumsum --dim 0 --default-dtype float64 -f csv $f"
-    [ -x "$D/floor" ] && measure floor "$n" "$D/floor < $f"
-    have_py pandas && measure pandas "$n" "$PY -c 'import pandas as pd,sys; pd.read_csv(sys.argv[1], header=None).cumsum().to_csv(sys.stdout, header=False, index=False)' $f"
-    have_py numpy && measure numpy "$n" "$PY -c 'import numpy as np,sys; np.savetxt(sys.stdout, np.loadtxt(sys.argv[1], delimiter=\",\").cumsum(0), delimiter=\",\", fmt=\"%r\")' $f"
-    have_py torch && measure torch "$n" "$PY -c 'import numpy as np,torch,sys; np.savetxt(sys.stdout, torch.from_numpy(np.loadtxt(sys.argv[1], delimiter=\",\")).cumsum(0).numpy(), delimiter=\",\", fmt=\"%r\")' $f"
-    command -v mlr >/dev/null && measure miller "$n" "mlr --icsv --ocsv --implicit-csv-header --headerless-csv-output step -a rsum -f 1,2,3,4,5,6,7,8 then cut -r -f _rsum $f"
-    measure awk "$n" "awk -F, '{ for (i = 1; i <= NF; i++) { s[i] += \$i; printf \"%s%.17g\", (i > 1 ? \",\" : \"\"), s[i] } print \"\" }' $f"
+    measure tcum "$n" 1 "$TCUM cumsum --dim 0 --default-dtype float64 -f csv $f"
+    [ -x "$D/floor" ] && measure floor "$n" 1 "$D/floor < $f"
+    if have_py pandas; then
+        measure pandas "$n" 1 "$PY -c 'import pandas as pd,sys; pd.read_csv(sys.argv[1], header=None, float_precision=\"round_trip\").cumsum().to_csv(sys.stdout, header=False, index=False)' $f"
+    else echo "  pandas: skipped (install python3-pandas)"; fi
+    if have_py numpy; then
+        measure numpy "$n" 1 "$PY -c 'import numpy as np,sys; y = np.loadtxt(sys.argv[1], delimiter=\",\").cumsum(0); $NP_SAVE' $f"
+    else echo "  numpy: skipped (install python3-numpy)"; fi
+    if have_py torch; then
+        measure torch "$n" 1 "$PY -c 'import numpy as np,torch,sys; y = torch.from_numpy(np.loadtxt(sys.argv[1], delimiter=\",\")).cumsum(0).numpy(); $NP_SAVE' $f"
+    else echo "  torch: skipped (install python3-torch)"; fi
+    if have_mlr; then
+        measure miller "$n" 1 "mlr --icsv --ocsv --implicit-csv-header --headerless-csv-output step -a rsum -f 1,2,3,4,5,6,7,8 then cut -r -f _rsum $f"
+    else echo "  miller: skipped (install miller)"; fi
+    measure awk "$n" 1 "awk -F, '{ for (i = 1; i <= NF; i++) { s[i] += \$i; printf \"%s%.17g\", (i > 1 ? \",\" : \"\"), s[i] } print \"\" }' $f"
     report "W1: 1,000,000 x 8 CSV ($((n / 1000000)) MB), cumsum --dim 0 -f csv"
 }
 
 w2() {
     f=$D/w1.csv; n=$(size "$f")
     : > "$D/results"
-    measure tcum "$n" "$TCUM cumsum --dim 1 --default-dtype float64 -f csv $f"
-    have_py pandas && measure pandas "$n" "$PY -c 'import pandas as pd,sys; pd.read_csv(sys.argv[1], header=None).cumsum(axis=1).to_csv(sys.stdout, header=False, index=False)' $f"
-    have_py numpy && measure numpy "$n" "$PY -c 'import numpy as np,sys; np.savetxt(sys.stdout, np.loadtxt(sys.argv[1], delimiter=\",\").cumsum(1), delimiter=\",\", fmt=\"%r\")' $f"
-    measure awk "$n" "awk -F, '{ s = 0; for (i = 1; i <= NF; i++) { s += \$i; printf \"%s%.17g\", (i > 1 ? \",\" : \"\"), s } print \"\" }' $f"
+    measure tcum "$n" 1 "$TCUM cumsum --dim 1 --default-dtype float64 -f csv $f"
+    have_py pandas && measure pandas "$n" 1 "$PY -c 'import pandas as pd,sys; pd.read_csv(sys.argv[1], header=None, float_precision=\"round_trip\").cumsum(axis=1).to_csv(sys.stdout, header=False, index=False)' $f"
+    have_py numpy && measure numpy "$n" 1 "$PY -c 'import numpy as np,sys; y = np.loadtxt(sys.argv[1], delimiter=\",\").cumsum(1); $NP_SAVE' $f"
+    have_mlr && measure miller "$n" 1 "mlr --icsv --ocsv --implicit-csv-header --headerless-csv-output put 's = 0; for (k, v in \$*) { s += v; \$[k] = s }' $f"
+    measure awk "$n" 1 "awk -F, '{ s = 0; for (i = 1; i <= NF; i++) { s += \$i; printf \"%s%.17g\", (i > 1 ? \",\" : \"\"), s } print \"\" }' $f"
     report "W2a: the same, cumsum --dim 1"
-    measure tcum "$n" "$TCUM cummax --dim 0 --default-dtype float64 --select values -f csv $f"
-    have_py pandas && measure pandas "$n" "$PY -c 'import pandas as pd,sys; pd.read_csv(sys.argv[1], header=None).cummax().to_csv(sys.stdout, header=False, index=False)' $f"
-    have_py numpy && measure numpy "$n" "$PY -c 'import numpy as np,sys; np.savetxt(sys.stdout, np.maximum.accumulate(np.loadtxt(sys.argv[1], delimiter=\",\"), 0), delimiter=\",\", fmt=\"%r\")' $f"
-    command -v mlr >/dev/null && measure miller "$n" "mlr --icsv --ocsv --implicit-csv-header --headerless-csv-output step -a shift,rsum -f 1 then cut -f 1 $f"
+    : > "$D/results"
+    measure tcum "$n" 1 "$TCUM cummax --dim 0 --default-dtype float64 --select values -f csv $f"
+    have_py pandas && measure pandas "$n" 1 "$PY -c 'import pandas as pd,sys; pd.read_csv(sys.argv[1], header=None, float_precision=\"round_trip\").cummax().to_csv(sys.stdout, header=False, index=False)' $f"
+    have_py numpy && measure numpy "$n" 1 "$PY -c 'import numpy as np,sys; y = np.maximum.accumulate(np.loadtxt(sys.argv[1], delimiter=\",\"), 0); $NP_SAVE' $f"
+    have_mlr && measure miller "$n" 1 "mlr --icsv --ocsv --implicit-csv-header --headerless-csv-output put 'for (k, v in \$*) { @m[k] = is_absent(@m[k]) ? v : max(@m[k], v); \$[k] = @m[k] }' $f"
+    measure awk "$n" 1 "awk -F, '{ for (i = 1; i <= NF; i++) { if (NR == 1 || \$i + 0 > m[i]) m[i] = \$i + 0; printf \"%s%.17g\", (i > 1 ? \",\" : \"\"), m[i] } print \"\" }' $f"
     report "W2b: the same, cummax --dim 0"
 }
 
 w3() {
     f=$D/w3.json; n=$(size "$f")
     : > "$D/results"
-    measure tcum "$n" "$TCUM cumprod --dim 1 $f"
-    have_py torch && measure torch "$n" "$PY -c 'import json,torch,sys; print(torch.cumprod(torch.tensor(json.load(open(sys.argv[1]))), 1))' $f"
+    measure tcum "$n" 1 "$TCUM cumprod --dim 1 $f"
+    have_py torch && measure torch "$n" 1 "$PY -c 'import json,torch,sys; print(torch.cumprod(torch.tensor(json.load(open(sys.argv[1]))), 1))' $f"
     report "W3: 1000 x 1000 JSON, cumprod --dim 1, PyTorch repr"
 }
 
 w4() {
     f=$D/w4.csv; n=$(size "$f")
     : > "$D/results"
-    measure tcum "$n" "$TCUM cumsum --dim 0 $f"
-    have_py torch && measure torch "$n" "$PY -c 'import numpy as np,torch,sys; print(torch.cumsum(torch.from_numpy(np.loadtxt(sys.argv[1], delimiter=\",\", dtype=np.float32)), 0))' $f"
-    report "W4: 4 x 3 CSV to PyTorch repr (start-up)"
+    measure tcum "$n" 100 "$TCUM cumsum --dim 0 $f" nocheck
+    have_py torch && measure torch "$n" 1 "$PY -c 'import numpy as np,torch,sys; print(torch.cumsum(torch.from_numpy(np.loadtxt(sys.argv[1], delimiter=\",\", dtype=np.float32)), 0))' $f" nocheck
+    if [ "$VERIFY" = 1 ] && have_py torch; then
+        # the repr, byte for byte (times above: tcum as the mean of 100 runs)
+        "$TCUM" cumsum --dim 0 "$f" > "$D/out.tcum"
+        $PY -c 'import numpy as np,torch,sys; print(torch.cumsum(torch.from_numpy(np.loadtxt(sys.argv[1], delimiter=",", dtype=np.float32)), 0))' "$f" > "$D/out.torch"
+        cmp -s "$D/out.tcum" "$D/out.torch" || echo "  torch: DIFFERENT RESULT (repr)"
+        rm -f "$D/out.torch"
+    fi
+    report "W4: 4 x 3 CSV to PyTorch repr (start-up; tcum timed over 100 runs)"
 }
 
 # W5: peak RSS while streaming CSV -> CSV, for growing inputs generated on
@@ -113,13 +174,14 @@ w5() {
     : > "$D/results"
     for rows in 2500000 25000000; do
         bytes=$((rows * 91))
-        measure "tcum-$((bytes / 1000000))MB" "$bytes" "$D/gen csv $rows 8 | $TCUM cumsum --dim 0 --default-dtype float64 -f csv"
-        command -v mlr >/dev/null && [ "$rows" -le 2500000 ] && measure "mlr-$((bytes / 1000000))MB" "$bytes" "$D/gen csv $rows 8 | mlr --icsv --ocsv --implicit-csv-header --headerless-csv-output step -a rsum -f 1,2,3,4,5,6,7,8"
+        measure "tcum-$((bytes / 1000000))MB" "$bytes" 1 "$D/gen csv $rows 8 | $TCUM cumsum --dim 0 --default-dtype float64 -f csv" nocheck
+        have_mlr && [ "$rows" -le 2500000 ] && measure "mlr-$((bytes / 1000000))MB" "$bytes" 1 "$D/gen csv $rows 8 | mlr --icsv --ocsv --implicit-csv-header --headerless-csv-output step -a rsum -f 1,2,3,4,5,6,7,8" nocheck
     done
-    report "W5: streaming CSV -> CSV from a pipe (peak RSS should stay flat)"
+    measure "gen-only-$((bytes / 1000000))MB" "$bytes" 1 "$D/gen csv $rows 8 | cat > /dev/null" nocheck
+    report "W5: streaming CSV -> CSV from a pipe (peak RSS should stay flat; times include the generator)"
 }
 
-echo "tcum bench: $(nproc) cores, $RUNS runs each, $(date -u +%Y-%m-%d)"
+echo "tcum bench: $(nproc) cores, $RUNS runs each, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'), $(date -u '+%Y-%m-%d %H:%M UTC')"
 for w in ${@:-W1 W2 W3 W4 W5}; do
     case $w in
     W1) w1 ;; W2) w2 ;; W3) w3 ;; W4) w4 ;; W5) w5 ;;
