@@ -1,6 +1,7 @@
 # tcum - a command-line tensor calculator.  POSIX make is enough.
 .POSIX:
 .SUFFIXES:
+.SUFFIXES: .c .o
 
 PREFIX    = /usr/local
 MANPREFIX = $(PREFIX)/share/man
@@ -24,14 +25,30 @@ LIB_SRC = lib/buf.c lib/err.c lib/stream.c lib/tensor.c lib/dtype.c lib/scan.c l
 CLI_SRC = cli/main.c cli/help.c
 HDR     = lib/tcum.h lib/tc_private.h cli/help.h
 
+LIB_OBJ = $(LIB_SRC:.c=.o) lib/charconv.o
+
 all: tcum
+
+.c.o:
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(LIB_OBJ): $(HDR)
 
 # The one C++ file: libstdc++'s <charconv> (Ryu, fast_float) behind a C interface.
 lib/charconv.o: lib/charconv.cc $(HDR)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -Wall -Wextra -Werror -c -o $@ lib/charconv.cc
 
-tcum: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv.o
-	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) $(CFLAGS) $(WARN) -o $@ $(LIB_SRC) $(CLI_SRC) lib/charconv.o $(LDFLAGS) $(LDLIBS)
+# The library alone, for C programs: link with libtcum.a $(LDLIBS).
+libtcum.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+tcum: $(CLI_SRC) $(HDR) libtcum.a
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) $(CFLAGS) $(WARN) -o $@ $(CLI_SRC) libtcum.a $(LDFLAGS) $(LDLIBS)
+
+# lib/example.c: the library's example program, run by make check.
+lib/example: lib/example.c lib/tcum.h libtcum.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ lib/example.c libtcum.a $(LDFLAGS) $(LDLIBS)
 
 # Same sources under AddressSanitizer + UBSan; the whole suite runs against it.
 lib/charconv-asan.o: lib/charconv.cc $(HDR)
@@ -43,7 +60,7 @@ tcum-asan: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-asan.o
 	  -fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) \
 	  -o $@ $(LIB_SRC) $(CLI_SRC) lib/charconv-asan.o $(LDFLAGS) $(LDLIBS)
 
-check: tcum
+check: tcum lib/example
 	sh testdata/run-tests.sh ./tcum
 	sh testdata/stream-memcheck.sh ./tcum
 
