@@ -1,33 +1,76 @@
 #!/bin/sh
 # Build every libFuzzer target and run each for SECONDS (default 60) on its
 # seed corpus; a crash leaves the reproducer in fuzz/out/ and fails the run.
-# Usage: sh fuzz/run-fuzz.sh [SECONDS]
+# Usage: sh fuzz/run-fuzz.sh [SECONDS [TARGET ...]]
+# Targets: csv json npy torch (one reader each), cli (bytes -> reader -> op
+# -> printer), stream (streamed CSV, cut into reads two ways).  FUZZ_JOBS
+# (default 1) runs that many targets at once.
 set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
+[ $# -gt 0 ] && shift
+targets=${*:-csv json npy torch cli stream}
+jobs=${FUZZ_JOBS:-1}
 mkdir -p fuzz/out
-CFLAGS="-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -ffp-contract=off"
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
+CFLAGS="-std=c11 -g -O1 -fsanitize=fuzzer $SAN -ffp-contract=off"
 CJSON_CFLAGS=$(pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson)
 CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 LIB_SRC=$(make -s print-lib-src)
-status=0
-for target in csv json npy torch cli; do
-    fmt=$(echo "$target" | tr a-z A-Z)
-    if [ "$target" = cli ]; then
-        src=fuzz/fuzz_cli.c; def=
-    else
-        src=fuzz/fuzz_read.c; def="-DFUZZ_FORMAT=TC_FMT_$fmt"
-    fi
-    bin=fuzz/out/fuzz_$target
+# The library's one C++ file, instrumented but without libFuzzer's main.
+extra=
+if [ -f lib/charconv.cc ]; then
+    clang++ -std=c++17 -g -O1 -fsanitize=fuzzer-no-link $SAN -ffp-contract=off -Ilib \
+        -c -o fuzz/out/charconv.o lib/charconv.cc
+    extra="fuzz/out/charconv.o -lstdc++"
+fi
+
+build() {
+    case $1 in
+    cli) src=fuzz/fuzz_cli.c; def= ;;
+    stream) src=fuzz/fuzz_stream.c; def= ;;
+    *) src=fuzz/fuzz_read.c; def="-DFUZZ_FORMAT=TC_FMT_$(echo "$1" | tr a-z A-Z)" ;;
+    esac
     # shellcheck disable=SC2086
-    clang $CFLAGS $def -Ilib $CJSON_CFLAGS -o "$bin" $src $LIB_SRC $CJSON_LIBS -lcsv -lm
-    mkdir -p "fuzz/out/corpus_$target"
-    echo "fuzz_$target: ${secs}s"
-    if ! "$bin" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -max_len=65536 \
-            -artifact_prefix="fuzz/out/${target}-" -print_final_stats=0 \
-            "fuzz/out/corpus_$target" "fuzz/corpus/$target" >"fuzz/out/$target.log" 2>&1; then
-        echo "fuzz_$target FAILED: see fuzz/out/$target.log"; tail -30 "fuzz/out/$target.log"
-        status=1
+    clang $CFLAGS $def -D_POSIX_C_SOURCE=200809L -Ilib $CJSON_CFLAGS -o "fuzz/out/fuzz_$1" \
+        $src $LIB_SRC $extra $CJSON_LIBS -lcsv -lm
+}
+
+# Run one target; its corpus grows in fuzz/out/corpus_TARGET.
+fuzz() {
+    t=$1
+    mkdir -p "fuzz/out/corpus_$t"
+    seeds=fuzz/corpus/$t
+    [ -d "$seeds" ] || seeds=fuzz/corpus/cli
+    if "fuzz/out/fuzz_$t" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -max_len=65536 \
+            -artifact_prefix="fuzz/out/$t-" -print_final_stats=1 \
+            "fuzz/out/corpus_$t" "$seeds" >"fuzz/out/$t.log" 2>&1; then
+        echo "fuzz_$t: ${secs}s, $(sed -n 's/^stat::number_of_executed_units: *//p' "fuzz/out/$t.log") runs, ok"
+    else
+        echo "fuzz_$t FAILED: see fuzz/out/$t.log"
+        tail -30 "fuzz/out/$t.log"
+        return 1
     fi
+}
+
+for t in $targets; do
+    build "$t"
+done
+status=0
+running=0
+pids=
+for t in $targets; do
+    fuzz "$t" >"fuzz/out/$t.status" 2>&1 &
+    pids="$pids $!"
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait
+        running=0
+    fi
+done
+wait
+for t in $targets; do
+    cat "fuzz/out/$t.status"
+    grep -q FAILED "fuzz/out/$t.status" && status=1
 done
 exit $status
