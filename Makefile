@@ -102,8 +102,9 @@ numcheck: bench/numcheck.c $(LIB_SRC) $(HDR) lib/charconv.o
 	  bench/numcheck.c $(LIB_SRC) lib/charconv.o $(LDFLAGS) $(LDLIBS)
 	./bench/numcheck all
 
-install: tcum
+install: tcum libtcum.a
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+	  $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	cp -f tcum $(DESTDIR)$(PREFIX)/bin/tcum
@@ -114,8 +115,12 @@ install: tcum
 	chmod 644 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcum
 	cp -f completion/_tcum $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tcum
 	chmod 644 $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tcum
+	cp -f libtcum.a $(DESTDIR)$(PREFIX)/lib/libtcum.a
+	cp -f lib/tcum.h $(DESTDIR)$(PREFIX)/include/tcum.h
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/libtcum.a $(DESTDIR)$(PREFIX)/include/tcum.h
 
 uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libtcum.a $(DESTDIR)$(PREFIX)/include/tcum.h
 	rm -f $(DESTDIR)$(PREFIX)/bin/tcum $(DESTDIR)$(MANPREFIX)/man1/tcum.1 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcum \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tcum
