@@ -88,6 +88,7 @@ typedef struct {
     int64_t shape[TC_MAX_DIMS];
     int grad;
     const char *grad_output;
+    int has_n, has_dx;
     out_format format;
     const char *output;         /* -o FILE, or NULL for stdout */
     int select;                 /* 0 both, 1 values, 2 indices */
@@ -260,8 +261,8 @@ static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const
     case O_EXCLUSIVE: o->args.exclusive = 1; break;
     case O_INCLUDE_INITIAL: o->args.include_initial = 1; break;
     case O_KEEPDIM: o->args.keepdim = 1; break;
-    case O_N: o->args.n = parse_int(val, shown); break;
-    case O_DX: o->args.dx = parse_double(val, shown); break;
+    case O_N: o->has_n = 1; o->args.n = parse_int(val, shown); break;
+    case O_DX: o->has_dx = 1; o->args.dx = parse_double(val, shown); break;
     case O_GRAD: o->grad = 1; break;
     case O_GRAD_OUTPUT: o->grad_output = val; o->grad = 1; break;
     case O_FORMAT:
@@ -787,6 +788,34 @@ static int requires_dim(tc_op op)
     }
 }
 
+static int is_reduction(tc_op op)
+{
+    switch (op) {
+    case TC_OP_SUM: case TC_OP_PROD: case TC_OP_AMAX: case TC_OP_AMIN:
+    case TC_OP_LOGSUMEXP: case TC_OP_MEAN: case TC_OP_MAX: case TC_OP_MIN:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* An option that the op would silently ignore is an error instead. */
+static void check_applicable(const cli_opts *o, tc_op op)
+{
+    const char *mod = o->args.reverse ? "--reverse" : o->args.exclusive ? "--exclusive"
+                    : o->args.include_initial ? "--include-initial" : NULL;
+    if (mod && !requires_dim(op))
+        fail("%s applies to the scans only (cumsum, cumprod, cummax, cummin, logcumsumexp, "
+             "nancumsum, nancumprod), not %s", mod, o->opname);
+    if (o->args.keepdim && !is_reduction(op))
+        fail("--keepdim applies to the reductions only (sum, prod, mean, amax, amin, "
+             "logsumexp, max, min), not %s", o->opname);
+    if (o->has_n && op != TC_OP_DIFF)
+        fail("-n applies to diff only, not %s", o->opname);
+    if (o->has_dx && op != TC_OP_CUMTRAPZ)
+        fail("--dx applies to cumulative_trapezoid only, not %s", o->opname);
+}
+
 static int run_assert_close(cli_opts *o)
 {
     if (o->nfiles != 2)
@@ -820,6 +849,7 @@ static int run_op(cli_opts *o)
     o->args.op = op;
     if (requires_dim(op) && !o->args.has_dim)
         fail("%s requires --dim", o->opname);
+    check_applicable(o, op);
     if (o->nfiles > 1)
         fail("unexpected argument '%s' (one input file at most)", o->files[1]);
 
