@@ -683,16 +683,8 @@ static int stream_rewind(void *ctx)
 /* CSV in and CSV out for show and the ops along a row or a column. */
 static int streamable(const cli_opts *o)
 {
-    if (o->format != OUT_CSV || o->has_shape || o->grad)
-        return 0;
-    switch (o->args.op) {
-    case TC_OP_SHOW: case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_CUMMAX:
-    case TC_OP_CUMMIN: case TC_OP_LOGCUMSUMEXP: case TC_OP_NANCUMSUM:
-    case TC_OP_NANCUMPROD: case TC_OP_DIFF: case TC_OP_CUMTRAPZ:
-        return 1;
-    default:
-        return 0;
-    }
+    return o->format == OUT_CSV && !o->has_shape && !o->grad &&
+           tc_op_kind_of(o->args.op) != TC_OPK_REDUCE;
 }
 
 static char csv_out_delim(const tc_read_opts *ro)
@@ -777,37 +769,15 @@ static void finish_print_opts(cli_opts *o)
     if (o->has_sci_mode) o->print.sci_mode = explicit_opts.sci_mode;
 }
 
-static int requires_dim(tc_op op)
-{
-    switch (op) {
-    case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_CUMMAX: case TC_OP_CUMMIN:
-    case TC_OP_LOGCUMSUMEXP: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-static int is_reduction(tc_op op)
-{
-    switch (op) {
-    case TC_OP_SUM: case TC_OP_PROD: case TC_OP_AMAX: case TC_OP_AMIN:
-    case TC_OP_LOGSUMEXP: case TC_OP_MEAN: case TC_OP_MAX: case TC_OP_MIN:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 /* An option that the op would silently ignore is an error instead. */
 static void check_applicable(const cli_opts *o, tc_op op)
 {
     const char *mod = o->args.reverse ? "--reverse" : o->args.exclusive ? "--exclusive"
                     : o->args.include_initial ? "--include-initial" : NULL;
-    if (mod && !requires_dim(op))
+    if (mod && tc_op_kind_of(op) != TC_OPK_SCAN)
         fail("%s applies to the scans only (cumsum, cumprod, cummax, cummin, logcumsumexp, "
              "nancumsum, nancumprod), not %s", mod, o->opname);
-    if (o->args.keepdim && !is_reduction(op))
+    if (o->args.keepdim && tc_op_kind_of(op) != TC_OPK_REDUCE)
         fail("--keepdim applies to the reductions only (sum, prod, mean, amax, amin, "
              "logsumexp, max, min), not %s", o->opname);
     if (o->has_n && op != TC_OP_DIFF)
@@ -847,7 +817,7 @@ static int run_op(cli_opts *o)
     if (!tc_op_parse(o->opname, &op))
         fail("unknown op '%s' (try tcum --help)", o->opname);
     o->args.op = op;
-    if (requires_dim(op) && !o->args.has_dim)
+    if (tc_op_kind_of(op) == TC_OPK_SCAN && !o->args.has_dim)
         fail("%s requires --dim", o->opname);
     check_applicable(o, op);
     if (o->nfiles > 1)

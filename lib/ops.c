@@ -8,27 +8,38 @@
 
 static const struct {
     const char *name;
+    tc_op_kind kind;
     int has_dtype_arg;    /* PyTorch's signature has dtype= */
 } ops[TC_NOPS] = {
-    [TC_OP_SHOW]         = {"show", 0},
-    [TC_OP_CUMSUM]       = {"cumsum", 1},
-    [TC_OP_CUMPROD]      = {"cumprod", 1},
-    [TC_OP_CUMMAX]       = {"cummax", 0},
-    [TC_OP_CUMMIN]       = {"cummin", 0},
-    [TC_OP_LOGCUMSUMEXP] = {"logcumsumexp", 0},
-    [TC_OP_CUMTRAPZ]     = {"cumulative_trapezoid", 0},
-    [TC_OP_DIFF]         = {"diff", 0},
-    [TC_OP_NANCUMSUM]    = {"nancumsum", 1},
-    [TC_OP_NANCUMPROD]   = {"nancumprod", 1},
-    [TC_OP_SUM]          = {"sum", 1},
-    [TC_OP_PROD]         = {"prod", 1},
-    [TC_OP_AMAX]         = {"amax", 0},
-    [TC_OP_AMIN]         = {"amin", 0},
-    [TC_OP_LOGSUMEXP]    = {"logsumexp", 0},
-    [TC_OP_MEAN]         = {"mean", 1},
-    [TC_OP_MAX]          = {"max", 0},
-    [TC_OP_MIN]          = {"min", 0},
+    [TC_OP_SHOW]         = {"show", TC_OPK_SHOW, 0},
+    [TC_OP_CUMSUM]       = {"cumsum", TC_OPK_SCAN, 1},
+    [TC_OP_CUMPROD]      = {"cumprod", TC_OPK_SCAN, 1},
+    [TC_OP_CUMMAX]       = {"cummax", TC_OPK_SCAN, 0},
+    [TC_OP_CUMMIN]       = {"cummin", TC_OPK_SCAN, 0},
+    [TC_OP_LOGCUMSUMEXP] = {"logcumsumexp", TC_OPK_SCAN, 0},
+    [TC_OP_CUMTRAPZ]     = {"cumulative_trapezoid", TC_OPK_ALONG, 0},
+    [TC_OP_DIFF]         = {"diff", TC_OPK_ALONG, 0},
+    [TC_OP_NANCUMSUM]    = {"nancumsum", TC_OPK_SCAN, 1},
+    [TC_OP_NANCUMPROD]   = {"nancumprod", TC_OPK_SCAN, 1},
+    [TC_OP_SUM]          = {"sum", TC_OPK_REDUCE, 1},
+    [TC_OP_PROD]         = {"prod", TC_OPK_REDUCE, 1},
+    [TC_OP_AMAX]         = {"amax", TC_OPK_REDUCE, 0},
+    [TC_OP_AMIN]         = {"amin", TC_OPK_REDUCE, 0},
+    [TC_OP_LOGSUMEXP]    = {"logsumexp", TC_OPK_REDUCE, 0},
+    [TC_OP_MEAN]         = {"mean", TC_OPK_REDUCE, 1},
+    [TC_OP_MAX]          = {"max", TC_OPK_REDUCE, 0},
+    [TC_OP_MIN]          = {"min", TC_OPK_REDUCE, 0},
 };
+
+tc_op_kind tc_op_kind_of(tc_op op)
+{
+    return (unsigned)op < TC_NOPS ? ops[op].kind : TC_OPK_SHOW;
+}
+
+int tc_op_has_dtype_arg(tc_op op)
+{
+    return (unsigned)op < TC_NOPS && ops[op].has_dtype_arg;
+}
 
 const char *tc_op_name(tc_op op)
 {

@@ -177,6 +177,17 @@ typedef enum tc_op {
 const char *tc_op_name(tc_op op);
 int tc_op_parse(const char *s, tc_op *out);
 
+/*
+ * What an op is: show; a scan (cumsum cumprod cummax cummin logcumsumexp
+ * nancumsum nancumprod: --dim required, --reverse/--exclusive/
+ * --include-initial apply); an op along a dim (diff, cumulative_trapezoid:
+ * default dim -1); a reduction (--keepdim applies, no --dim = all elements).
+ */
+typedef enum tc_op_kind { TC_OPK_SHOW, TC_OPK_SCAN, TC_OPK_ALONG, TC_OPK_REDUCE } tc_op_kind;
+tc_op_kind tc_op_kind_of(tc_op op);
+/* 1 if PyTorch's signature has dtype= (--dtype is that argument, not a cast). */
+int tc_op_has_dtype_arg(tc_op op);
+
 typedef struct tc_op_args {
     tc_op op;
     int has_dim;
