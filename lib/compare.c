@@ -22,17 +22,6 @@
 
 typedef enum { K_INT, K_FLOAT, K_COMPLEX } kind;
 
-/* 0 bool, 1 integer, 2 floating, 3 complex: torch's promotion categories. */
-static int category(tc_dtype t)
-{
-    if (t == TC_BOOL)
-        return 0;
-    if (tc_dtype_is_complex(t))
-        return 3;
-    if (tc_dtype_is_float(t))
-        return 2;
-    return 1;
-}
 
 /*
  * torch.promote_types(a, b), except that two integer types give int64: the
@@ -43,10 +32,10 @@ static tc_dtype promote(tc_dtype a, tc_dtype b)
 {
     if (a == b)
         return a;
-    int ca = category(a), cb = category(b);
+    int ca = tc_dtype_category(a), cb = tc_dtype_category(b);
     if (ca != cb) {
         tc_dtype hi = ca > cb ? a : b, lo = ca > cb ? b : a;
-        if (category(hi) == 3 && lo == TC_FLOAT64)
+        if (tc_dtype_category(hi) == 3 && lo == TC_FLOAT64)
             return TC_COMPLEX128;      /* complex64 with float64 */
         return hi;
     }
@@ -405,7 +394,7 @@ int tc_assert_close(const tc_tensor *actual, const tc_tensor *expected,
         return tc_err_set(err, TC_EUSAGE, "atol must be greater than or equal to zero, but got %g", atol);
 
     tc_dtype p = promote(actual->dtype, expected->dtype);
-    kind k = category(p) == 3 ? K_COMPLEX : category(p) == 2 ? K_FLOAT : K_INT;
+    kind k = tc_dtype_category(p) == 3 ? K_COMPLEX : tc_dtype_category(p) == 2 ? K_FLOAT : K_INT;
     bool all = true;
     pair e;
     for (int64_t i = 0; i < actual->numel && all; i++) {

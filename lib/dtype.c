@@ -93,6 +93,17 @@ int tc_dtype_is_complex(tc_dtype t)
     return t == TC_COMPLEX64 || t == TC_COMPLEX128;
 }
 
+int tc_dtype_category(tc_dtype t)
+{
+    if (t == TC_BOOL)
+        return 0;
+    if (tc_dtype_is_complex(t))
+        return 3;
+    if (tc_dtype_is_float(t))
+        return 2;
+    return 1;
+}
+
 int tc_dtype_is_integral(tc_dtype t, int include_bool)
 {
     if (t == TC_BOOL)

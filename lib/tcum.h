@@ -66,6 +66,8 @@ int tc_dtype_parse(const char *s, tc_dtype *out);
 int tc_dtype_is_float(tc_dtype t);    /* float16 .. float64 */
 int tc_dtype_is_complex(tc_dtype t);
 int tc_dtype_is_integral(tc_dtype t, int include_bool);
+/* PyTorch's promotion category: 0 bool, 1 integer, 2 floating, 3 complex. */
+int tc_dtype_category(tc_dtype t);
 
 /* Half and bfloat16 conversions, bit-exact with c10 (round to nearest even). */
 float tc_half_to_float(uint16_t h);
