@@ -60,7 +60,12 @@ tcum-asan: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-asan.o
 	  -fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) \
 	  -o $@ $(LIB_SRC) $(CLI_SRC) lib/charconv-asan.o $(LDFLAGS) $(LDLIBS)
 
-check: tcum lib/example
+# Streamed CSV fed in every chunk size gives the same bytes (libcsv's test_csv.c idea).
+testdata/stream_chunks: testdata/stream_chunks.c lib/tcum.h libtcum.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ testdata/stream_chunks.c libtcum.a $(LDFLAGS) $(LDLIBS)
+
+check: tcum lib/example testdata/stream_chunks
+	./testdata/stream_chunks
 	sh testdata/run-tests.sh ./tcum
 	sh testdata/stream-memcheck.sh ./tcum
 
