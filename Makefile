@@ -72,9 +72,12 @@ check: tcum lib/example testdata/stream_chunks
 asan: tcum-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh testdata/run-tests.sh ./tcum-asan
 
+# Every golden case under valgrind (slow: about 0.5 s of CPU a case);
+# VALGRIND_TESTS="testdata/badinput.test ..." restricts it to some files.
+VALGRIND_TESTS =
 valgrind: tcum
 	TCUM_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
-	  sh testdata/run-tests.sh ./tcum
+	  sh testdata/run-tests.sh ./tcum $(VALGRIND_TESTS)
 
 deps:
 	sh .ci/deps.sh
@@ -84,10 +87,12 @@ N = 1000
 fuzz-torch: tcum
 	/usr/bin/python3 testdata/fuzz_torch.py --n $(N) --tcum ./tcum
 
-# libFuzzer targets for every reader and the whole path: make fuzz FUZZ_SECONDS=60
+# libFuzzer targets for every reader, the whole path and the CSV stream:
+# make fuzz FUZZ_SECONDS=60 FUZZ_JOBS=2 (targets run FUZZ_JOBS at a time)
 FUZZ_SECONDS = 60
+FUZZ_JOBS = 1
 fuzz:
-	sh fuzz/run-fuzz.sh $(FUZZ_SECONDS)
+	FUZZ_JOBS=$(FUZZ_JOBS) sh fuzz/run-fuzz.sh $(FUZZ_SECONDS)
 
 print-lib-src:
 	@echo $(LIB_SRC)
