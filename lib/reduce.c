@@ -371,6 +371,25 @@ static val mul_f32(val a, val b)
     return r;
 }
 
+/*
+ * Half and BFloat16 (2.x's prod_out_cpu): both the scalar operator* and
+ * Vectorized<Half>'s go through float and round the product back to the
+ * dtype at every step.
+ */
+static val mul_f16(val a, val b)
+{
+    float p = (float)a.re * (float)b.re;
+    val r = {tc_half_to_float(tc_float_to_half(p)), 0};
+    return r;
+}
+
+static val mul_bf16(val a, val b)
+{
+    float p = (float)a.re * (float)b.re;
+    val r = {tc_bf16_to_float(tc_float_to_bf16(p)), 0};
+    return r;
+}
+
 static val mul_f64(val a, val b)
 {
     val r = {a.re * b.re, 0};
@@ -525,6 +544,8 @@ static int sum_prod(const tc_tensor *x, const geom *g, tc_op op, tc_tensor **out
         switch (x->dtype) {
         case TC_FLOAT32: b.op = b.vop = mul_f32; break;
         case TC_FLOAT64: b.op = b.vop = mul_f64; break;
+        case TC_FLOAT16: b.op = b.vop = mul_f16; break;
+        case TC_BFLOAT16: b.op = b.vop = mul_bf16; break;
         case TC_COMPLEX64:
             /*
              * Measured: in the horizontal fold of vectorized_reduction the
@@ -619,9 +640,11 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
     tc_dtype out_t = a->has_dtype ? a->dtype
                      : tc_dtype_is_integral(x->dtype, 1) ? TC_INT64 : x->dtype;
     /* make_reduction_from_out_ty: the input is converted to dtype first */
+    /*
+     * 1.13 has no float16/bfloat16 prod kernel ("prod_cpu" not implemented);
+     * 2.x's prod_out_cpu has one, which tcum follows (SPEC).
+     */
     tc_dtype in_t = out_t;
-    if (op == TC_OP_PROD && (in_t == TC_FLOAT16 || in_t == TC_BFLOAT16) && x->numel > 0)
-        return not_impl(err, "prod_cpu", in_t, " (try --dtype float32)");
 
     geom g;
     geom_init(&g, x, a->has_dim, dim, a->keepdim);
@@ -1113,10 +1136,11 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
         tc_tensor_free(xc);
         x = xc = t;
     }
-    if (x->dtype == TC_FLOAT16) {
-        rc = not_impl(err, "exp_vml_cpu", x->dtype, " (try --dtype float32)");
-        goto done;
-    }
+    /*
+     * float16: 1.13 lacks exp_vml_cpu for Half, 2.x has it (Vectorized<Half>
+     * exp is Sleef_expf8_u10 on the float values, rounded back); the rest is
+     * the same sequence as bfloat16.
+     */
     geom g;
     geom_init(&g, x, a->has_dim, dim, a->keepdim);
     if ((e = tc_tensor_new(x->dtype, x->ndim, x->shape, err)) == NULL) {
@@ -1144,6 +1168,8 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
                     float d = (float)v - (float)m;
                     if (x->dtype == TC_BFLOAT16)
                         d = tc_bf16_to_float(tc_float_to_bf16(d));
+                    else if (x->dtype == TC_FLOAT16)
+                        d = tc_half_to_float(tc_float_to_half(d));
                     tc_store_f64(e, k, tc_sleef_expf(d));
                 }
             }
@@ -1161,6 +1187,8 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
             float l = tc_sleef_logf((float)v);
             if (s->dtype == TC_BFLOAT16)
                 l = tc_bf16_to_float(tc_float_to_bf16(l));
+            else if (s->dtype == TC_FLOAT16)
+                l = tc_half_to_float(tc_float_to_half(l));
             tc_store_f64(s, k, l + (float)m);
         }
     }

@@ -24,6 +24,7 @@ import random
 
 import warnings
 
+import numpy as np
 import torch
 
 from gen_lib import Cases, printoptions, torch_print
@@ -94,6 +95,99 @@ def to_json(x):
     return rec(x, 0)
 
 
+# ---------------------------------------------------------------- 2.x emulation
+#
+# SPEC: where 1.13 lacks a CPU kernel that 2.x has, follow 2.x.  1.13 has no
+# float16/bfloat16 prod ("prod_cpu") and no float16 exp ("exp_vml_cpu", so
+# no float16 logsumexp).  2.x's prod_out_cpu is binary_kernel_reduce_vec
+# (cpu/Reduce.h) with a * b, and Half/BFloat16 products, scalar or
+# Vectorized, go through float and round back to the dtype at every step:
+# emulated below in Reduce.h's order (AVX2: 16 halves per Vectorized, 4
+# accumulators).  2.x's logsumexp is 1.13's sequence of tensor ops, of which
+# only exp lacks a float16 kernel in 1.13; Vectorized<Half>::exp is
+# Sleef_expf8_u10 on the float values (what torch's float32 exp runs),
+# rounded back.
+
+def _mul_rounded(t):
+    def mul(a, b):
+        return torch.tensor(float(np.float32(a) * np.float32(b)), dtype=torch.float32).to(t).item()
+    return mul
+
+
+def _prod_lane(vals, mul):
+    """vectorized_inner_reduction + basic_loop over one contiguous lane."""
+    vw, out = 16, 1.0
+    count = len(vals) // (4 * vw)
+    if count:
+        acc = [[vals[j * vw + l] for l in range(vw)] for j in range(4)]
+        for i in range(1, count):
+            for j in range(4):
+                for l in range(vw):
+                    acc[j][l] = mul(acc[j][l], vals[i * 4 * vw + j * vw + l])
+        b = [mul(mul(acc[0][l], acc[1][l]), mul(acc[2][l], acc[3][l])) for l in range(vw)]
+        b0 = b[0]
+        for l in range(1, vw):
+            b0 = mul(b0, b[l])
+        out = mul(out, b0)
+    for v in vals[count * 4 * vw:]:
+        out = mul(out, v)
+    return out
+
+
+def emul_prod(x, dim, keepdim, t):
+    """2.x torch.prod(x.to(t), dim) for t float16/bfloat16."""
+    x = x.to(t).contiguous()
+    mul = _mul_rounded(t)
+    if dim is None:
+        return torch.tensor(_prod_lane(x.flatten().tolist(), mul), dtype=t)
+    if x.dim() == 0:
+        return x.clone()
+    d = dim % x.dim()
+    inner = 1
+    for s in x.shape[d + 1:]:
+        inner *= s
+    xm = x.movedim(d, -1)
+    lanes = xm.reshape(-1, x.shape[d]).tolist() if x.numel() else []
+    if inner == 1 or x.shape[d] == 1:
+        res = [_prod_lane(l, mul) for l in lanes]
+    else:
+        # vectorized_outer_reduction / basic_loop: each column in sequence
+        res = []
+        for l in lanes:
+            acc = 1.0
+            for v in l:
+                acc = mul(acc, v)
+            res.append(acc)
+    shape = list(xm.shape[:-1])
+    r = torch.tensor(res, dtype=t).reshape(shape) if res else torch.ones(shape, dtype=t)
+    return r.unsqueeze(d) if keepdim else r
+
+
+def emul_logsumexp(x, dim, keepdim):
+    """2.x torch.logsumexp of a float16 x (1.13's ops, exp through float)."""
+    dims = list(range(x.dim())) if dim is None else [dim]
+    if x.numel() == 0:
+        e = torch.exp(x.float()).half()
+        return torch.log(e.sum(dims, keepdim=keepdim).float()).half()
+    maxes = torch.amax(x, dims, True)
+    # maxes_squeezed is a view: masking it masks maxes too
+    if keepdim or x.dim() == 0:
+        sq = maxes
+    elif dim is None:
+        sq = maxes.reshape([])
+    else:
+        sq = maxes.squeeze(dim)
+    sq.masked_fill_(sq.abs() == math.inf, 0)
+    e = torch.exp((x - maxes).float()).half()
+    r = e.sum(dims, keepdim=keepdim)
+    return (torch.log(r.float()).half().float() + sq.float()).half()
+
+
+def missing_kernel(e):
+    msg = str(e)
+    return msg.startswith('"prod_cpu" not implemented') or msg.startswith('"exp_vml_cpu" not implemented')
+
+
 # ---------------------------------------------------------------- reference
 
 def reference(op, x, dim, keepdim, dtype, default_dtype):
@@ -104,16 +198,28 @@ def reference(op, x, dim, keepdim, dtype, default_dtype):
         if op in ('sum', 'prod', 'mean'):
             kw = {} if dtype is None else {'dtype': DT[dtype]}
             f = getattr(torch, op)
-            if dim is not None:
-                return f(x, dim, keepdim=keepdim, **kw)
-            if keepdim:
-                if op == 'prod':
-                    raise TcumError('prod(): --keepdim needs --dim (torch.prod has no keepdim without dim)')
-                return f(x, list(range(x.dim())), keepdim=True, **kw)
-            return f(x, **kw)
+            try:
+                if dim is not None:
+                    return f(x, dim, keepdim=keepdim, **kw)
+                if keepdim:
+                    if op == 'prod':
+                        raise TcumError('prod(): --keepdim needs --dim (torch.prod has no keepdim without dim)')
+                    return f(x, list(range(x.dim())), keepdim=True, **kw)
+                return f(x, **kw)
+            except RuntimeError as e:
+                if op != 'prod' or not missing_kernel(e):
+                    raise
+                return emul_prod(x, dim, keepdim, DT[dtype] if dtype else x.dtype)
         if dtype is not None:
             x = x.to(DT[dtype])
         f = getattr(torch, op)
+        if op == 'logsumexp' and x.dtype == torch.float16:
+            try:
+                f(x, dim if dim is not None else list(range(x.dim())) if x.dim() else 0)
+            except RuntimeError as e:
+                if not missing_kernel(e):
+                    raise
+                return emul_logsumexp(x, dim if dim is not None else (None if x.dim() else 0), keepdim)
         if dim is not None:
             return f(x, dim, keepdim=keepdim)
         if op == 'logsumexp':
@@ -334,6 +440,33 @@ for i, (op, dt, shape, dim) in enumerate(LONG):
     add('%s-long.%d' % (op, i), '%s of %s %s%s' % (op, dt, 'x'.join(map(str, shape)),
                                                     '' if dim is None else ' along dim %d' % dim),
         op, x, dim=dim, prec=prec)
+
+# 2.x kernels (float16/bfloat16 prod, float16 logsumexp): long enough for
+# the vectorised order; references from the emulation above
+rng2 = random.Random(2)
+LONG2X = [
+    ('prod', 'float16', (100,), None), ('prod', 'float16', (3, 130), 1), ('prod', 'float16', (40, 70), 0),
+    ('prod', 'bfloat16', (200,), None), ('prod', 'bfloat16', (2, 3, 90), 2), ('prod', 'bfloat16', (30, 65), 0),
+    ('logsumexp', 'float16', (300,), None), ('logsumexp', 'float16', (4, 100), 1),
+    ('logsumexp', 'float16', (100, 4), 0), ('logsumexp', 'float16', (2, 3, 70), 2),
+]
+for i, (op, dt, shape, dim) in enumerate(LONG2X):
+    lo, hi = (0.9, 1.1) if op == 'prod' else (-3.0, 3.0)
+    n = 1
+    for sz in shape:
+        n *= sz
+    x = torch.tensor([float('%.5g' % rng2.uniform(lo, hi)) for _ in range(n)]).to(DT[dt]).reshape(shape)
+    add('%s-2x.%d' % (op, i), '%s of %s %s%s (2.x kernel, emulated)' % (
+        op, dt, 'x'.join(map(str, shape)), '' if dim is None else ' along dim %d' % dim),
+        op, x, dim=dim, prec=10)
+add('prod-2x-zero', 'float16 prod with a zero and an inf (2.x kernel)', 'prod',
+    torch.tensor([2.0, 0.0, float('inf'), 3.0], dtype=torch.float16))
+add('prod-2x-ovf', 'float16 prod overflows to inf step by step (2.x kernel)', 'prod',
+    torch.tensor([300.0, 300.0, 0.001], dtype=torch.float16))
+add('logsumexp-2x-inf', 'float16 logsumexp with -inf and inf (2.x kernel)', 'logsumexp',
+    torch.tensor([[float('-inf'), float('-inf')], [1.0, float('inf')]], dtype=torch.float16), dim=1)
+add('logsumexp-2x-empty', 'float16 logsumexp over an empty dim (2.x kernel)', 'logsumexp',
+    torch.zeros(2, 0, dtype=torch.float16), dim=1)
 
 # signed zeros through the vectorised max/min paths (long rows)
 for i, n in enumerate((40, 70)):
