@@ -996,6 +996,32 @@ static void size_str(const tc_tensor *t, char *out, size_t cap)
     snprintf(out, cap, "torch.Size(%s)", s);
 }
 
+/*
+ * The upstream gradient is a tensor of the result's dtype, as
+ * torch.tensor(values, dtype=y.dtype) makes it: for an integer result
+ * that refuses values out of range before autograd has its say.
+ */
+static int check_gout_values(const tc_tensor *go, tc_dtype t, tc_err *err)
+{
+    for (int64_t i = 0; i < go->numel; i++) {
+        tc_scalar v = {0};
+        if (tc_dtype_is_complex(go->dtype)) {
+            v.kind = TC_SK_COMPLEX;
+            tc_tensor_get_c128(go, i, &v.re, &v.im);
+        } else if (tc_dtype_is_integral(go->dtype, 1)) {
+            v.kind = go->dtype == TC_BOOL ? TC_SK_BOOL : TC_SK_INT;
+            v.i = tc_tensor_get_i64(go, i);
+        } else {
+            v.kind = TC_SK_FLOAT;
+            v.re = tc_tensor_get_f64(go, i);
+        }
+        const char *msg = tc_scalar_check(&v, t);
+        if (msg)
+            return tc_err_set(err, TC_EUSAGE, "%s", msg);
+    }
+    return TC_OK;
+}
+
 int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_output,
                tc_tensor **out, tc_err *err)
 {
@@ -1022,6 +1048,8 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
         return rc;
     }
     if (a->has_dtype && !float_dtype) {
+        if (grad_output && check_gout_values(grad_output, res.values->dtype, err) != TC_OK)
+            goto fail;
         /*
          * An integer result has no gradient.  Through x.to(dtype) autograd
          * says so; an op's own dtype= trips an internal assert in 1.13,
@@ -1035,7 +1063,9 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
             tc_err_set(err, TC_EUSAGE, "element 0 of tensors does not require grad and does not have a grad_fn");
         goto fail;
     }
-    if ((a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN) && tc_dtype_is_complex(res.values->dtype)) {
+    /* autograd has no complex formula for these and refuses a complex output */
+    if ((a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN || a->op == TC_OP_AMAX || a->op == TC_OP_AMIN)
+        && tc_dtype_is_complex(res.values->dtype)) {
         tc_err_set(err, TC_EUSAGE,
                    "%s does not support automatic differentiation for outputs with complex dtype.",
                    tc_op_name(a->op));
@@ -1084,7 +1114,13 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
 
     int dim = -1;
     tc_tensor *gx = NULL;
-    if (is_scan(a->op)) {
+    if ((a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN) && xo->numel == 0) {
+        /*
+         * cummax_out never wraps the dim of an empty input, and
+         * cummaxmin_backward returns the (empty) input as it is.
+         */
+        gx = pnew(&p, xo->dtype, xo->ndim, xo->shape);
+    } else if (is_scan(a->op)) {
         if ((rc = tc_dim_wrap(a->dim, xo->ndim, &dim, err)) != TC_OK)
             goto fail;
         gx = scan_mod_bw(&p, &b, xo, g, dim);
