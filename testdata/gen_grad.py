@@ -147,6 +147,10 @@ def reference(op, x, dim, dtype, mods, keepdim, n, dx, gout):
     if gout is None:
         y.sum().backward()
     else:
+        if not (y.is_floating_point() or y.is_complex()):
+            # as fuzz_torch.py builds it: torch.tensor(values, dtype=y.dtype),
+            # which checks the values before autograd refuses the result
+            gout = torch.tensor(gout.tolist(), dtype=y.dtype)
         y.backward(gout)
     return leaf.grad
 
@@ -220,6 +224,34 @@ def trapz_grad_half_2x(x, g, dx, dim):
     right = torch.cat([zero, gm], d)     # position k gets gm[k - 1]
     assert left.shape[d] == n
     return right + left
+
+
+def prod_half_2x(x, dim):
+    """2.x float16 prod along dim (keepdim form) of lanes shorter than 64:
+    binary_kernel_reduce_vec's scalar loop, each product rounded to float16."""
+    d = dim % x.dim()
+    a = x.movedim(d, -1).float().numpy()
+    acc = np.ones(a.shape[:-1], np.float32)
+    for k in range(a.shape[-1]):
+        acc = (acc * a[..., k]).astype(np.float32).astype(np.float16).astype(np.float32)
+    return torch.from_numpy(acc.astype(np.float16)).unsqueeze(-1).movedim(-1, d)
+
+
+def prod_grad_half_2x(x, g, dim):
+    """prod_backward without zeros: grad * (result / input).conj(), in float16."""
+    r = prod_half_2x(x, dim)
+    return g.unsqueeze(dim) * (r / x)
+
+
+def logsumexp_grad_half_2x(x, g, dim):
+    """logsumexp_backward in float16: grad * (self - result).exp(), with the
+    2.x forward (1.13's ops; Half exp is SLEEF's expf on the floats)."""
+    m = torch.amax(x, [dim], True)
+    m.masked_fill_(m.abs() == INF, 0)
+    s = torch.exp((x - m).float()).half().sum([dim], keepdim=True)
+    r = (torch.log(s.float()).half().float() + m.float()).half()
+    e = torch.exp((x - r).float()).half()
+    return g.unsqueeze(dim) * e
 
 
 def T(vals, dtype):
@@ -481,6 +513,40 @@ def build():
     gt = randn((3, 5), 'float16')
     case('grad-trapz-f16-2x', 'cumulative_trapezoid float16 --dx 0.1 (2.x)', 'cumulative_trapezoid',
          randn((3, 6), 'float16'), dx=0.1, gout=gt, expect=trapz_grad_half_2x(torch.zeros(3, 6), gt, 0.1, -1))
+
+    # ---- float16 reductions: 1.13 has sum, mean, amax/amin, max/min; prod and
+    # logsumexp need 2.x kernels (emulated above)
+    xh = randn((3, 7), 'float16')
+    xh[0, 2] = xh[0, 5]
+    for op in ('sum', 'mean', 'amax', 'amin', 'max', 'min'):
+        case('grad-%s-f16-d1' % op, '%s float16 --dim 1' % op, op, xh, dim=1, gout=randn((3,), 'float16'))
+        case('grad-%s-f16-over-all' % op, '%s float16 over all' % op, op, xh)
+    xp = rpos((3, 9), 'float16')
+    gp = randn((3,), 'float16')
+    case('grad-prod-f16-2x', 'prod float16 --dim 1 (2.x)', 'prod', xp, dim=1, gout=gp,
+         expect=prod_grad_half_2x(xp, gp, 1))
+    case('grad-prod-f16-zeros-2x', 'prod float16 over all with two zeros: all zero (2.x)', 'prod',
+         T([1.5, 0.0, 2.0, 0.0], 'float16'), expect=torch.zeros(4, dtype=torch.float16))
+    xl = randn((4, 10), 'float16') * 3
+    gl = randn((4,), 'float16')
+    case('grad-logsumexp-f16-2x', 'logsumexp float16 --dim 1 (2.x)', 'logsumexp', xl, dim=1, gout=gl,
+         expect=logsumexp_grad_half_2x(xl, gl, 1))
+    case('grad-logsumexp-f16-d0-2x', 'logsumexp float16 --dim 0 (2.x)', 'logsumexp', xl, dim=0,
+         expect=logsumexp_grad_half_2x(xl, torch.ones(10, dtype=torch.float16), 0))
+
+    # ---- edges
+    for op in ('cummax', 'cummin'):
+        case('grad-%s-empty-dim' % op, '%s of an empty tensor with an out-of-range dim (never checked)' % op,
+             op, torch.zeros(2, 0), dim=5)
+        case('grad-%s-empty-negdim' % op, '%s of an empty 1-D tensor with --dim -2' % op,
+             op, torch.zeros(0), dim=-2)
+    for op in ('amax', 'amin'):
+        case('grad-err-%s-c-empty' % op, '%s of an empty complex tensor: no complex gradient' % op,
+             op, torch.zeros(0, 3, dtype=torch.complex64), dim=1)
+    case('grad-err-go-uint8', 'an integer result: --grad-output values are checked against its dtype first',
+         'min', T([[1.0, -2.0], [3.0, 4.0]], 'float32'), dtype='uint8', gout=T(-1.0, 'float32'))
+    case('grad-err-go-int8', 'an integer result with an in-range --grad-output: no gradient', 'sum',
+         T([1.0, 2.0], 'float32'), dim=0, dtype='int8', gout=T(3.0, 'float32'))
 
     # ---- errors
     case('grad-err-int', 'integer input without --dtype', 'cumsum', T([1, 2, 3], 'int64'), dim=0)
