@@ -11,18 +11,36 @@ secs=${1:-60}
 [ $# -gt 0 ] && shift
 targets=${*:-csv json npy torch cli stream}
 jobs=${FUZZ_JOBS:-1}
+rm -rf fuzz/out/obj
 mkdir -p fuzz/out
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
-CFLAGS="-std=c11 -g -O1 -fsanitize=fuzzer $SAN -ffp-contract=off"
+COMMON="-g -O1 $SAN -ffp-contract=off -D_POSIX_C_SOURCE=200809L -Ilib"
 CJSON_CFLAGS=$(pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson)
 CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 LIB_SRC=$(make -s print-lib-src)
-# The library's one C++ file, instrumented but without libFuzzer's main.
+
+# The library once, instrumented for libFuzzer but without its main (the
+# C++ file too), FUZZ_JOBS files at a time; then one link per target.
+mkdir -p fuzz/out/obj
+objs=
+n=0
+for src in $LIB_SRC; do
+    obj=fuzz/out/obj/$(basename "$src" .c).o
+    objs="$objs $obj"
+    # shellcheck disable=SC2086
+    clang -std=c11 $COMMON -fsanitize=fuzzer-no-link $CJSON_CFLAGS -c -o "$obj" "$src" &
+    n=$((n + 1))
+    [ $((n % jobs)) -eq 0 ] && wait
+done
+wait
+# A failed compile leaves no object: stop here rather than link stale ones.
+for obj in $objs; do
+    [ -f "$obj" ] || { echo "run-fuzz.sh: cannot build $obj" >&2; exit 1; }
+done
 extra=
 if [ -f lib/charconv.cc ]; then
-    clang++ -std=c++17 -g -O1 -fsanitize=fuzzer-no-link $SAN -ffp-contract=off -Ilib \
-        -c -o fuzz/out/charconv.o lib/charconv.cc
-    extra="fuzz/out/charconv.o -lstdc++"
+    clang++ -std=c++17 $COMMON -fsanitize=fuzzer-no-link -c -o fuzz/out/obj/charconv.o lib/charconv.cc
+    extra="fuzz/out/obj/charconv.o -lstdc++"
 fi
 
 build() {
@@ -32,8 +50,8 @@ build() {
     *) src=fuzz/fuzz_read.c; def="-DFUZZ_FORMAT=TC_FMT_$(echo "$1" | tr a-z A-Z)" ;;
     esac
     # shellcheck disable=SC2086
-    clang $CFLAGS $def -D_POSIX_C_SOURCE=200809L -Ilib $CJSON_CFLAGS -o "fuzz/out/fuzz_$1" \
-        $src $LIB_SRC $extra $CJSON_LIBS -lcsv -lm
+    clang -std=c11 $COMMON -fsanitize=fuzzer $def $CJSON_CFLAGS -o "fuzz/out/fuzz_$1" \
+        $src $objs $extra $CJSON_LIBS -lcsv -lm
 }
 
 # Run one target; its corpus grows in fuzz/out/corpus_TARGET.
