@@ -36,6 +36,14 @@ typedef struct pool {
     tc_tensor **t;
     int n, cap;
     tc_err *err;
+    /*
+     * A gradient that PyTorch holds as a strided view (cat's backward slices
+     * it out of a longer one): TensorIterator's inner loop, and so the split
+     * between vector and scalar code, stops at each block of view_blk
+     * contiguous elements.
+     */
+    const tc_tensor *view;
+    int64_t view_blk;
 } pool;
 
 /* Register t (which may be NULL after a failed allocation) and return it. */
@@ -262,6 +270,8 @@ static tc_tensor *bin(pool *p, int op, const tc_tensor *a, const tc_tensor *b, t
     int scalar = !(same_a && same_b);
     int64_t len = (same_a || a->numel == 1) && (same_b || b->numel == 1)
                 ? y->numel : inner_len(nd, shape, a, b, &scalar);
+    if ((a == p->view || b == p->view) && same_a && same_b && p->view_blk < len)
+        len = p->view_blk;
     if (len < 1)
         len = 1;
     for (int64_t i = 0; i < y->numel; i++) {
@@ -664,7 +674,8 @@ static tc_tensor *scan_bw(pool *p, const tc_op_args *a, const tc_tensor *x, cons
         tc_tensor *out = keep(p, r.values);
         r.values = NULL;
         tc_result_free(&r);
-        tc_tensor *gs = out ? pconvert(p, g, x->dtype) : NULL;
+        /* same dtype: no copy, so a strided view of the grad stays one */
+        const tc_tensor *gs = !out ? NULL : g->dtype == x->dtype ? g : pconvert(p, g, x->dtype);
         gx = gs ? cumprod_bw(p, gs, xs, dim, out) : NULL;
         break;
     }
@@ -743,6 +754,10 @@ static tc_tensor *scan_mod_bw(pool *p, const tc_op_args *a, const tc_tensor *x,
                            (const char *)gs->data + (size_t)((o * m + k + 1) * inner) * esz,
                            (size_t)inner * esz);
         gs = h;
+        if (outer > 1) {  /* grad.narrow(dim, 1, n) of a contiguous grad */
+            p->view = h;
+            p->view_blk = n * inner;
+        }
     }
     tc_tensor *gx = scan_bw(p, a, xs, gs, dim);
     if (gx && a->reverse)
@@ -1025,7 +1040,7 @@ static int check_gout_values(const tc_tensor *go, tc_dtype t, tc_err *err)
 int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_output,
                tc_tensor **out, tc_err *err)
 {
-    pool p = {NULL, 0, 0, err};
+    pool p = {NULL, 0, 0, err, NULL, 0};
     tc_result res = {0};
     int rc;
     *out = NULL;
