@@ -10,7 +10,10 @@
  * before cJSON recurses into it.
  *
  * Accepted: nested arrays of numbers, booleans and strings holding a
- * literal ("nan", "-inf", "1+2j"); a bare value (0-d); tcum's object form
+ * literal ("nan", "-inf", "1+2j"); the bare NaN, Infinity and -Infinity
+ * that Python's json.dumps and JavaScript write for non-finite floats
+ * (cJSON sees a number of the same length in their place, so every offset
+ * holds); a bare value (0-d); tcum's object form
  * {"dtype": ..., "shape": [...], "data": nested or flat}, and the
  * {"values": {...}, "indices": {...}} form of two-result ops (values read).
  */
@@ -28,6 +31,7 @@
 typedef struct json_ctx {
     const char *data;           /* after any BOM */
     size_t n;
+    char *patched;              /* data with NaN/Infinity as numbers, or NULL */
     size_t *offs;               /* start of every value, document order */
     size_t noffs, capoffs;
     const tc_read_opts *o;
@@ -78,6 +82,45 @@ static bool add_off(json_ctx *c, size_t off)
 static bool is_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; }
 
 /*
+ * Length of json.dumps' NaN, Infinity or -Infinity at d[i], else 0.  Not
+ * after a number's characters: "-NaN" and "1NaN" stay invalid JSON.
+ */
+static size_t nonfinite_len(const char *d, size_t n, size_t i)
+{
+    static const char *const words[] = {"NaN", "Infinity", "-Infinity"};
+    if (i > 0 && strchr("-+.eE0123456789", d[i - 1]))
+        return 0;
+    for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
+        size_t len = strlen(words[k]);
+        if (n - i >= len && !memcmp(d + i, words[k], len))
+            return len;
+    }
+    return 0;
+}
+
+/* Put a JSON number of the same length in place of the word at i ("0e0", "-0e000000"). */
+static bool patch_nonfinite(json_ctx *c, size_t i, size_t len)
+{
+    if (!c->patched) {
+        c->patched = malloc(c->n);
+        if (!c->patched) {
+            tc_err_set(c->err, TC_ENOMEM, "out of memory");
+            c->failed = true;
+            return false;
+        }
+        memcpy(c->patched, c->data, c->n);
+    }
+    char *p = c->patched + i;
+    if (*p == '-') {
+        p++;
+        len--;
+    }
+    memset(p, '0', len);
+    p[1] = 'e';
+    return true;
+}
+
+/*
  * Record the start of every value (object keys are not values), check
  * nesting and refuse NUL bytes (cJSON would take them for white space).
  * Errors in the JSON itself are left to cJSON.
@@ -113,6 +156,11 @@ static bool prescan(json_ctx *c)
         } else if (ch == ']' || ch == '}') {
             depth--;
             i++;
+        } else if ((ch == 'N' || ch == 'I' || ch == '-') && nonfinite_len(d, n, i)) {
+            size_t len = nonfinite_len(d, n, i);
+            if (!add_off(c, i) || !patch_nonfinite(c, i, len))
+                return false;
+            i += len;
         } else if (ch == '-' || (ch >= '0' && ch <= '9')) {
             if (!add_off(c, i))
                 return false;
@@ -180,10 +228,12 @@ static bool leaf_value(json_ctx *c, const cJSON *node, size_t pos, tc_scalar *v)
     }
     if (cJSON_IsNumber(node)) {
         const char *s = c->data + pos;
-        size_t k = 0;
-        while (pos + k < c->n && (s[k] == '-' || s[k] == '+' || s[k] == '.' || s[k] == 'e' ||
-                                  s[k] == 'E' || (s[k] >= '0' && s[k] <= '9')))
-            k++;
+        size_t k = nonfinite_len(c->data, c->n, pos);
+        if (k == 0) {
+            while (pos + k < c->n && (s[k] == '-' || s[k] == '+' || s[k] == '.' || s[k] == 'e' ||
+                                      s[k] == 'E' || (s[k] >= '0' && s[k] <= '9')))
+                k++;
+        }
         if (tc_scalar_parse(s, k, v))
             return true;
         tc_token_quote(q, sizeof q, s, k);
@@ -502,9 +552,10 @@ int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
         const char *end = NULL;
         cJSON_Hooks hooks = {arena_alloc, arena_free};
         cJSON_InitHooks(&hooks);
-        root = cJSON_ParseWithLengthOpts(c.data, c.n, &end, 0);
+        const char *text = c.patched ? c.patched : c.data;
+        root = cJSON_ParseWithLengthOpts(text, c.n, &end, 0);
         cJSON_InitHooks(NULL);
-        size_t at = end && end >= c.data ? (size_t)(end - c.data) : 0;
+        size_t at = end && end >= text ? (size_t)(end - text) : 0;
         if (!root) {
             size_t j = at;
             while (j < c.n && is_ws(c.data[j]))
@@ -536,5 +587,6 @@ int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
     }
     arena_drop();   /* the tree (root) with it */
     free(c.offs);
+    free(c.patched);
     return rc;
 }

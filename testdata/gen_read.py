@@ -383,8 +383,21 @@ def json_cases():
           stdin='[1, 2\n', pos=(1, 6))
     error('json-3.5', 'text after the value', S, 'invalid JSON: unexpected data after the value',
           stdin='[1, 2] x\n', pos=(1, 8))
-    error('json-3.6', 'a bare NaN is not JSON', S, 'invalid JSON', stdin='[1, NaN]\n',
-          pos=(1, 5))
+    # Python's json.dumps (and JavaScript) write non-finite floats as bare
+    # NaN, Infinity and -Infinity; json.loads reads them back, so does tcum.
+    import json as _json
+    text = _json.dumps([[1, float('nan')], [float('inf'), -float('inf')]])
+    case('json-3.6', 'bare NaN, Infinity, -Infinity as json.dumps writes them', S,
+         _json.loads(text), stdin=text + '\n')
+    text = _json.dumps([float('nan'), 2])
+    case('json-3.6a', 'a bare NaN read as int32: PyTorch\'s error at the NaN',
+         'tcum show --input-dtype int32 -', _json.loads(text), dtype=torch.int32,
+         stdin=text + '\n', pos=(1, 2))
+    text = _json.dumps({'dtype': 'float64', 'shape': [3], 'data': [-float('inf'), 0.5, float('nan')]})
+    case('json-3.6b', 'bare -Infinity and NaN in the object form', S,
+         _json.loads(text)['data'], dtype=torch.float64, stdin=text + '\n')
+    error('json-3.6c', 'NaN spelled otherwise is not JSON', S, 'invalid JSON', stdin='[1, NaNa]\n',
+          pos=(1, 8))
     error('json-3.7', 'a trailing comma', S, 'invalid JSON', stdin='[1, 2,]\n', pos=(1, 7))
     path = file('deep.json', '[' * 100000 + '\n')
     error('json-3.8', '100000 nested [ fail fast', 'tcum show ' + path,
