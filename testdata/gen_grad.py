@@ -534,6 +534,18 @@ def build():
     case('grad-logsumexp-f16-d0-2x', 'logsumexp float16 --dim 0 (2.x)', 'logsumexp', xl, dim=0,
          expect=logsumexp_grad_half_2x(xl, torch.ones(10, dtype=torch.float16), 0))
 
+    # complex products with the strided gradient cat's backward slices out
+    for i, (shape, d, mods) in enumerate([((4, 5, 2), 1, ('include-initial',)), ((3, 10), 1, ('exclusive',)),
+                                           ((6, 6, 5), -2, ('include-initial', 'reverse')),
+                                           ((2, 13), -1, ('include-initial',))]):
+        xv = randn(shape, 'complex64')
+        gshape = list(shape)
+        if 'include-initial' in mods:
+            gshape[d] += 1
+        case('grad-cumprod-view.%d' % i, 'cumprod complex64 %s --dim %d --%s with --grad-output' % (
+            'x'.join(map(str, shape)), d, ' --'.join(mods)), 'cumprod', xv, dim=d, mods=mods,
+            gout=randn(tuple(gshape), 'complex64'))
+
     # ---- edges
     for op in ('cummax', 'cummin'):
         case('grad-%s-empty-dim' % op, '%s of an empty tensor with an out-of-range dim (never checked)' % op,
