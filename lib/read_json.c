@@ -11,8 +11,8 @@
  *
  * Accepted: nested arrays of numbers, booleans and strings holding a
  * literal ("nan", "-inf", "1+2j"); the bare NaN, Infinity and -Infinity
- * that Python's json.dumps and JavaScript write for non-finite floats
- * (cJSON sees a number of the same length in their place, so every offset
+ * that Python's json.dumps and JavaScript write for non-finite floats, and
+ * Python's repr nan, inf, -inf (cJSON sees a number of the same length in their place, so every offset
  * holds); a bare value (0-d); tcum's object form
  * {"dtype": ..., "shape": [...], "data": nested or flat}, and the
  * {"values": {...}, "indices": {...}} form of two-result ops (values read).
@@ -82,12 +82,13 @@ static bool add_off(json_ctx *c, size_t off)
 static bool is_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; }
 
 /*
- * Length of json.dumps' NaN, Infinity or -Infinity at d[i], else 0.  Not
- * after a number's characters: "-NaN" and "1NaN" stay invalid JSON.
+ * Length of json.dumps' NaN, Infinity or -Infinity (or Python's repr nan,
+ * inf, -inf) at d[i], else 0.  Not after a number's characters: "-NaN" and
+ * "1NaN" stay invalid JSON.
  */
 static size_t nonfinite_len(const char *d, size_t n, size_t i)
 {
-    static const char *const words[] = {"NaN", "Infinity", "-Infinity"};
+    static const char *const words[] = {"NaN", "Infinity", "-Infinity", "nan", "inf", "-inf"};
     if (i > 0 && strchr("-+.eE0123456789", d[i - 1]))
         return 0;
     for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
@@ -156,7 +157,8 @@ static bool prescan(json_ctx *c)
         } else if (ch == ']' || ch == '}') {
             depth--;
             i++;
-        } else if ((ch == 'N' || ch == 'I' || ch == '-') && nonfinite_len(d, n, i)) {
+        } else if ((ch == 'N' || ch == 'I' || ch == 'n' || ch == 'i' || ch == '-') &&
+                   nonfinite_len(d, n, i)) {
             size_t len = nonfinite_len(d, n, i);
             if (!add_off(c, i) || !patch_nonfinite(c, i, len))
                 return false;

@@ -396,6 +396,8 @@ def json_cases():
     text = _json.dumps({'dtype': 'float64', 'shape': [3], 'data': [-float('inf'), 0.5, float('nan')]})
     case('json-3.6b', 'bare -Infinity and NaN in the object form', S,
          _json.loads(text)['data'], dtype=torch.float64, stdin=text + '\n')
+    case('json-3.6d', "bare nan, inf, -inf as Python's repr of a list writes them", S,
+         [1.5, math.nan, math.inf, -math.inf], stdin='[1.5, nan, inf, -inf]\n')
     error('json-3.6c', 'NaN spelled otherwise is not JSON', S, 'invalid JSON', stdin='[1, NaNa]\n',
           pos=(1, 8))
     error('json-3.7', 'a trailing comma', S, 'invalid JSON', stdin='[1, 2,]\n', pos=(1, 7))
