@@ -254,6 +254,21 @@ def logsumexp_grad_half_2x(x, g, dim):
     return g.unsqueeze(dim) * e
 
 
+def cumprod_grad_half_2x(x, g, dim):
+    """cumprod_backward without zeros in float16 with 2.x's cumprod/cumsum
+    (a float32 accumulator, each output rounded):
+    reversed_cumsum(output.conj() * grad).div(input.conj())."""
+    d = dim % x.dim()
+    a = x.movedim(d, -1).float().numpy()
+    acc = np.ones(a.shape[:-1], np.float32)
+    out = np.empty(a.shape, np.float16)
+    for k in range(a.shape[-1]):
+        acc = (acc * a[..., k]).astype(np.float32)
+        out[..., k] = acc.astype(np.float16)
+    w = torch.from_numpy(out).movedim(-1, d) * g
+    return rev_cumsum_half_2x(w, d) / x
+
+
 def T(vals, dtype):
     return torch.tensor(vals, dtype=DT[dtype])
 
@@ -545,6 +560,13 @@ def build():
         case('grad-cumprod-view.%d' % i, 'cumprod complex64 %s --dim %d --%s with --grad-output' % (
             'x'.join(map(str, shape)), d, ' --'.join(mods)), 'cumprod', xv, dim=d, mods=mods,
             gout=randn(tuple(gshape), 'complex64'))
+
+    xc = rpos((3, 6), 'float16')
+    gc = randn((3, 6), 'float16')
+    case('grad-cumprod-f16-2x', 'cumprod float16 --dim 1 with --grad-output (2.x)', 'cumprod', xc, dim=1,
+         gout=gc, expect=cumprod_grad_half_2x(xc, gc, 1))
+    case('grad-cumprod-f16-d0-2x', 'cumprod float16 --dim 0 (2.x)', 'cumprod', xc, dim=0,
+         expect=cumprod_grad_half_2x(xc, torch.ones(3, 6, dtype=torch.float16), 0))
 
     # ---- edges
     for op in ('cummax', 'cummin'):
