@@ -21,6 +21,14 @@
  * thread torch splits large reductions differently; tcum replays the
  * single-threaded order, which is what torch uses here
  * (torch.get_num_threads() == 1).
+ *
+ * Where 1.13 has no kernel and 2.x has one, tcum follows 2.x (SPEC):
+ * float16/bfloat16 prod is 2.x's prod_out_cpu, the same
+ * binary_kernel_reduce_vec order with every product rounded back to the
+ * dtype (Half and BFloat16 arithmetic goes through float, scalar or
+ * Vectorized), and float16 logsumexp is the bfloat16 sequence with Half
+ * rounding (2.x's Vectorized<Half>::exp is Sleef_expf8_u10 on the floats).
+ * testdata/gen_reduce.py checks both against its own emulations.
  */
 #include "tc_private.h"
 
