@@ -12,8 +12,9 @@
  * Accepted: nested arrays of numbers, booleans and strings holding a
  * literal ("nan", "-inf", "1+2j"); the bare NaN, Infinity and -Infinity
  * that Python's json.dumps and JavaScript write for non-finite floats, and
- * Python's repr nan, inf, -inf (cJSON sees a number of the same length in their place, so every offset
- * holds); a bare value (0-d); tcum's object form
+ * Python's repr of a list writes (nan, inf, -inf, True, False: cJSON sees
+ * a number or true/false of the same length in their place, so every
+ * offset holds); a bare value (0-d); tcum's object form
  * {"dtype": ..., "shape": [...], "data": nested or flat}, and the
  * {"values": {...}, "indices": {...}} form of two-result ops (values read).
  */
@@ -99,8 +100,8 @@ static size_t nonfinite_len(const char *d, size_t n, size_t i)
     return 0;
 }
 
-/* Put a JSON number of the same length in place of the word at i ("0e0", "-0e000000"). */
-static bool patch_nonfinite(json_ctx *c, size_t i, size_t len)
+/* Let cJSON see word (as long as the text it replaces) at i. */
+static bool patch_word(json_ctx *c, size_t i, const char *word)
 {
     if (!c->patched) {
         c->patched = malloc(c->n);
@@ -111,14 +112,23 @@ static bool patch_nonfinite(json_ctx *c, size_t i, size_t len)
         }
         memcpy(c->patched, c->data, c->n);
     }
-    char *p = c->patched + i;
-    if (*p == '-') {
-        p++;
-        len--;
-    }
-    memset(p, '0', len);
-    p[1] = 'e';
+    memcpy(c->patched + i, word, strlen(word));
     return true;
+}
+
+/* A JSON number as long as the word at i: NaN 0e0, -Infinity -0e000000. */
+static bool patch_nonfinite(json_ctx *c, size_t i, size_t len)
+{
+    char num[sizeof "-Infinity"];
+    size_t k = 0;
+    if (c->data[i] == '-')
+        num[k++] = '-';
+    num[k++] = '0';
+    num[k++] = 'e';
+    while (k < len)
+        num[k++] = '0';
+    num[k] = '\0';
+    return patch_word(c, i, num);
 }
 
 /*
@@ -157,6 +167,12 @@ static bool prescan(json_ctx *c)
         } else if (ch == ']' || ch == '}') {
             depth--;
             i++;
+        } else if ((ch == 'T' || ch == 'F') && i + 4 + (ch == 'F') <= n &&
+                   !memcmp(d + i, ch == 'T' ? "True" : "False", 4 + (ch == 'F'))) {
+            /* Python's repr of a list: True and False as JSON's true and false. */
+            if (!add_off(c, i) || !patch_word(c, i, ch == 'T' ? "true" : "false"))
+                return false;
+            i += 4 + (ch == 'F');
         } else if ((ch == 'N' || ch == 'I' || ch == 'n' || ch == 'i' || ch == '-') &&
                    nonfinite_len(d, n, i)) {
             size_t len = nonfinite_len(d, n, i);

@@ -398,6 +398,8 @@ def json_cases():
          _json.loads(text)['data'], dtype=torch.float64, stdin=text + '\n')
     case('json-3.6d', "bare nan, inf, -inf as Python's repr of a list writes them", S,
          [1.5, math.nan, math.inf, -math.inf], stdin='[1.5, nan, inf, -inf]\n')
+    case('json-3.6e', "Python's repr of a list: True and False", S,
+         [[True, False], [1.5, False]], stdin=str([[True, False], [1.5, False]]) + '\n')
     error('json-3.6c', 'NaN spelled otherwise is not JSON', S, 'invalid JSON', stdin='[1, NaNa]\n',
           pos=(1, 8))
     error('json-3.7', 'a trailing comma', S, 'invalid JSON', stdin='[1, 2,]\n', pos=(1, 7))
