@@ -1,9 +1,9 @@
 #!/bin/sh
-# Install what the build and the tests need
-# with apt-get; do nothing for what is already there.
+# Install what the build and the tests need (and any packages named as
+# arguments) with apt-get; do nothing for what is already there.
 set -e
 need=""
-for p in build-essential pkg-config libcjson-dev libcsv-dev valgrind time; do
+for p in build-essential pkg-config libcjson-dev libcsv-dev valgrind time "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then
