@@ -508,6 +508,12 @@ static bool may_raise(const char *p, size_t n, int k)
     return false;
 }
 
+/* The reader's error for an integer literal beyond int64. */
+static bool int_overflow(const tc_err *err)
+{
+    return !strcmp(err->msg, "Overflow when unpacking long");
+}
+
 /*
  * With a rewindable input, find the dtype of the whole input by a first
  * pass over the rest of it (the first block, already parsed, gave
@@ -524,6 +530,12 @@ static int prescan_dtype(stream *s)
             tc_tensor *t = NULL;
             if (parse_block(s, s->win, len, false, &t) != TC_OK) {
                 tc_tensor_free(t);
+                /*
+                 * An int beyond int64 fails only because no float is in
+                 * this block: it is an int for the inference, read on.
+                 */
+                if (int_overflow(s->err))
+                    goto next;
                 break;      /* the real pass reports it, with its position */
             }
             if (t && kind_of(t->dtype) > k) {
@@ -532,6 +544,7 @@ static int prescan_dtype(stream *s)
             }
             tc_tensor_free(t);
         }
+    next:
         consume(s, len, 0);
         if (s->eof)
             break;
@@ -561,6 +574,15 @@ static int start(stream *s)
         /* Only a header or comments so far: wait for data. */
         if (!s->eof && !strncmp(s->err->msg, "no data", 7))
             return TC_OK;
+        /* An int beyond int64 is fine if a float comes later: look ahead. */
+        if (!s->eof && int_overflow(s->err) && s->io->rewind && !s->ro.has_input_dtype) {
+            s->dtype = TC_INT64;
+            s->dtype_known = true;
+            rc = prescan_dtype(s);
+            s->ro.has_input_dtype = 1;
+            s->ro.input_dtype = s->dtype;
+            return rc;   /* then start again from the top */
+        }
         if (s->eof)
             s->gather = true;   /* the whole path reports it */
         return s->eof ? TC_OK : rc;
