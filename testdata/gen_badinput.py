@@ -16,6 +16,7 @@ output is print() of what torch.tensor makes of it.  tcum's own messages
 import os
 import struct
 
+import numpy as np
 import torch
 
 from gen_lib import HERE, Cases, printoptions, torch_print
@@ -207,6 +208,14 @@ def main():
     c.add('ok-1e999-json', '1e999 in JSON is inf, as json.loads makes it', 'tcum show -',
           stdin='[1e999, -1e999, 1e-999]\n',
           stdout=tp(torch.tensor([float('1e999'), float('-1e999'), float('1e-999')])))
+    # A file past the stream's first block (64 KB): the float at the end
+    # still makes the big integer a float, as torch.tensor's inference does.
+    late = torch.tensor([1, 99999999999999999999] + [1] * 40000 + [0.5]).cumsum(0)
+    c.add('ok-int64-over-late-float', 'an int beyond int64, a float 80 KB later (streamed file)',
+          'd=$(mktemp -d) && { { echo 1; echo 99999999999999999999; seq 1 40000 | sed s/.*/1/; '
+          'echo 0.5; } >"$d/x.csv"; tcum cumsum --dim 0 -f csv "$d/x.csv" | tail -n 1; '
+          'rm -rf "$d"; }',
+          stdout=repr(np.float32(late[-1].item())) + '\n')
     bad('bad-1e999-int', '1e999 read as int64', 'tcum show --input-dtype int64 -',
         torch_err(lambda: torch.tensor([1.0, float('1e999')], dtype=torch.int64), '<stdin>:1:5'),
         stdin='[1, 1e999]\n')
