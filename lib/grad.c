@@ -610,27 +610,6 @@ static tc_tensor *logcumsumexp_bw(pool *p, const tc_tensor *g, const tc_tensor *
 
 /* ---- per-op drivers ---------------------------------------------------------- */
 
-static int is_scan(tc_op op)
-{
-    switch (op) {
-    case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_CUMMAX: case TC_OP_CUMMIN:
-    case TC_OP_LOGCUMSUMEXP: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-static int has_dtype_arg(tc_op op)
-{
-    switch (op) {
-    case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
-    case TC_OP_SUM: case TC_OP_PROD: case TC_OP_MEAN:
-        return 1;
-    default:
-        return 0;
-    }
-}
 
 /*
  * The plain scan's gradient: x (the op's input, in its own dtype), g the
@@ -1070,7 +1049,7 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
          * says so; an op's own dtype= trips an internal assert in 1.13,
          * whose text is what PyTorch prints.
          */
-        if (has_dtype_arg(a->op))
+        if (tc_op_has_dtype_arg(a->op))
             tc_err_set(err, TC_EUSAGE,
                        "isDifferentiableType(variable.scalar_type()) INTERNAL ASSERT FAILED at"
                        " \"./torch/csrc/autograd/functions/utils.h\":75, please report a bug to PyTorch. ");
@@ -1121,11 +1100,11 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
 
     /* The op's input: the leaf, or leaf.to(dtype) for ops without dtype=. */
     const tc_tensor *xo = leaf;
-    if (a->has_dtype && !has_dtype_arg(a->op) && a->dtype != leaf->dtype)
+    if (a->has_dtype && !tc_op_has_dtype_arg(a->op) && a->dtype != leaf->dtype)
         if (!(xo = pconvert(&p, leaf, a->dtype)))
             goto fail;
     tc_op_args b = *a;
-    b.has_dtype = has_dtype_arg(a->op) ? a->has_dtype : 0;
+    b.has_dtype = tc_op_has_dtype_arg(a->op) ? a->has_dtype : 0;
 
     int dim = -1;
     tc_tensor *gx = NULL;
@@ -1135,7 +1114,7 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
          * cummaxmin_backward returns the (empty) input as it is.
          */
         gx = pnew(&p, xo->dtype, xo->ndim, xo->shape);
-    } else if (is_scan(a->op)) {
+    } else if (tc_op_kind_of(a->op) == TC_OPK_SCAN) {
         if ((rc = tc_dim_wrap(a->dim, xo->ndim, &dim, err)) != TC_OK)
             goto fail;
         gx = scan_mod_bw(&p, &b, xo, g, dim);
@@ -1176,7 +1155,7 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
      * A dtype= op taking real input to a complex result hands the engine a
      * complex gradient for a real input, which it refuses (validate_outputs).
      */
-    if (has_dtype_arg(a->op) && tc_dtype_is_complex(gx->dtype) && !tc_dtype_is_complex(leaf->dtype)) {
+    if (tc_op_has_dtype_arg(a->op) && tc_dtype_is_complex(gx->dtype) && !tc_dtype_is_complex(leaf->dtype)) {
         tc_err_set(err, TC_EUSAGE,
                    "Expected isFloatingType(grad.scalar_type()) || (input_is_complex == grad_is_complex)"
                    " to be true, but got false.  (Could this error message be improved?  If so, please"
