@@ -202,6 +202,7 @@ uint16_t tc_float_to_bf16(float f)
 /* cvttsd2si with a 64-bit destination: truncate; NaN or out of range -> INT64_MIN. */
 int64_t tc_cast_f64_to_i64(double v)
 {
+    /* cppcheck-suppress incorrectLogicOperator ; cppcheck misreads hex float literals */
     if (v >= -0x1p63 && v < 0x1p63)
         return (int64_t)v;
     return INT64_MIN;

@@ -947,7 +947,7 @@ double tc_sleef_exp(double d)
 {
     const double r_ln2 = 1.442695040888963407359924681001892137426645954152985934135449406931;
     const double l2u = .69314718055966295651160180568695068359375;
-    const double l2l = .28235290563031577122588448175013436025525412068e-12;
+    const double l2l = 2.8235290563031577e-13;   /* SLEEF's L2L, shortest round-trip text */
     double u = nearbyint(d * r_ln2);
     int32_t q = rint_i32(u);
     double s = fma(u, -l2u, d);

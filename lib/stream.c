@@ -233,7 +233,7 @@ static int check_width(stream *s, const tc_tensor *t, const char *p, size_t n)
             }
         }
     }
-    long col;
+    long col = 0;
     tc_text_pos(p + i, at - i, &(long){0}, &col);
     tc_err_set(s->err, TC_EINPUT, "row has %lld field%s, expected %lld as in the first row",
                (long long)got, got == 1 ? "" : "s", (long long)s->ncols);
