@@ -53,7 +53,8 @@ static tc_tensor *keep(pool *p, tc_tensor *t)
         return NULL;
     if (p->n == p->cap) {
         int cap = p->cap ? 2 * p->cap : 32;
-        tc_tensor **nt = realloc(p->t, (size_t)cap * sizeof *nt);
+        /* an array of pointers: sizeof *nt is a pointer's size */
+        tc_tensor **nt = realloc(p->t, (size_t)cap * sizeof *nt); /* NOLINT(bugprone-sizeof-expression) */
         if (!nt) {
             tc_tensor_free(t);
             tc_err_set(p->err, TC_ENOMEM, "out of memory");
@@ -1115,19 +1116,19 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
          */
         gx = pnew(&p, xo->dtype, xo->ndim, xo->shape);
     } else if (tc_op_kind_of(a->op) == TC_OPK_SCAN) {
-        if ((rc = tc_dim_wrap(a->dim, xo->ndim, &dim, err)) != TC_OK)
+        if (tc_dim_wrap(a->dim, xo->ndim, &dim, err) != TC_OK)
             goto fail;
         gx = scan_mod_bw(&p, &b, xo, g, dim);
     } else if (a->op == TC_OP_DIFF) {
         if (a->n <= 0) {
             gx = g;
         } else {
-            if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, xo->ndim, &dim, err)) != TC_OK)
+            if (tc_dim_wrap(a->has_dim ? a->dim : -1, xo->ndim, &dim, err) != TC_OK)
                 goto fail;
             gx = diff_bw(&p, xo, g, dim, a->n);
         }
     } else if (a->op == TC_OP_CUMTRAPZ) {
-        if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, xo->ndim, &dim, err)) != TC_OK)
+        if (tc_dim_wrap(a->has_dim ? a->dim : -1, xo->ndim, &dim, err) != TC_OK)
             goto fail;
         gx = cumtrapz_bw(&p, xo, g, dim, a->dx);
     } else if (is_reduction(a->op)) {
@@ -1135,7 +1136,7 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
         int64_t ks[TC_MAX_DIMS];
         const tc_tensor *gk = g, *rk = rv;
         if (a->has_dim) {
-            if ((rc = tc_dim_wrap(a->dim, xo->ndim, &dim, err)) != TC_OK)
+            if (tc_dim_wrap(a->dim, xo->ndim, &dim, err) != TC_OK)
                 goto fail;
             if (xo->ndim > 0 && !a->keepdim) {
                 keep_shape(xo, dim, ks);

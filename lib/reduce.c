@@ -479,7 +479,8 @@ static val min_v(val a, val b)
 /* Elements per 256-bit Vectorized<scalar_t> */
 static int vec_width(tc_dtype t)
 {
-    return (int)(32 / tc_dtype_size(t));
+    int w = (int)(32 / tc_dtype_size(t));
+    return w > 0 ? w : 1;   /* never 0 (every dtype is at most 16 bytes) */
 }
 
 static void store_val(tc_tensor *y, int64_t k, val v)

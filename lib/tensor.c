@@ -77,9 +77,8 @@ int tc_tensor_reshape(const tc_tensor *x, int ndim, const int64_t *shape,
             infer = i;
         } else if (shape[i] < 0) {
             return tc_err_set(err, TC_EUSAGE, "invalid shape dimension %lld", (long long)shape[i]);
-        } else if (!tc_mul_ok(known, shape[i], &known)) {
-            known = -1;
-            break;
+        } else if (known >= 0 && !tc_mul_ok(known, shape[i], &known)) {
+            known = -1;   /* overflowed: no size matches; sz[] is still filled */
         }
     }
     char want[64 * 24];
