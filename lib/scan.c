@@ -760,7 +760,7 @@ static int replace_nan(const tc_tensor *x, double with, tc_tensor **out, tc_err 
 {
     tc_tensor *c = tc_tensor_clone(x, err);
     if (!c)
-        return err ? err->code : TC_ENOMEM;
+        return err && err->code ? err->code : TC_ENOMEM;
     if (tc_dtype_is_complex(x->dtype)) {
         for (int64_t i = 0; i < x->numel; i++) {
             double re, im;
