@@ -17,9 +17,10 @@
  *           tc_format_value: NaN and inf by name, negatives as "-" and the
  *           positive's text, and for every positive finite value: the text
  *           reads back through double to the same float (as the readers and
- *           torch.tensor read a float32), no shorter decimal does (only the
- *           two shorter decimals around it can: the values that read back
- *           form an interval), and no decimal as short is nearer.
+ *           torch.tensor read a float32) and directly (strtof), no shorter
+ *           decimal rounds to it (only the two shorter decimals around it
+ *           can: the values that do form an interval), and no decimal as
+ *           short is nearer, ties to even: NumPy's repr.
  *
  * Usage: numcheck [parse|f64|f32|all] [COUNT]   (threads: one per core;
  * COUNT defaults to 10 million; `numcheck f32 COUNT` samples COUNT patterns)
@@ -282,12 +283,20 @@ static void *f64_thread(void *arg)
 
 /* ---- float32, exhaustive ------------------------------------------------------ */
 
-/* Does decimal dig (k digits) x 10^e10 read back (through double) to f? */
+/*
+ * Does decimal dig (k digits) x 10^e10 round to f?  Shortest and nearest
+ * are NumPy's (Dragon4) and Ryu's: decimal to float rounded once (strtof).
+ * Through double it can differ: 7.038531e-26 is just below the midpoint
+ * under 7.0385313e-26f, so strtof gives the float below, but the double
+ * nearest to it is that midpoint exactly, which rounds to the even
+ * 7.0385313e-26f.  NumPy prints 8 digits there, and so does tcum; the
+ * printed text must read back both ways (checked separately).
+ */
 static bool reads_f32(const char *dig, int k, int e10, float f)
 {
     char t[64];
     snprintf(t, sizeof t, "%c.%.*se%d", dig[0], k - 1, dig + 1, e10);
-    return (float)strtod(t, NULL) == f;
+    return strtof(t, NULL) == f;
 }
 
 static void *f32_thread(void *arg)
@@ -330,7 +339,7 @@ static void *f32_thread(void *arg)
                 fail(j, "f32: zero as %s", b.p);
             continue;
         }
-        if ((float)strtod(b.p, NULL) != f) {
+        if ((float)strtod(b.p, NULL) != f || strtof(b.p, NULL) != f) {
             fail(j, "f32: %s does not read back", b.p);
             continue;
         }
