@@ -561,6 +561,45 @@ static int prescan_dtype(stream *s)
 }
 
 /*
+ * A lone value may be the whole (0-d) input or a column's first row: it
+ * goes out early only if the op takes it both ways.  Some ops accept only
+ * the 0-d tensor (cummax of complex or with any dim, cumsum --dtype bool),
+ * and a 0-d cumsum/cumprod --dtype checks the value (ATen's fill_).
+ */
+static bool lone_either_way(const stream *s, const tc_tensor *t)
+{
+    static const int64_t one = 1;
+    tc_buf text[2] = {{0}, {0}};
+    bool same = true;
+    for (int nd = 0; nd <= 1 && same; nd++) {
+        tc_err e;
+        tc_tensor *v = NULL;
+        tc_result r;
+        if (tc_tensor_reshape(t, nd, &one, &v, &e)) {
+            same = false;
+            break;
+        }
+        int rc = tc_op_run(s->a, v, &r, &e);
+        tc_tensor_free(v);
+        if (rc) {
+            same = false;
+            break;
+        }
+        /* and both print the same (a 0-d cumsum of -0.0 is -0.0, 0 + -0.0 is 0.0) */
+        tc_tensor *y = s->select == 2 && r.indices ? r.indices : r.values;
+        y->ndim = 0;
+        if (y->numel != 1 || tc_write_csv(&text[nd], y, ',', &e))
+            same = false;
+        tc_result_free(&r);
+    }
+    if (same)
+        same = text[0].n == text[1].n && (text[0].n == 0 || !memcmp(text[0].p, text[1].p, text[0].n));
+    tc_buf_free(&text[0]);
+    tc_buf_free(&text[1]);
+    return same;
+}
+
+/*
  * The first block: find the layout and the dtype.  Returns TC_OK with
  * s->started set once blocks flow, s->gather set for the whole path, or
  * neither when more input is needed.
@@ -602,6 +641,8 @@ static int start(stream *s)
         if ((re == 0 && signbit(re)) || (im == 0 && signbit(im)))
             lone_field = false;
     }
+    if (lone_field && rows == 1 && !lone_either_way(s, t))
+        lone_field = false;
     if (s->eof || (rows < 2 && !lone_field)) {
         /* All of it is here (the whole path is exact), or wait for row 2. */
         s->gather = s->eof;

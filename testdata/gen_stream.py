@@ -174,4 +174,40 @@ c.add('stream-same-as-whole', 'the streamed CSV equals the whole-input path (via
       'tcum cummax --dim 0 --select values -f json $T/t.csv | tcum show -f csv > $T/b; '
       'cmp $T/a $T/b && echo same; rm -r $T' % AWK2, stdout='same\n')
 
+# A lone value is the whole input, a 0-d tensor (not a column's first row):
+# what a column would refuse, a 0-d tensor takes (cummax of complex or with
+# any dim, cumsum --dtype bool).
+lone = [
+    ('stream-lone-cummax-complex', 'cummax of a lone complex value (a column would refuse it)',
+     '"1+2j"\n', 'cummax --dim 0 --select values', torch.cummax(torch.tensor(1 + 2j), 0).values),
+    ('stream-lone-cummin-dim', 'cummin of a lone value accepts any dim, as ATen does for 0-d',
+     '1.5\n', 'cummin --dim 3 --select indices', torch.cummin(torch.tensor(1.5), 3).indices),
+    ('stream-lone-cumsum-bool', 'cumsum --dtype bool of a lone value (a 0-d copy, no kernel)',
+     '3\n', 'cumsum --dim 0 --dtype bool', torch.cumsum(torch.tensor(3), 0, dtype=torch.bool)),
+]
+
+
+def lone_text(t):
+    if not t.is_complex():
+        return fmt(t.item(), t.dtype) + '\n'
+    def part(f):
+        s = fmt(f, torch.float32)
+        return s[:-2] if s.endswith('.0') else s
+    z = t.item()
+    return '%s%s%sj\n' % (part(z.real), '-' if z.imag < 0 else '+', part(abs(z.imag)))
+
+
+for cid, desc, stdin, args, want in lone:
+    c.add(cid, desc, 'tcum %s -f csv -' % args, stdin=stdin, stdout=lone_text(want))
+
+# A 0-d cumprod with dtype= is fill_(self), whose checked conversion refuses
+# -0.5 as uint8; a column's element would wrap.
+try:
+    torch.cumprod(torch.tensor(-0.5), 0, dtype=torch.uint8)
+    raise AssertionError('PyTorch accepted it')
+except RuntimeError as e:
+    c.add('stream-lone-cumprod-uint8', 'a lone -0.5, cumprod --dtype uint8: the 0-d checked fill',
+          'tcum cumprod --dim 0 --dtype uint8 -f csv -', stdin='-0.5\n',
+          stderr='tcum: %s\n' % str(e).split('\n')[0], status=2)
+
 c.write()
