@@ -309,7 +309,7 @@ static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const
         }
         break;
     case O_EDGEITEMS: o->has_edgeitems = 1; o->print.edgeitems = parse_small_int(val, shown, 0); break;
-    case O_LINEWIDTH: o->has_linewidth = 1; o->print.linewidth = parse_small_int(val, shown, 1); break;
+    case O_LINEWIDTH: o->has_linewidth = 1; o->print.linewidth = parse_small_int(val, shown, INT_MIN); break;
     case O_SCI_MODE:
         o->has_sci_mode = 1;
         if (!strcmp(val, "auto")) o->print.sci_mode = -1;
