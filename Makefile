@@ -17,7 +17,7 @@ CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib
 CJSON_CFLAGS = `pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson`
 CJSON_LIBS   = `pkg-config --libs libcjson 2>/dev/null || echo -lcjson`
 CSV_LIBS     = -lcsv
-LDLIBS   = $(CJSON_LIBS) $(CSV_LIBS) -lstdc++ -lm
+LDLIBS   = $(CJSON_LIBS) $(CSV_LIBS) -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -lm
 
 LIB_SRC = lib/buf.c lib/err.c lib/stream.c lib/tensor.c lib/dtype.c lib/scan.c lib/reduce.c lib/diff.c \
           lib/grad.c lib/ops.c lib/value.c lib/read.c lib/read_csv.c lib/read_json.c \
