@@ -145,18 +145,6 @@ static void consume(stream *s, size_t len, long lines)
 
 /* ---- blocks ------------------------------------------------------------------ */
 
-/* Kinds in torch.tensor's inference order: bool < int < float < complex. */
-static int kind_of(tc_dtype t)
-{
-    if (t == TC_BOOL)
-        return 0;
-    if (tc_dtype_is_complex(t))
-        return 3;
-    if (tc_dtype_is_float(t))
-        return 2;
-    return 1;
-}
-
 static bool only_comments(const char *p, size_t n)
 {
     size_t i = 0;
@@ -281,19 +269,19 @@ static int settle_dtype(stream *s, tc_tensor **t, const char *p, size_t n)
 {
     if ((*t)->dtype == s->dtype)
         return TC_OK;
-    if (kind_of((*t)->dtype) > kind_of(s->dtype)) {
+    if (tc_dtype_category((*t)->dtype) > tc_dtype_category(s->dtype)) {
         long line, col;
-        find_raise(s, p, n, kind_of(s->dtype), &line, &col);
+        find_raise(s, p, n, tc_dtype_category(s->dtype), &line, &col);
         tc_err_set(s->err, TC_EINPUT,
                    "a %s value after rows read as %s: a stream from a pipe takes its dtype "
                    "from its first rows (pass --input-dtype %s)",
-                   kind_of((*t)->dtype) == 3 ? "complex" : kind_of((*t)->dtype) == 2 ? "float" : "integer",
+                   tc_dtype_category((*t)->dtype) == 3 ? "complex" : tc_dtype_category((*t)->dtype) == 2 ? "float" : "integer",
                    tc_dtype_name(s->dtype), tc_dtype_name((*t)->dtype));
         return tc_err_at(s->err, line, col);
     }
     tc_tensor *c = NULL, *d = NULL;
     int rc;
-    if ((*t)->dtype == TC_INT64 && kind_of(s->dtype) >= 2 && s->dtype != TC_FLOAT64 &&
+    if ((*t)->dtype == TC_INT64 && tc_dtype_category(s->dtype) >= 2 && s->dtype != TC_FLOAT64 &&
         s->dtype != TC_COMPLEX128) {
         rc = tc_tensor_convert(*t, TC_FLOAT64, &d, s->err);
         if (rc == TC_OK)
@@ -480,15 +468,10 @@ static int run_whole(stream *s)
 
 /* ---- layout ------------------------------------------------------------------ */
 
+/* The scans carry their accumulators from block to block. */
 static bool carry_op(tc_op op)
 {
-    switch (op) {
-    case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_CUMMAX: case TC_OP_CUMMIN:
-    case TC_OP_LOGCUMSUMEXP: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
-        return true;
-    default:
-        return false;
-    }
+    return tc_op_kind_of(op) == TC_OPK_SCAN;
 }
 
 /* Bytes that could raise the inferred kind above k: '.', 'e', nan, inf, j, digits. */
@@ -522,7 +505,7 @@ static bool int_overflow(const tc_err *err)
 static int prescan_dtype(stream *s)
 {
     int rc;
-    int k = kind_of(s->dtype);
+    int k = tc_dtype_category(s->dtype);
     consume(s, s->cut, 0);   /* line0 restarts after the rewind */
     for (;;) {
         size_t len = s->eof ? s->n : s->cut;
@@ -538,9 +521,9 @@ static int prescan_dtype(stream *s)
                     goto next;
                 break;      /* the real pass reports it, with its position */
             }
-            if (t && kind_of(t->dtype) > k) {
+            if (t && tc_dtype_category(t->dtype) > k) {
                 s->dtype = t->dtype;
-                k = kind_of(t->dtype);
+                k = tc_dtype_category(t->dtype);
             }
             tc_tensor_free(t);
         }
