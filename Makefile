@@ -75,7 +75,7 @@ asan: tcum-asan
 # Every golden case under valgrind (slow: about 0.5 s of CPU a case);
 # VALGRIND_TESTS="testdata/badinput.test ..." restricts it to some files.
 VALGRIND_TESTS =
-valgrind: tcum
+valgrind: tcum lib/example
 	TCUM_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 	  sh testdata/run-tests.sh ./tcum $(VALGRIND_TESTS)
 
