@@ -6,6 +6,7 @@
  * The locale is never set: the library's number parsing and printing rely
  * on the "C" locale's decimal point.
  */
+#define _XOPEN_SOURCE 700   /* realpath */
 #include "tcum.h"
 #include "help.h"
 
@@ -412,7 +413,8 @@ static struct {
     int fd;
     const char *path;       /* -o FILE, or NULL */
     char *tmp;              /* the temporary file, while it exists */
-} sink = {1, NULL, NULL};
+    char *real;             /* what a symlink -o FILE points to, or NULL */
+} sink = {1, NULL, NULL, NULL};
 
 static void sink_abort(void)
 {
@@ -423,15 +425,77 @@ static void sink_abort(void)
     }
 }
 
+/* The descriptor that /dev/stdout, /dev/stderr, /dev/fd/N or /proc/self/fd/N names, or -1. */
+static int named_descriptor(const char *path)
+{
+    if (!strcmp(path, "/dev/stdout"))
+        return 1;
+    if (!strcmp(path, "/dev/stderr"))
+        return 2;
+    const char *num = NULL;
+    if (!strncmp(path, "/dev/fd/", 8))
+        num = path + 8;
+    else if (!strncmp(path, "/proc/self/fd/", 14))
+        num = path + 14;
+    if (!num || *num < '0' || *num > '9')
+        return -1;
+    char *end;
+    long fd = strtol(num, &end, 10);
+    if (*end || fd > INT_MAX || fcntl((int)fd, F_GETFD) < 0)
+        return -1;
+    return (int)fd;
+}
+
 static void sink_open(const char *path)
 {
     if (!path || !strcmp(path, "-"))
         return;
-    size_t len = strlen(path);
+    /*
+     * A descriptor by name (-o /dev/stdout, /dev/fd/3): that descriptor,
+     * as a shell's redirection would; reopening the name could truncate or
+     * replace the file behind it.
+     */
+    int named_fd = named_descriptor(path);
+    if (named_fd >= 0) {
+        /* A copy, so that closing it at the end leaves stdout to main. */
+        sink.fd = fcntl(named_fd, F_DUPFD_CLOEXEC, 3);
+        if (sink.fd < 0)
+            fail("cannot write %s: %s", path, strerror(errno));
+        sink.path = path;
+        return;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /*
+         * A device, FIFO or socket (-o /dev/null, a named pipe): write to
+         * it as it is.  Renaming a temporary file over it would replace
+         * /dev/null with a regular file when run as root.  A directory
+         * fails here with EISDIR.
+         */
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            fail("cannot write %s: %s", path, strerror(errno));
+        sink.fd = fd;
+        sink.path = path;
+        return;
+    }
+    /*
+     * A symlink to a regular file: write the file it points to, and keep
+     * the link (renaming over the link itself would replace it).
+     */
+    char *real = NULL;
+    struct stat lst;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        real = realpath(path, NULL);
+        if (real)
+            sink.real = real;
+    }
+    const char *target = real ? real : path;
+    size_t len = strlen(target);
     sink.tmp = malloc(len + 16);
     if (!sink.tmp)
         fail("out of memory");
-    snprintf(sink.tmp, len + 16, "%s.tmp.XXXXXX", path);
+    snprintf(sink.tmp, len + 16, "%s.tmp.XXXXXX", target);
     int fd = mkstemp(sink.tmp);
     if (fd < 0) {
         int e = errno;
@@ -439,10 +503,19 @@ static void sink_open(const char *path)
         sink.tmp = NULL;
         fail("cannot create %s: %s", path, strerror(e));
     }
-    /* mkstemp makes 0600; give the file the usual umask-derived mode. */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
+    /*
+     * mkstemp makes 0600; give the file the mode of the file it replaces,
+     * or else the usual umask-derived one.
+     */
+    mode_t mode;
+    if (stat(target, &st) == 0) {
+        mode = st.st_mode & 07777;
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    if (fchmod(fd, mode) != 0) {
         /* harmless: the file keeps mode 0600 */
     }
     sink.fd = fd;
@@ -488,7 +561,9 @@ static void sink_commit(void)
     if (close(sink.fd) != 0)
         fail("write error on %s: %s", sink.path, strerror(errno));
     sink.fd = -1;
-    if (rename(sink.tmp, sink.path) != 0)
+    if (!sink.tmp)
+        return;     /* a device or FIFO, written in place */
+    if (rename(sink.tmp, sink.real ? sink.real : sink.path) != 0)
         fail("cannot write %s: %s", sink.path, strerror(errno));
     free(sink.tmp);
     sink.tmp = NULL;
@@ -883,7 +958,6 @@ int main(int argc, char **argv)
     int first = 2;
     if (argv[1][0] == '-' && strcmp(argv[1], "-")) {
         /* tcum --help / --version, or options before the op: not allowed. */
-        first = 1;
         parse_args(&o, argc, argv, 1);
         fail("missing op (try tcum --help)");
     }

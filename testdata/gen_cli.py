@@ -252,6 +252,18 @@ def main():
           'f=${TMPDIR:-/tmp}/tcum-cli-out10.$$; echo old > "$f"; tcum show -f csv -o "$f" %s && cat "$f"; rm -f "$f"'
           % issue_csv, stdout=csv_out(x4))
 
+    c.add('cli-out-16', '-o /dev/null writes to the device and leaves it a device',
+          'tcum show -o /dev/null %s && test -c /dev/null && echo ok' % issue_csv, stdout='ok\n')
+    c.add('cli-out-17', '-o /dev/stdout writes to the descriptor, not over the file behind it',
+          'tcum show -f csv -o /dev/stdout %s; echo end' % issue_csv, stdout=csv_out(x4) + 'end\n')
+    c.add('cli-out-18', '-o through a symlink replaces the file it points to and keeps the link',
+          'd=${TMPDIR:-/tmp}/tcum-cli-out18.$$; mkdir "$d" && echo old > "$d/real" && ln -s real "$d/link" && '
+          'tcum show -f csv -o "$d/link" %s && test -L "$d/link" && cat "$d/real"; rm -rf "$d"' % issue_csv,
+          stdout=csv_out(x4))
+    c.add('cli-out-19', '-o keeps the mode of the file it replaces',
+          'f=${TMPDIR:-/tmp}/tcum-cli-out19.$$; echo old > "$f"; chmod 640 "$f"; tcum show -f csv -o "$f" %s && '
+          'ls -l "$f" | cut -c1-10; rm -f "$f"' % issue_csv, stdout='-rw-r-----\n')
+
     cm = torch.cummax(mixed, 1)
     c.add('cli-out-11', '--select values with CSV output', 'tcum cummax -d 1 -f csv --select values %s' % mixed_json,
           stdout=csv_out(cm.values))
