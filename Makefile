@@ -13,7 +13,7 @@ CFLAGS   = -std=c11 -O2 -g -ffp-contract=off
 CXXFLAGS = -std=c++17 -O2 -g -ffp-contract=off
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wwrite-strings -Wcast-qual -Wundef -Werror
-CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -Ilib
 CJSON_CFLAGS = `pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson`
 CJSON_LIBS   = `pkg-config --libs libcjson 2>/dev/null || echo -lcjson`
 CSV_LIBS     = -lcsv

@@ -6,7 +6,6 @@
  * The locale is never set: the library's number parsing and printing rely
  * on the "C" locale's decimal point.
  */
-#define _XOPEN_SOURCE 700   /* realpath */
 #include "tcum.h"
 #include "help.h"
 

@@ -14,7 +14,7 @@ jobs=${FUZZ_JOBS:-1}
 rm -rf fuzz/out/obj
 mkdir -p fuzz/out
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
-COMMON="-g -O1 $SAN -ffp-contract=off -D_POSIX_C_SOURCE=200809L -Ilib"
+COMMON="-g -O1 $SAN -ffp-contract=off -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -Ilib"
 CJSON_CFLAGS=$(pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson)
 CJSON_LIBS=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 LIB_SRC=$(make -s print-lib-src)
