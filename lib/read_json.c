@@ -543,6 +543,153 @@ static void arena_drop(void)
     }
 }
 
+/* ---- the fast path: a rectangular array of plain numbers -------------------------- */
+
+/* Length of the JSON number (RFC 8259 grammar) at d[i], or 0 if none. */
+static size_t json_number_len(const char *d, size_t n, size_t i)
+{
+    size_t k = i;
+    if (k < n && d[k] == '-')
+        k++;
+    if (k < n && d[k] == '0') {
+        k++;
+    } else if (k < n && d[k] >= '1' && d[k] <= '9') {
+        while (k < n && d[k] >= '0' && d[k] <= '9')
+            k++;
+    } else {
+        return 0;
+    }
+    if (k < n && d[k] == '.') {
+        size_t f = ++k;
+        while (k < n && d[k] >= '0' && d[k] <= '9')
+            k++;
+        if (k == f)
+            return 0;
+    }
+    if (k < n && (d[k] == 'e' || d[k] == 'E')) {
+        k++;
+        if (k < n && (d[k] == '+' || d[k] == '-'))
+            k++;
+        size_t e = k;
+        while (k < n && d[k] >= '0' && d[k] <= '9')
+            k++;
+        if (k == e)
+            return 0;
+    }
+    return k - i;
+}
+
+/*
+ * The common case without building a tree: nested arrays of JSON numbers,
+ * rectangular, not empty, read in one pass straight into values.  Returns
+ * true with *out set when the text is exactly that and the tensor is built;
+ * false for anything else (strings, booleans, NaN, objects, empty or ragged
+ * lists, bad syntax, a value the dtype refuses), and the general path
+ * below reads the text again from the start and says what is wrong.  The
+ * values, dtype and checks are the general path's own (tc_scalar_parse,
+ * tc_values, tc_scalar_check), so a result from here is the same tensor.
+ */
+static bool read_fast(const json_ctx *c, tc_tensor **out)
+{
+    const char *d = c->data;
+    size_t n = c->n, i = 0;
+    while (i < n && is_ws(d[i]))
+        i++;
+    if (i == n || d[i] != '[')
+        return false;
+
+    int ndim = 0, depth = 0;
+    bool shape_known = false;       /* the first innermost list has closed */
+    int64_t sizes[TC_MAX_DIMS];
+    int64_t count[TC_MAX_DIMS];     /* elements so far in the open list at each depth */
+    tc_values vs;
+    tc_values_init(&vs, NULL);
+    bool ok = false;
+
+    for (;;) {
+        /* At the start of a value. */
+        while (i < n && is_ws(d[i]))
+            i++;
+        if (i == n)
+            goto done;
+        if (d[i] == '[') {
+            if (depth == TC_MAX_DIMS || (shape_known && depth >= ndim))
+                goto done;              /* deeper than the first list's chain */
+            if (!shape_known && depth > 0 && count[depth - 1] > 0)
+                goto done;              /* a list after numbers: [1, [2]] */
+            if (!shape_known)
+                ndim = depth + 1;
+            count[depth++] = 0;
+            i++;
+            continue;
+        }
+        if (depth != ndim)
+            goto done;              /* a number where a list belongs */
+        size_t len = json_number_len(d, n, i);
+        if (len == 0)
+            goto done;              /* not a number, or an empty list */
+        tc_scalar v;
+        if (!tc_scalar_parse(d + i, len, &v) || tc_values_push(&vs, &v, i))
+            goto done;
+        i += len;
+        /* After a value: ',' for the next one, or ']' closing lists. */
+        for (;;) {
+            count[depth - 1]++;
+            while (i < n && is_ws(d[i]))
+                i++;
+            if (i == n)
+                goto done;
+            if (d[i] == ',') {
+                i++;
+                break;
+            }
+            if (d[i] != ']')
+                goto done;
+            i++;
+            depth--;
+            if (!shape_known) {
+                if (depth == ndim - 1) {
+                    shape_known = true;
+                    for (int k = 0; k < ndim; k++)
+                        sizes[k] = k == ndim - 1 ? count[k] : 0;
+                }
+            }
+            if (sizes[depth] == 0 && depth < ndim - 1)
+                sizes[depth] = count[depth];    /* the first list at this depth closes */
+            else if (count[depth] != sizes[depth])
+                goto done;                      /* ragged */
+            if (depth == 0) {
+                while (i < n && is_ws(d[i]))
+                    i++;
+                if (i != n)
+                    goto done;
+                goto built;
+            }
+        }
+    }
+built:
+    {
+        tc_dtype t = c->o->has_input_dtype ? c->o->input_dtype
+                                           : tc_values_dtype(&vs, c->o->default_dtype);
+        if (c->o->has_input_dtype) {
+            tc_scalar v;
+            for (size_t k = 0; k < vs.n; k++) {
+                tc_values_get(&vs, k, &v);
+                if (tc_scalar_check(&v, t))
+                    goto done;
+            }
+            vs.has_dtype = 1;
+            vs.dtype = t;
+        }
+        size_t bad;
+        bool has_bad;
+        ok = tc_values_tensor(&vs, t, ndim, sizes, out, &bad, &has_bad, NULL) == TC_OK;
+    }
+done:
+    tc_values_free(&vs);
+    return ok;
+}
+
 /* ---- entry point ----------------------------------------------------------------- */
 
 int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
@@ -564,6 +711,8 @@ int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
         i++;
     if (i == c.n) {
         rc = tc_err_set(err, TC_EINPUT, "no data");
+    } else if (read_fast(&c, out)) {
+        rc = TC_OK;
     } else if (!prescan(&c)) {
         rc = err ? err->code : TC_EINPUT;
     } else {

@@ -70,6 +70,8 @@ def jtext(v, rnd):
     if isinstance(v, list):
         sep = rnd.choice([', ', ',', ' ,\n '])
         return '[' + sep.join(jtext(x, rnd) for x in v) + ']'
+    if isinstance(v, Num):
+        return v.text
     if isinstance(v, complex) or (isinstance(v, float) and not math.isfinite(v)):
         return '"%s"' % lit(v)
     return lit(v)
@@ -96,11 +98,47 @@ def expect(values, dt):
     return torch_print(x), ''
 
 
+class Num(float):
+    """A finite float with the JSON text it is written as."""
+    text = ''
+
+
+def plain_scalar(rnd):
+    """A plain JSON number (tcum's fast path): an int, or a float as text
+    in one of the forms JSON allows, valued as that text reads."""
+    if rnd.random() < 0.4:
+        return rnd.choice(INTS + [rnd.randint(-10 ** 6, 10 ** 6)])
+    f = rnd.choice([x for x in FLOATS if math.isfinite(x)] +
+                   [rnd.uniform(-1e3, 1e3), rnd.gauss(0, 1) * 10 ** rnd.randint(-40, 40)])
+    t = rnd.choice(['%r', '%.17g', '%.3e', '%.6E', '%.1f', '%.9g']) % f
+    if '.' not in t and 'e' not in t.lower() and 'n' not in t:
+        t += rnd.choice(['.0', 'e0', 'E+00'])
+    n = Num(float(t))
+    n.text = t
+    return n
+
+
+def plain(rnd, shape):
+    if not shape:
+        return plain_scalar(rnd)
+    return [plain(rnd, shape[1:]) for _ in range(shape[0])]
+
+
 def json_case(rnd):
-    if rnd.random() < 0.6:
+    k = rnd.random()
+    if k < 0.4:
         v = regular(rnd, [rnd.choice([0, 1, 2, 3]) for _ in range(rnd.randint(0, 3))])
-    else:
+    elif k < 0.6:
         v = ragged(rnd, 3)
+    else:
+        # Plain numbers, mostly rectangular: the fast path, and its fallbacks.
+        v = plain(rnd, [rnd.choice([1, 2, 3, 4]) for _ in range(rnd.randint(1, 4))])
+        if rnd.random() < 0.2:
+            w = v
+            while isinstance(w, list) and w and isinstance(w[-1], list):
+                w = w[-1]
+            if isinstance(w, list):
+                w.append(plain_scalar(rnd) if rnd.random() < 0.5 else [plain_scalar(rnd)])
     dt = rnd.choice([None] * 4 + DTYPES)
     args = ['--input-format', 'json'] + (['--input-dtype', dt] if dt else [])
     out, err = expect(v, dt)
