@@ -17,6 +17,9 @@ CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -Ilib
 CJSON_CFLAGS = `pkg-config --cflags libcjson 2>/dev/null || echo -I/usr/include/cjson`
 CJSON_LIBS   = `pkg-config --libs libcjson 2>/dev/null || echo -lcjson`
 CSV_LIBS     = -lcsv
+# Dragonbox (libdragonbox-dev) is header-only and versioned in its path;
+# without it charconv.cc falls back to to_chars for the same digits.
+DRAGONBOX_CFLAGS = `ls -d /usr/include/dragonbox-* 2>/dev/null | sed 's/^/-I/'`
 LDLIBS   = $(CJSON_LIBS) $(CSV_LIBS) -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -lm
 
 LIB_SRC = lib/buf.c lib/err.c lib/stream.c lib/tensor.c lib/dtype.c lib/scan.c lib/reduce.c lib/diff.c \
@@ -34,9 +37,9 @@ all: tcum
 
 $(LIB_OBJ): $(HDR)
 
-# The one C++ file: libstdc++'s <charconv> (Ryu, fast_float) behind a C interface.
+# The one C++ file: libstdc++'s <charconv> (fast_float) and Dragonbox behind a C interface.
 lib/charconv.o: lib/charconv.cc $(HDR)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -Wall -Wextra -Werror -c -o $@ lib/charconv.cc
+	$(CXX) $(CPPFLAGS) $(DRAGONBOX_CFLAGS) $(CXXFLAGS) -Wall -Wextra -Werror -c -o $@ lib/charconv.cc
 
 # The library alone, for C programs: link with libtcum.a $(LDLIBS).
 libtcum.a: $(LIB_OBJ)
@@ -52,7 +55,7 @@ lib/example: lib/example.c lib/tcum.h libtcum.a
 
 # Same sources under AddressSanitizer + UBSan; the whole suite runs against it.
 lib/charconv-asan.o: lib/charconv.cc $(HDR)
-	$(CXX) $(CPPFLAGS) -std=c++17 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	$(CXX) $(CPPFLAGS) $(DRAGONBOX_CFLAGS) -std=c++17 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	  -Wall -Wextra -Werror -c -o $@ lib/charconv.cc
 
 tcum-asan: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-asan.o

@@ -22,7 +22,10 @@
  *           can: the values that do form an interval), and no decimal as
  *           short is nearer, ties to even: NumPy's repr.
  *
- * Usage: numcheck [parse|f64|f32|all] [COUNT]   (threads: one per core;
+ *   ryu     the fast shortest digits (Dragonbox) against to_chars' (Ryu):
+ *           10 x COUNT random float64 and every positive float32.
+ *
+ * Usage: numcheck [parse|f64|f32|ryu|all] [COUNT]   (threads: one per core;
  * COUNT defaults to 10 million; `numcheck f32 COUNT` samples COUNT patterns)
  * Prints one line per check and exits 1 on any mismatch.
  */
@@ -408,6 +411,43 @@ static void *f32_thread(void *arg)
     return NULL;
 }
 
+/* ---- the fast shortest digits against to_chars ---------------------------------- */
+
+/*
+ * tc_cc_shortest_* (Dragonbox when built with it) against the same digits
+ * from libstdc++'s to_chars (Ryu): COUNT random float64 bit patterns and
+ * every positive finite float32.
+ */
+int tc_cc_shortest_f64_ryu(double v, char dig[24], int *decpt);
+int tc_cc_shortest_f32_ryu(float v, char dig[24], int *decpt);
+
+static void *ryu_thread(void *arg)
+{
+    job *j = arg;
+    uint64_t seed = 0xD1CE + (uint64_t)j->id;
+    char a[24], b[24];
+    int da, db;
+    for (uint64_t k = 0; k < j->count; k++) {
+        double v = fabs(from_bits(next(&seed)));
+        if (!isfinite(v) || v == 0)
+            continue;
+        int na = tc_cc_shortest_f64(v, a, &da), nb = tc_cc_shortest_f64_ryu(v, b, &db);
+        j->checked++;
+        if (na != nb || da != db || memcmp(a, b, (size_t)na))
+            fail(j, "f64 %a: %s e%d against %s e%d", v, a, da, b, db);
+    }
+    for (uint64_t u = (uint64_t)j->id + 1; u < 0x7f800000u; u += (uint64_t)j->nthreads) {
+        uint32_t w = (uint32_t)u;
+        float f;
+        memcpy(&f, &w, sizeof f);
+        int na = tc_cc_shortest_f32(f, a, &da), nb = tc_cc_shortest_f32_ryu(f, b, &db);
+        j->checked++;
+        if (na != nb || da != db || memcmp(a, b, (size_t)na))
+            fail(j, "f32 %a: %s e%d against %s e%d", (double)f, a, da, b, db);
+    }
+    return NULL;
+}
+
 /* ---- driver ------------------------------------------------------------------- */
 
 static int run(const char *name, void *(*fn)(void *), uint64_t count, int nt)
@@ -457,5 +497,7 @@ int main(int argc, char **argv)
         rc |= run("f64", f64_thread, count, (int)nt);
     if (all || !strcmp(what, "f32"))
         rc |= run("f32", f32_thread, argc > 2 && !all ? count : 0, (int)nt);
+    if (all || !strcmp(what, "ryu"))
+        rc |= run("ryu", ryu_thread, count * 10, (int)nt);
     return rc;
 }

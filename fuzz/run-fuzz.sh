@@ -39,7 +39,7 @@ for obj in $objs; do
 done
 extra=
 if [ -f lib/charconv.cc ]; then
-    clang++ -std=c++17 $COMMON -fsanitize=fuzzer-no-link -c -o fuzz/out/obj/charconv.o lib/charconv.cc
+    clang++ -std=c++17 $COMMON $(ls -d /usr/include/dragonbox-* 2>/dev/null | sed 's/^/-I/') -fsanitize=fuzzer-no-link -c -o fuzz/out/obj/charconv.o lib/charconv.cc
     extra="fuzz/out/obj/charconv.o -lstdc++"
 fi
 

@@ -226,6 +226,12 @@ static int fail_pos(tc_err *err, const char *data, size_t pos)
 int tc_read_csv_table(const char *data, size_t n, const tc_read_opts *o,
                       tc_tensor **out, tc_err *err)
 {
+    return tc_read_csv_rows(data, n, o, -1, out, err);
+}
+
+int tc_read_csv_rows(const char *data, size_t n, const tc_read_opts *o, int64_t ncols,
+                     tc_tensor **out, tc_err *err)
+{
     *out = NULL;
     size_t bom = tc_bom_len(data, n);
     data += bom;
@@ -237,7 +243,8 @@ int tc_read_csv_table(const char *data, size_t n, const tc_read_opts *o,
     st.n = n;
     st.delim = (unsigned char)(o->delimiter ? o->delimiter : ',');
     st.header = o->header;
-    st.ncols = -1;
+    st.ncols = ncols;
+    st.seen_first = ncols >= 0;     /* rows of a table already begun: no header */
     st.err = err;
     tc_values_init(&st.vs, o);
 

@@ -174,7 +174,9 @@ static int parse_block(stream *s, const char *p, size_t n, bool first, tc_tensor
     tc_read_opts ro = s->ro;
     if (!first)
         ro.header = 0;
-    int rc = tc_read_csv_table(p, n, &ro, t, s->err);
+    /* Later blocks continue the table: its width, once known (0: not yet). */
+    int64_t ncols = first || s->ncols <= 0 ? -1 : s->ncols;
+    int rc = tc_read_csv_rows(p, n, &ro, ncols, t, s->err);
     if (rc && s->err->line > 0)
         s->err->line += s->line0;
     return rc;
@@ -368,6 +370,50 @@ static bool is_digit_or_dot(char c)
 }
 
 /*
+ * The commonest field, [-]digits.digits with at most 19 significant digits
+ * whose value as an integer w is below 2^53 and at most 22 digits after the
+ * point: w and 10^k are exact doubles, so w / 10^k is one correctly rounded
+ * division, the value fast_float would give (Clinger's fast path).  Returns
+ * the length read, or 0 for anything else (the caller asks fast_float).
+ */
+static size_t parse_simple(const char *f, const char *end, double *out)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *c = f;
+    bool neg = c < end && *c == '-';
+    c += neg;
+    uint64_t w = 0;
+    int digits = 0;
+    const char *int_start = c;
+    while (c < end && *c >= '0' && *c <= '9') {
+        w = w * 10 + (uint64_t)(*c - '0');
+        digits += w != 0;       /* leading zeros are not significant */
+        c++;
+        if (digits > 19)
+            return 0;
+    }
+    if (c == int_start || c == end || *c != '.')
+        return 0;               /* integers and ".5" go to fast_float */
+    const char *frac_start = ++c;
+    while (c < end && *c >= '0' && *c <= '9') {
+        w = w * 10 + (uint64_t)(*c - '0');
+        digits += w != 0;
+        c++;
+        if (digits > 19)
+            return 0;
+    }
+    size_t k = (size_t)(c - frac_start);
+    if (k == 0 || k > 22 || w > ((uint64_t)1 << 53) ||
+        (c < end && (*c == 'e' || *c == 'E')))
+        return 0;
+    double d = (double)w / p10[k];
+    *out = neg ? -d : d;
+    return (size_t)(c - f);
+}
+
+/*
  * Values of a block of plain decimals into s->fast as s->dtype, with the
  * row count in *rows and the newlines in *lines; false (nothing changed but
  * the scratch buffer) for a block the reader must take.
@@ -402,7 +448,9 @@ static bool fast_block(stream *s, const char *p, size_t n, int64_t *rows, long *
             if (g >= end || !is_digit_or_dot(*g))
                 return false;   /* no nan, inf, "+-1" or empty field here */
             double d;
-            size_t len = tc_cc_parse_f64(f, (size_t)(end - f), &d);
+            size_t len = parse_simple(f, end, &d);
+            if (len == 0)
+                len = tc_cc_parse_f64(f, (size_t)(end - f), &d);
             if (len == 0 || !isfinite(d))
                 return false;
             const char *e = f + len;

@@ -110,6 +110,14 @@ typedef struct tc_scalar {
 bool tc_scalar_parse(const char *s, size_t n, tc_scalar *out);
 
 /*
+ * tc_read_csv_table, for more rows of a table whose width ncols is known
+ * (ncols < 0: unknown, as tc_read_csv_table): no header row, and a row of
+ * another width is the ragged-row error, as it would be in the whole table.
+ */
+int tc_read_csv_rows(const char *data, size_t n, const tc_read_opts *o, int64_t ncols,
+                     tc_tensor **out, tc_err *err);
+
+/*
  * NULL if torch.tensor([v], dtype=t) accepts v, else PyTorch's message
  * ("value cannot be converted to type uint8 without overflow", ...).
  */
