@@ -418,9 +418,6 @@ static void *f32_thread(void *arg)
  * from libstdc++'s to_chars (Ryu): COUNT random float64 bit patterns and
  * every positive finite float32.
  */
-int tc_cc_shortest_f64_ryu(double v, char dig[24], int *decpt);
-int tc_cc_shortest_f32_ryu(float v, char dig[24], int *decpt);
-
 static void *ryu_thread(void *arg)
 {
     job *j = arg;

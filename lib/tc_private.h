@@ -214,15 +214,18 @@ void tc_numfmt_sci(tc_buf *b, double v, int prec);
 void tc_numfmt_int(tc_buf *b, int64_t v);
 void tc_numfmt_bool(tc_buf *b, int v);
 
-/* ---- charconv.cc: libstdc++'s <charconv> ------------------------------------- */
+/* ---- charconv.cc: Dragonbox and libstdc++'s <charconv> -------------------------- */
 
 /*
  * The shortest digits of a finite v > 0 that read back to the same double
  * (or float): v = 0.DIG * 10^decpt; returns the digit count, no trailing
- * zeros.  The closest such digits where several are as short (Ryu).
+ * zeros.  The closest such digits where several are as short, ties to
+ * even (Dragonbox; the _ryu forms get the same from to_chars, for checks).
  */
 int tc_cc_shortest_f64(double v, char dig[24], int *decpt);
 int tc_cc_shortest_f32(float v, char dig[24], int *decpt);
+int tc_cc_shortest_f64_ryu(double v, char dig[24], int *decpt);
+int tc_cc_shortest_f32_ryu(float v, char dig[24], int *decpt);
 /*
  * A decimal number at s (n bytes, no leading '+') correctly rounded to
  * double (fast_float): the bytes used; 0 if there is none or it is out of

@@ -116,7 +116,7 @@ static bool try_digits(double v, tc_dtype t, int p, char dig[24], int *n, int *e
  */
 static int shortest_digits(double v, tc_dtype t, char dig[24], int *decpt)
 {
-    /* float64 and float32: Ryu's shortest digits, via libstdc++ (charconv.cc) */
+    /* float64 and float32: Dragonbox (or Ryu via to_chars), in charconv.cc */
     if (t == TC_FLOAT64 || t == TC_COMPLEX128)
         return tc_cc_shortest_f64(v, dig, decpt);
     if (t == TC_FLOAT32 || t == TC_COMPLEX64)
