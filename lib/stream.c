@@ -53,6 +53,8 @@ typedef struct stream {
     bool started;               /* the layout is known, blocks flow */
     bool column;                /* a single-column input: 1-D */
     bool gather;                /* no streaming form: run the whole path at the end */
+    tc_tensor *whole;           /* the whole input, parsed by start() at the end */
+    size_t tried_cut;           /* cut when start() last waited for more rows */
     int64_t ncols;
     int nrows_seen;             /* data rows so far, capped at 2 */
     bool dtype_known;           /* dtype holds for the whole input */
@@ -493,8 +495,9 @@ static bool fast_block(stream *s, const char *p, size_t n, int64_t *rows, long *
 
 static int run_whole(stream *s)
 {
-    tc_tensor *t = NULL;
-    int rc = parse_block(s, s->win, s->n, true, &t);
+    tc_tensor *t = s->whole;
+    s->whole = NULL;
+    int rc = t ? TC_OK : parse_block(s, s->win, s->n, true, &t);
     if (rc)
         return rc;
     int64_t rows = t->shape[0], cols = t->shape[1];
@@ -635,9 +638,25 @@ static bool lone_either_way(const stream *s, const tc_tensor *t)
  * s->started set once blocks flow, s->gather set for the whole path, or
  * neither when more input is needed.
  */
+/*
+ * Whether win[0, len) is a single line holding the delimiter and no quote:
+ * one data row (or a header) of several fields, after which start() would
+ * only wait for more.  Not parsing it until more rows come keeps a long
+ * first row from being read again for every chunk of a slow pipe.
+ */
+static bool one_line_of_fields(const stream *s, size_t len)
+{
+    const char *nl = memchr(s->win, '\n', len);
+    char delim = s->ro.delimiter ? s->ro.delimiter : ',';
+    return nl == s->win + len - 1 && !memchr(s->win, '"', len) && memchr(s->win, delim, len);
+}
+
 static int start(stream *s)
 {
     size_t len = s->eof ? s->n : s->cut;
+    s->tried_cut = s->cut;
+    if (!s->eof && one_line_of_fields(s, len))
+        return TC_OK;   /* one row of several fields: the layout needs row 2 */
     tc_tensor *t = NULL;
     int rc = parse_block(s, s->win, len, true, &t);
     if (rc) {
@@ -677,7 +696,10 @@ static int start(stream *s)
     if (s->eof || (rows < 2 && !lone_field)) {
         /* All of it is here (the whole path is exact), or wait for row 2. */
         s->gather = s->eof;
-        tc_tensor_free(t);
+        if (s->eof)
+            s->whole = t;   /* run_whole takes it from here */
+        else
+            tc_tensor_free(t);
         return TC_OK;
     }
     s->column = s->ncols == 1;
@@ -750,7 +772,7 @@ int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, int select, char 
     }
     bool fast = false;
     for (;;) {
-        if (!s.started && !s.gather && (s.cut > 0 || s.eof)) {
+        if (!s.started && !s.gather && ((s.cut > 0 && s.cut != s.tried_cut) || s.eof)) {
             if ((rc = start(&s)))
                 break;
             fast = s.started && (s.dtype == TC_FLOAT64 || s.dtype == TC_FLOAT32) &&
@@ -792,6 +814,7 @@ int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, int select, char 
     if (rc == TC_OK)
         rc = flush(&s);
     tc_scan_carry_free(s.carry);
+    tc_tensor_free(s.whole);
     free(s.fast);
     free(s.win);
     tc_buf_free(&s.out);
