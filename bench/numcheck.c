@@ -346,6 +346,13 @@ static void *f32_thread(void *arg)
             fail(j, "f32: %s does not read back", b.p);
             continue;
         }
+        if (w == 0x15ae43fdu) {
+            /* write.c's one exception: NumPy's 7.038531e-26 reads back
+               through double as the next float; 8 digits do not */
+            if (strcmp(b.p, "7.0385307e-26"))
+                fail(j, "f32: 0x15ae43fd as %s", b.p);
+            continue;
+        }
         char dig[32];
         int e10;
         int k = text_digits(b.p, dig, &e10);

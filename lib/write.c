@@ -119,8 +119,25 @@ static int shortest_digits(double v, tc_dtype t, char dig[24], int *decpt)
     /* float64 and float32: Dragonbox (or Ryu via to_chars), in charconv.cc */
     if (t == TC_FLOAT64 || t == TC_COMPLEX128)
         return tc_cc_shortest_f64(v, dig, decpt);
-    if (t == TC_FLOAT32 || t == TC_COMPLEX64)
-        return tc_cc_shortest_f32((float)v, dig, decpt);
+    if (t == TC_FLOAT32 || t == TC_COMPLEX64) {
+        /*
+         * A float32 is read as torch.tensor and NumPy read it: the decimal
+         * to double, then to float.  Of all 2^31 positive float32 values
+         * (make numcheck) exactly one has shortest digits that this double
+         * rounding takes to the neighbouring float: 0x15ae43fd, shortest
+         * 7.038531e-26 (NumPy's repr), read back as 0x15ae43fe.  It gets
+         * the 8 digits that read back both ways, so pipelines stay lossless.
+         */
+        float f = (float)v;
+        uint32_t bits;
+        memcpy(&bits, &f, sizeof bits);
+        if (bits == 0x15ae43fdu) {
+            memcpy(dig, "70385307", 9);
+            *decpt = -25;
+            return 8;
+        }
+        return tc_cc_shortest_f32(f, dig, decpt);
+    }
     int n, e10;
     int lo = 1, hi = t == TC_FLOAT64 || t == TC_COMPLEX128 ? 17 : 9;
     if (!try_digits(v, t, hi, dig, &n, &e10))
