@@ -1043,6 +1043,7 @@ def main():
     gdir = tempfile.mkdtemp(prefix='fuzz_torch.')
     npass = nfail = nskip = napprox = 0
     cats = {}
+    per_op = {}     # op (and --grad) -> [passed, ran]
     limit = 1 << 30 if a.verbose else 2000
     for i in cases:
         c = gen_case(seed, i, ops, mods, dtypes)
@@ -1075,8 +1076,12 @@ def main():
             ok = status == 2 and out == '' and err_matches(want, err)
         else:
             ok = status == 2 and out == '' and re.fullmatch(r'tcum: [^\n]+\n', err) is not None
+        opname = c['op'].name + (' --grad' if '--grad' in c['args'] else '')
+        tally = per_op.setdefault(opname, [0, 0])
+        tally[1] += 1
         if ok:
             npass += 1
+            tally[0] += 1
             continue
         approx = 'approx' in c['tags'] and not a.strict
         if approx:
@@ -1121,6 +1126,9 @@ def main():
         print('mismatches by category (op input-dtype tags; approx ones marked 2.x approx):')
         for k, v in sorted(cats.items(), key=lambda kv: -kv[1]):
             print('%6d  %s' % (v, k))
+    print('per op (passed/ran, approximate references included):')
+    for k in sorted(per_op):
+        print('    %-28s %d/%d' % (k, per_op[k][0], per_op[k][1]))
     ran = npass + nfail + napprox
     rate = 100.0 * npass / ran if ran else 100.0
     extra = ''
