@@ -623,7 +623,7 @@ static bool read_fast(const json_ctx *c, tc_tensor **out)
             i++;
             continue;
         }
-        if (depth != ndim)
+        if (depth == 0 || depth != ndim)
             goto done;              /* a number where a list belongs */
         size_t len = json_number_len(d, n, i);
         if (len == 0)
@@ -654,7 +654,7 @@ static bool read_fast(const json_ctx *c, tc_tensor **out)
                         sizes[k] = k == ndim - 1 ? count[k] : 0;
                 }
             }
-            if (sizes[depth] == 0 && depth < ndim - 1)
+            if (depth < ndim - 1 && sizes[depth] == 0)
                 sizes[depth] = count[depth];    /* the first list at this depth closes */
             else if (count[depth] != sizes[depth])
                 goto done;                      /* ragged */
