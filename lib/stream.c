@@ -147,18 +147,35 @@ static void consume(stream *s, size_t len, long lines)
 
 /* ---- blocks ------------------------------------------------------------------ */
 
-static bool only_comments(const char *p, size_t n)
+/*
+ * If the line at p[i] is blank (spaces, tabs, CRs) or a comment (a '#'
+ * after spaces and tabs only, as the reader decides), the index just past
+ * it; else i.  A '#' after a CR is a field to the reader, not a comment.
+ */
+static size_t past_blank_or_comment(const char *p, size_t n, size_t i)
 {
-    size_t i = 0;
-    while (i < n) {
-        size_t j = i;
-        while (j < n && (p[j] == ' ' || p[j] == '\t' || p[j] == '\r'))
-            j++;
-        if (j < n && p[j] != '\n' && p[j] != '#')
-            return false;
+    size_t j = i;
+    while (j < n && (p[j] == ' ' || p[j] == '\t'))
+        j++;
+    if (j < n && p[j] == '#') {
         while (j < n && p[j] != '\n')
             j++;
-        i = j + 1;
+        return j < n ? j + 1 : n;
+    }
+    while (j < n && (p[j] == ' ' || p[j] == '\t' || p[j] == '\r'))
+        j++;
+    if (j < n && p[j] != '\n')
+        return i;
+    return j < n ? j + 1 : n;
+}
+
+static bool only_comments(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t k = past_blank_or_comment(p, n, i);
+        if (k == i)
+            return false;
+        i = k;
     }
     return true;
 }
@@ -196,14 +213,10 @@ static int check_width(stream *s, const tc_tensor *t, const char *p, size_t n)
     long line = s->line0 + 1;
     size_t i = 0;
     for (;;) {   /* skip comment and blank lines to the block's first row */
-        size_t j = i;
-        while (j < n && (p[j] == ' ' || p[j] == '\t' || p[j] == '\r'))
-            j++;
-        if (j >= n || (p[j] != '\n' && p[j] != '#'))
+        size_t k = past_blank_or_comment(p, n, i);
+        if (k == i || k >= n)
             break;
-        while (j < n && p[j] != '\n')
-            j++;
-        i = j + 1;
+        i = k;
         line++;
     }
     size_t end = i;
