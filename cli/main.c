@@ -15,6 +15,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,8 +464,9 @@ static void sink_open(const char *path)
         sink.path = path;
         return;
     }
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    struct stat st;     /* of what path names, through any symlink */
+    bool exists = stat(path, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode)) {
         /*
          * A device, FIFO or socket (-o /dev/null, a named pipe): write to
          * it as it is.  Renaming a temporary file over it would replace
@@ -482,14 +484,10 @@ static void sink_open(const char *path)
      * A symlink to a regular file: write the file it points to, and keep
      * the link (renaming over the link itself would replace it).
      */
-    char *real = NULL;
     struct stat lst;
-    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
-        real = realpath(path, NULL);
-        if (real)
-            sink.real = real;
-    }
-    const char *target = real ? real : path;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+        sink.real = realpath(path, NULL);
+    const char *target = sink.real ? sink.real : path;
     size_t len = strlen(target);
     sink.tmp = malloc(len + 16);
     if (!sink.tmp)
@@ -507,7 +505,7 @@ static void sink_open(const char *path)
      * or else the usual umask-derived one.
      */
     mode_t mode;
-    if (stat(target, &st) == 0) {
+    if (exists) {
         mode = st.st_mode & 07777;
     } else {
         mode_t mask = umask(0);

@@ -598,70 +598,44 @@ static bool read_fast(const json_ctx *c, tc_tensor **out)
     if (i == n || d[i] != '[')
         return false;
 
-    int ndim = 0, depth = 0;
-    bool shape_known = false;       /* the first innermost list has closed */
-    int64_t sizes[TC_MAX_DIMS];
-    int64_t count[TC_MAX_DIMS];     /* elements so far in the open list at each depth */
+    tc_shape sh;                    /* torch.tensor's shape rules, as read_torch.c */
+    tc_shape_init(&sh);
     tc_values vs;
     tc_values_init(&vs, NULL);
     bool ok = false;
 
     for (;;) {
-        /* At the start of a value. */
+        /* At the start of a value: lists open, then a number. */
         while (i < n && is_ws(d[i]))
             i++;
-        if (i == n)
-            goto done;
-        if (d[i] == '[') {
-            if (depth == TC_MAX_DIMS || (shape_known && depth >= ndim))
-                goto done;              /* deeper than the first list's chain */
-            if (!shape_known && depth > 0 && count[depth - 1] > 0)
-                goto done;              /* a list after numbers: [1, [2]] */
-            if (!shape_known)
-                ndim = depth + 1;
-            count[depth++] = 0;
+        if (i < n && d[i] == '[') {
+            if (tc_shape_open(&sh) != TC_SHAPE_OK)
+                goto done;
             i++;
             continue;
         }
-        if (depth == 0 || depth != ndim)
-            goto done;              /* a number where a list belongs */
         size_t len = json_number_len(d, n, i);
-        if (len == 0)
-            goto done;              /* not a number, or an empty list */
+        bool store;
         tc_scalar v;
-        if (!tc_scalar_parse(d + i, len, &v) || tc_values_push(&vs, &v, i))
-            goto done;
+        if (len == 0 || tc_shape_scalar(&sh, &store) != TC_SHAPE_OK ||
+            !tc_scalar_parse(d + i, len, &v) || tc_values_push(&vs, &v, i))
+            goto done;              /* not a number (or []), or misplaced */
         i += len;
         /* After a value: ',' for the next one, or ']' closing lists. */
         for (;;) {
-            count[depth - 1]++;
             while (i < n && is_ws(d[i]))
                 i++;
-            if (i == n)
-                goto done;
-            if (d[i] == ',') {
+            if (i < n && d[i] == ',') {
                 i++;
                 break;
             }
-            if (d[i] != ']')
+            if (i == n || d[i] != ']' || tc_shape_close(&sh) != TC_SHAPE_OK)
                 goto done;
             i++;
-            depth--;
-            if (!shape_known) {
-                if (depth == ndim - 1) {
-                    shape_known = true;
-                    for (int k = 0; k < ndim; k++)
-                        sizes[k] = k == ndim - 1 ? count[k] : 0;
-                }
-            }
-            if (depth < ndim - 1 && sizes[depth] == 0)
-                sizes[depth] = count[depth];    /* the first list at this depth closes */
-            else if (count[depth] != sizes[depth])
-                goto done;                      /* ragged */
-            if (depth == 0) {
+            if (sh.depth == 0) {
                 while (i < n && is_ws(d[i]))
                     i++;
-                if (i != n)
+                if (i != n || sh.empty)
                     goto done;
                 goto built;
             }
@@ -683,7 +657,7 @@ built:
         }
         size_t bad;
         bool has_bad;
-        ok = tc_values_tensor(&vs, t, ndim, sizes, out, &bad, &has_bad, NULL) == TC_OK;
+        ok = tc_values_tensor(&vs, t, sh.ndim, sh.shape, out, &bad, &has_bad, NULL) == TC_OK;
     }
 done:
     tc_values_free(&vs);
