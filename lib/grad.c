@@ -167,7 +167,7 @@ static void cadd_alpha(tc_dtype t, double xr, double xi, double yr, double yi,
 /* x * y + z in the component type of t, rounded once. */
 static double fmat(tc_dtype t, double x, double y, double z)
 {
-    return t == TC_COMPLEX64 ? (double)fmaf((float)x, (float)y, (float)z) : fma(x, y, z);
+    return t == TC_COMPLEX64 ? (double)tc_fmaf((float)x, (float)y, (float)z) : tc_fma(x, y, z);
 }
 
 /*

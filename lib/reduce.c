@@ -422,7 +422,7 @@ static val mul_c64_v(val x, val y)
 static val mul_c64_s(val x, val y)
 {
     float a = (float)x.re, b = (float)x.im, c = (float)y.re, d = (float)y.im;
-    val r = {fmaf(a, c, -(b * d)), fmaf(a, d, b * c)};
+    val r = {tc_fmaf(a, c, -(b * d)), tc_fmaf(a, d, b * c)};
     return r;
 }
 
@@ -435,7 +435,7 @@ static val mul_c128_v(val x, val y)
 
 static val mul_c128_s(val x, val y)
 {
-    val r = {fma(x.re, y.re, -(x.im * y.im)), fma(x.re, y.im, x.im * y.re)};
+    val r = {tc_fma(x.re, y.re, -(x.im * y.im)), tc_fma(x.re, y.im, x.im * y.re)};
     return r;
 }
 

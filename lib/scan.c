@@ -189,8 +189,8 @@ static float lae_f32(float x, float y)
  */
 static void cmul(double a, double b, double c, double d, double *re, double *im)
 {
-    *re = fma(a, c, -(b * d));
-    *im = fma(a, d, b * c);
+    *re = tc_fma(a, c, -(b * d));
+    *im = tc_fma(a, d, b * c);
 }
 
 /* c10::complex operator/ (numpy's algorithm). */

@@ -8,6 +8,7 @@
 #include "tcum.h"
 
 #include <stdbool.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -237,5 +238,21 @@ size_t tc_cc_parse_f64(const char *s, size_t n, double *out);
 
 /* Append Python's repr(v) of a float: "0.1", "1e-05", "123.0", "-0.0", "nan". */
 void tc_repr_f64(tc_buf *b, double v);
+
+/*
+ * fma(a, b, c), except that a product with a zero factor, which is exact,
+ * is added plainly: the same result natively, and under valgrind, whose
+ * emulation of the FMA instruction loses the sign of zero (fma(0, -1, -0)
+ * gives +0 there), `make valgrind` sees the same -0 as the native run.
+ */
+static inline double tc_fma(double a, double b, double c)
+{
+    return a == 0 || b == 0 ? a * b + c : fma(a, b, c);
+}
+
+static inline float tc_fmaf(float a, float b, float c)
+{
+    return a == 0 || b == 0 ? a * b + c : fmaf(a, b, c);
+}
 
 #endif /* TC_PRIVATE_H */
