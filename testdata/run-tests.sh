@@ -9,8 +9,9 @@
 # matches one of them run.  -j N runs N cases at a time (default: the number
 # of CPUs).  -k keeps the scratch directory for a post-mortem.
 #
-# Environment: TCUM_WRAPPER is put in front of every tcum invocation (make
-# valgrind sets it to valgrind, whose exit status 99 then fails the case);
+# Environment: TCUM_WRAPPER is put in front of every tcum invocation (e.g.
+# TCUM_WRAPPER=valgrind, whose exit status 99 then fails the case; make
+# valgrind instead runs BINARY=testdata/forkrun, see testdata/valgrind.sh);
 # TCUM_TIMEOUT (seconds, default 60, or 600 with a wrapper; 0 for none)
 # bounds each tcum invocation.
 #
