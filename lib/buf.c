@@ -27,6 +27,10 @@ static bool reserve(tc_buf *b, size_t extra)
         }
         cap *= 2;
     }
+    if (!tc_mem_fits(cap)) {
+        b->oom = 1;
+        return false;
+    }
     char *p = realloc(b->p, cap);
     if (!p) {
         b->oom = 1;

@@ -60,6 +60,11 @@ static int pairwise(const tc_tensor *x, int dim, int sub, tc_tensor **out, tc_er
     tc_tensor *y = tc_tensor_new(x->dtype, x->ndim, shape, err);
     if (!y)
         return err ? err->code : TC_ENOMEM;
+    if (y->numel == 0) {
+        /* nothing to compute, however many empty lanes the shape has */
+        *out = y;
+        return TC_OK;
+    }
     switch (x->dtype) {
     case TC_BOOL: PAIRWISE(uint8_t, (uint8_t)(hi != lo)); break;
     case TC_UINT8:

@@ -800,8 +800,8 @@ static tc_tensor *cumtrapz_bw(pool *p, const tc_tensor *x, const tc_tensor *g, i
     if (!gm)
         return NULL;
     tc_tensor *y = pnew(p, g->dtype, x->ndim, x->shape);
-    if (!y)
-        return NULL;
+    if (!y || x->numel == 0)
+        return y;
     int64_t outer, n, inner;
     tc_lanes(x, dim, &outer, &n, &inner);
     for (int64_t o = 0; o < outer; o++)

@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Python writes non-finite floats as "nan", "inf" and "-inf" in every format. */
 static bool put_nonfinite(tc_buf *b, double v)
@@ -27,16 +28,52 @@ static bool put_nonfinite(tc_buf *b, double v)
     return true;
 }
 
+/*
+ * A double's exact decimal value has at most 1074 digits after the point
+ * (2**-1074) and at most 767 significant digits, so printf's digits past
+ * EXACT_DIGITS are all zeros: they are appended rather than computed, which
+ * keeps an absurd --precision linear in the output and clear of printf's
+ * int-sized length (a precision near INT_MAX made it write nothing).
+ */
+enum { EXACT_DIGITS = 1100 };
+
+static void put_zeros(tc_buf *b, size_t n)
+{
+    char z[256];
+    memset(z, '0', sizeof z);
+    for (; n > 0 && !b->oom; n -= n < sizeof z ? n : sizeof z)
+        tc_buf_put(b, z, n < sizeof z ? n : sizeof z);
+}
+
 void tc_numfmt_fixed(tc_buf *b, double v, int prec)
 {
-    if (!put_nonfinite(b, v))
+    if (put_nonfinite(b, v))
+        return;
+    if (prec <= EXACT_DIGITS) {
         tc_buf_printf(b, "%.*f", prec, v);
+        return;
+    }
+    tc_buf_printf(b, "%.*f", EXACT_DIGITS, v);
+    put_zeros(b, (size_t)(prec - EXACT_DIGITS));
 }
 
 void tc_numfmt_sci(tc_buf *b, double v, int prec)
 {
-    if (!put_nonfinite(b, v))
+    if (put_nonfinite(b, v))
+        return;
+    if (prec <= EXACT_DIGITS) {
         tc_buf_printf(b, "%.*e", prec, v);
+        return;
+    }
+    /* "d.ddd...e+XX": the zeros go before the exponent */
+    char s[EXACT_DIGITS + 16];
+    int n = snprintf(s, sizeof s, "%.*e", EXACT_DIGITS, v);
+    const char *e = n > 0 ? strchr(s, 'e') : NULL;
+    if (!e)
+        return;
+    tc_buf_put(b, s, (size_t)(e - s));
+    put_zeros(b, (size_t)(prec - EXACT_DIGITS));
+    tc_buf_puts(b, e);
 }
 
 void tc_numfmt_int(tc_buf *b, int64_t v)

@@ -1167,8 +1167,8 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
             if (isinf(tc_tensor_get_f64(mx, k)))
                 tc_store_f64(mx, k, 0);
     }
-    /* e = exp(x - maxes), each step rounded to the dtype */
-    for (int64_t o = 0; o < g.outer; o++) {
+    /* e = exp(x - maxes), each step rounded to the dtype (none if empty) */
+    for (int64_t o = 0; o < g.outer && x->numel > 0; o++) {
         for (int64_t j = 0; j < g.n; j++) {
             for (int64_t i = 0; i < g.inner; i++) {
                 int64_t k = (o * g.n + j) * g.inner + i;

@@ -21,6 +21,14 @@
 /* a * b into *out; false on overflow (operands must be >= 0). */
 bool tc_mul_ok(int64_t a, int64_t b, int64_t *out);
 
+/*
+ * Whether an allocation of n bytes may be tried: at most the machine's
+ * physical memory and the process's RLIMIT_AS / RLIMIT_DATA.  A bigger one
+ * is refused before asking malloc, which with overcommit could "succeed"
+ * and end in the OOM killer (and under AddressSanitizer aborts).
+ */
+bool tc_mem_fits(uint64_t n);
+
 /* Position a message: sets err->line and err->col and returns err->code. */
 int tc_err_at(tc_err *err, long line, long col);
 

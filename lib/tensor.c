@@ -3,6 +3,33 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+bool tc_mem_fits(uint64_t n)
+{
+    /*
+     * Asked once: the streaming path makes a tensor for every block read,
+     * and the machine's memory does not change under one run.  (The
+     * library is single-threaded; a race would only compute it twice.)
+     */
+    static uint64_t cached;
+    if (cached)
+        return n <= cached && n <= SIZE_MAX;
+    uint64_t limit = UINT64_MAX;
+    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && psz > 0 && (uint64_t)pages <= UINT64_MAX / (uint64_t)psz)
+        limit = (uint64_t)pages * (uint64_t)psz;
+    const int which[] = {RLIMIT_AS, RLIMIT_DATA};
+    for (size_t i = 0; i < sizeof which / sizeof which[0]; i++) {
+        struct rlimit rl;
+        if (getrlimit(which[i], &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+            (uint64_t)rl.rlim_cur < limit)
+            limit = (uint64_t)rl.rlim_cur;
+    }
+    cached = limit;
+    return n <= limit && n <= SIZE_MAX;
+}
 
 tc_tensor *tc_tensor_new(tc_dtype t, int ndim, const int64_t *shape, tc_err *err)
 {
@@ -22,8 +49,9 @@ tc_tensor *tc_tensor_new(tc_dtype t, int ndim, const int64_t *shape, tc_err *err
         }
     }
     size_t esz = tc_dtype_size(t);
-    if ((uint64_t)numel > SIZE_MAX / esz) {
-        tc_err_set(err, TC_ENOMEM, "tensor too large: %lld elements", (long long)numel);
+    if ((uint64_t)numel > SIZE_MAX / esz || !tc_mem_fits((uint64_t)numel * esz)) {
+        tc_err_set(err, TC_ENOMEM, "tensor too large: %lld %s elements do not fit in memory",
+                   (long long)numel, tc_dtype_name(t));
         return NULL;
     }
     tc_tensor *x = calloc(1, sizeof *x);
@@ -125,13 +153,24 @@ void tc_lanes(const tc_tensor *x, int dim, int64_t *outer, int64_t *n, int64_t *
         *outer = *n = *inner = 1;
         return;
     }
-    for (int i = 0; i < dim; i++)
-        o *= x->shape[i];
-    for (int i = dim + 1; i < x->ndim; i++)
-        in *= x->shape[i];
-    *outer = o;
+    /*
+     * In an empty tensor the dims on one side of a zero can multiply past
+     * int64 (shape (0, 2**40, 2**40) is valid): an empty side makes both
+     * sides 0, so no loop runs over lanes that hold nothing, and the
+     * products saturate (a tensor built from them is refused as too large).
+     */
+    bool empty = false;
+    for (int i = 0; i < x->ndim; i++)
+        empty |= i != dim && x->shape[i] == 0;
+    for (int i = 0; i < dim && !empty; i++)
+        if (!tc_mul_ok(o, x->shape[i], &o))
+            o = INT64_MAX;
+    for (int i = dim + 1; i < x->ndim && !empty; i++)
+        if (!tc_mul_ok(in, x->shape[i], &in))
+            in = INT64_MAX;
+    *outer = empty ? 0 : o;
     *n = x->shape[dim];
-    *inner = in;
+    *inner = empty ? 0 : in;
 }
 
 void tc_shape_str(const tc_tensor *x, int parens, char *out, size_t cap)

@@ -321,9 +321,37 @@ static void put_float_rows(tc_buf *out, const tc_tensor *t, int64_t rows, int64_
                 s[k++] = delim;
             k += real_text(s + k, v, t->dtype, true);
         }
+        if (k == sizeof s) {
+            /* rows of no columns: only newlines, and many of them */
+            tc_buf_put(out, s, k);
+            k = 0;
+        }
         s[k++] = '\n';
     }
     tc_buf_put(out, s, k);
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+    return a && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+}
+
+/*
+ * An output that cannot fit in memory is refused before it is written:
+ * an empty tensor of shape (2**40, 0) is a few bytes of npy header but
+ * 2**40 lines of CSV, which would take hours to fail.
+ */
+static int too_large(const char *what, uint64_t min_bytes, tc_err *err)
+{
+    if (tc_mem_fits(min_bytes))
+        return TC_OK;
+    return tc_err_set(err, TC_ENOMEM, "output too large: %s of at least %llu bytes does not fit in memory",
+                      what, (unsigned long long)min_bytes);
 }
 
 int tc_write_csv(tc_buf *out, const tc_tensor *t, char delim, tc_err *err)
@@ -335,6 +363,9 @@ int tc_write_csv(tc_buf *out, const tc_tensor *t, char delim, tc_err *err)
     /* 0-d and 1-D are one row; a 1-D empty tensor is one empty row */
     int64_t rows = t->ndim == 2 ? t->shape[0] : 1;
     int64_t cols = t->ndim == 2 ? t->shape[1] : t->numel;
+    /* a newline a row, a character a value */
+    if (too_large("CSV", sat_add((uint64_t)rows, (uint64_t)t->numel), err) != TC_OK)
+        return err ? err->code : TC_ENOMEM;
     if ((t->dtype == TC_FLOAT64 || t->dtype == TC_FLOAT32) && !strchr("0123456789.-+eEinfa\"", delim)) {
         put_float_rows(out, t, rows, cols, delim);
         rows = 0;
@@ -402,8 +433,24 @@ static void put_json_tensor(tc_buf *out, const tc_tensor *t)
  *   {"dtype": "float32", "shape": [2], "data": [1.0, "nan"]}
  *   {"values": {...}, "indices": {...}}
  */
+/* At least "[]" for each list (the lists of a level are the dims before it multiplied), a character a value. */
+static uint64_t json_min_bytes(const tc_tensor *t)
+{
+    uint64_t lists = 1, total = (uint64_t)t->numel;
+    for (int d = 0; d < t->ndim && lists; d++) {
+        total = sat_add(total, sat_mul(2, lists));
+        lists = sat_mul(lists, (uint64_t)t->shape[d]);
+    }
+    return total;
+}
+
 int tc_write_json(tc_buf *out, const tc_result *r, tc_err *err)
 {
+    uint64_t min = json_min_bytes(r->values);
+    if (r->indices)
+        min = sat_add(min, json_min_bytes(r->indices));
+    if (too_large("JSON", min, err) != TC_OK)
+        return err ? err->code : TC_ENOMEM;
     if (r->indices) {
         tc_buf_puts(out, "{\"values\": ");
         put_json_tensor(out, r->values);

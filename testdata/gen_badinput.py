@@ -57,6 +57,8 @@ MSG = {
     'create': 'cannot create {p}: {e}',
     'write': 'write error: No space left on device',
     'shape-arg': "invalid value '{v}' for --shape: expected integers separated by commas",
+    'too-large': 'tensor too large: {n} {t} elements do not fit in memory',
+    'out-large': 'output too large: {f} of at least {b} bytes does not fit in memory',
 }
 
 
@@ -336,6 +338,44 @@ def main():
     bad('bad-object-shape', 'a tensor object whose shape disagrees with its data', 'tcum show -',
         msg('obj-shape', '<stdin>:1:41', got='[1]', want='[4294967296, 4294967296]'),
         stdin='{"shape":[4294967296,4294967296],"data":[1]}\n')
+
+    # Empty tensors with huge dims: valid (a few bytes of npy), but a result
+    # or an output text that cannot fit in memory is refused at once, and no
+    # op loops over the lanes of an empty tensor.
+    wide = write_file('empty-wide.npy', npy(hdr % '(0, 1099511627776)'))
+    tall = write_file('empty-tall.npy', npy(hdr % '(1099511627776, 0)'))
+    deep = write_file('empty-deep.npy', npy(hdr % '(8192, 8192, 8192, 8192, 0)'))
+    bad('bad-result-too-large', 'prod over the empty dim of (0, 2**40): 2**40 results',
+        'tcum prod --dim 0 %s' % wide, msg('too-large', n=2**40, t='float32'))
+    bad('bad-initial-too-large', '--include-initial on (0, 2**40) along dim 0',
+        'tcum cumsum --dim 0 --include-initial %s' % wide, msg('too-large', n=2**40, t='float32'))
+    bad('bad-output-csv-too-large', '(2**40, 0) as CSV: 2**40 empty lines',
+        'tcum show -f csv %s' % tall, msg('out-large', f='CSV', b=2**40))
+    bad('bad-output-json-too-large', '(2**40, 0) as JSON: 2**40 empty lists',
+        'tcum show -f json %s' % tall, msg('out-large', f='JSON', b=2 + 2 * 2**40))
+    y = torch.empty(2**40, 0)
+    x4 = torch.empty(8192, 8192, 8192, 8192, 0)
+    for cid, desc, cmd, res in [
+            ('ok-empty-trapezoid', 'cumulative_trapezoid along 2**40 empty lanes',
+             'tcum cumulative_trapezoid --dim 0 %s' % tall, torch.cumulative_trapezoid(y, dim=0)),
+            ('ok-empty-diff', 'diff along 2**40 empty lanes', 'tcum diff --dim 0 %s' % tall,
+             torch.diff(y, dim=0)),
+            ('ok-empty-logsumexp', 'logsumexp over the empty lanes', 'tcum logsumexp --dim 0 %s' % tall,
+             torch.logsumexp(y, 0)),
+            ('ok-empty-sum-deep', 'sum of a 5-D empty tensor of 2**52 lanes',
+             'tcum sum --dim 3 %s' % deep, x4.sum(3)),
+            ('ok-empty-amax-deep', 'amax of a 5-D empty tensor of 2**52 lanes',
+             'tcum amax --dim 3 %s' % deep, x4.amax(3))]:
+        c.add(cid, desc, cmd, stdout=tp(res))
+    yg = torch.empty(2**40, 0, requires_grad=True)
+    torch.cumulative_trapezoid(yg, dim=1).sum().backward()
+    c.add('ok-empty-trapezoid-grad', '--grad of cumulative_trapezoid over 2**40 empty lanes',
+          'tcum cumulative_trapezoid --dim 1 --grad %s' % tall, stdout=tp(yg.grad))
+    rows = torch.empty(5000, 0)
+    c.add('ok-csv-empty-rows', '5000 empty rows as CSV (more than one write buffer of newlines)',
+          'tcum show -f csv - | awk \'$0 != "" { full++ } END { print NR, full + 0 }\'',
+          stdin='[' + ', '.join(['[]'] * 5000) + ']\n',
+          stdout='%d 0\n' % len(rows.tolist()))
 
     # ---- paths ------------------------------------------------------------------
     bad('bad-directory', 'a directory as input', 'tcum show %s' % REL, msg('is-dir', p=REL))
