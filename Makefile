@@ -102,6 +102,13 @@ N = 1000
 fuzz-torch: tcum
 	/usr/bin/python3 testdata/fuzz_torch.py --n $(N) --tcum ./tcum
 
+# Mutated and malformed files through the real binary under ASan+UBSan:
+# exit 0 or 2, one-line messages, no hang, no partial -o file.
+# make hostile N=2000 SEED=1
+SEED = 1
+hostile: tcum-asan
+	python3 testdata/hostile.py --tcum ./tcum-asan --n $(N) --seed $(SEED)
+
 # libFuzzer targets for every reader, the whole path and the CSV stream:
 # make fuzz FUZZ_SECONDS=60 FUZZ_JOBS=2 (targets run FUZZ_JOBS at a time)
 FUZZ_SECONDS = 60
@@ -158,5 +165,5 @@ clean:
 	rm -f tcum tcum-asan bench/numcheck lib/*.o lib/example libtcum.a testdata/stream_chunks \
 	  testdata/forkrun testdata/*.o
 
-.PHONY: all check asan valgrind deps clean fuzz fuzz-torch lint bench numcheck print-lib-src \
+.PHONY: all check asan valgrind deps clean fuzz fuzz-torch hostile lint bench numcheck print-lib-src \
         install uninstall lint-man

@@ -377,6 +377,15 @@ def main():
           stdin='[' + ', '.join(['[]'] * 5000) + ']\n',
           stdout='%d 0\n' % len(rows.tolist()))
 
+    # A --precision past a double's 1074 exact decimals: the rest are zeros.
+    vals = torch.tensor([0.1, 1e-300, -2.5e300, 5e-324], dtype=torch.float64)
+    for sci in ('off', 'on'):
+        with printoptions(precision=1500, sci_mode=sci == 'on'):
+            want = torch_print(vals)
+        c.add('ok-precision-1500-sci-%s' % sci, '--precision 1500 (exact digits, then zeros)',
+              'tcum show --input-dtype float64 --precision 1500 --sci-mode %s -' % sci,
+              stdin='[0.1, 1e-300, -2.5e300, 5e-324]\n', stdout=want)
+
     # ---- paths ------------------------------------------------------------------
     bad('bad-directory', 'a directory as input', 'tcum show %s' % REL, msg('is-dir', p=REL))
     bad('bad-missing', 'a path that does not exist', 'tcum show %s/missing.csv' % REL,
