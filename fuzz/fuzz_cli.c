@@ -1,7 +1,10 @@
 /*
  * fuzz_cli.c - libFuzzer target for the whole path: bytes -> reader -> op ->
- * printer.  The first 4 bytes choose the op, dim, dtype and modifiers; the
- * rest is the input, in any format.
+ * printer or writer.  The first 4 bytes choose the op, dim, dtype,
+ * modifiers and output format (PyTorch repr, CSV, JSON, npy); the rest is
+ * the input, in any format.  Memory is capped at 256 MB so that an empty
+ * tensor with huge dims (valid, and a few bytes of npy) reaches tcum's
+ * "too large" refusals instead of libFuzzer's malloc limit.
  */
 #include "tcum.h"
 
@@ -15,6 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 4)
         return 0;
+    tc_set_memory_limit((uint64_t)256 << 20);
     uint8_t b0 = data[0], b1 = data[1], b2 = data[2], b3 = data[3];
     data += 4;
     size -= 4;
@@ -54,21 +58,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     po.threshold = (b2 & 8) ? 10 : 1000;
     po.linewidth = 20 + (b1 & 63);
 
+    int format = (b0 / TC_NOPS) & 3;   /* b0 % TC_NOPS is the op */
+
     tc_buf out = {0};
+    tc_result r;
+    memset(&r, 0, sizeof r);
+    int rc;
     if (b3 & 0x20) {
-        tc_tensor *g = NULL;
-        if (tc_op_grad(&a, x, NULL, &g, &err) == TC_OK) {
-            tc_print_torch(&out, g, &po, &err);
-            tc_tensor_free(g);
-        }
+        rc = tc_op_grad(&a, x, NULL, &r.values, &err);
     } else {
-        tc_result r;
-        memset(&r, 0, sizeof r);
-        if (tc_op_run(&a, x, &r, &err) == TC_OK) {
-            tc_print_result(&out, &r, &po, &err);
-            tc_result_free(&r);
-        }
+        rc = tc_op_run(&a, x, &r, &err);
     }
+    if (rc == TC_OK) {
+        switch (format) {
+        case 0:
+            rc = b3 & 0x20 ? tc_print_torch(&out, r.values, &po, &err) : tc_print_result(&out, &r, &po, &err);
+            break;
+        case 1: rc = tc_write_csv(&out, r.values, ',', &err); break;
+        case 2: rc = tc_write_json(&out, &r, &err); break;
+        default: rc = tc_write_npy(&out, r.values, &err); break;
+        }
+        if (rc != TC_OK && (!err.msg[0] || strchr(err.msg, '\n')))
+            abort();   /* a refusal is one line */
+    } else if (!err.msg[0] || strchr(err.msg, '\n')) {
+        abort();
+    }
+    tc_result_free(&r);
     tc_buf_free(&out);
     tc_tensor_free(x);
     return 0;

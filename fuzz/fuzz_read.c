@@ -18,6 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    tc_set_memory_limit((uint64_t)256 << 20);   /* see fuzz_cli.c */
     tc_read_opts ro;
     tc_read_opts_init(&ro);
     ro.format = FUZZ_FORMAT;

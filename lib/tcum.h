@@ -285,6 +285,14 @@ int tc_write_json(tc_buf *out, const tc_result *r, tc_err *err);
 /* NumPy .npy format 1.0, little-endian, C order; bfloat16 is an error. */
 int tc_write_npy(tc_buf *out, const tc_tensor *t, tc_err *err);
 
+/*
+ * Tensors and output texts bigger than this many bytes are refused
+ * (TC_ENOMEM) before anything is allocated.  0, the default, means the
+ * machine's physical memory or RLIMIT_AS / RLIMIT_DATA, whichever is less;
+ * a program embedding the library (or a fuzzer) may set a lower one.
+ */
+void tc_set_memory_limit(uint64_t bytes);
+
 /* ---- comparing (compare.c) ---------------------------------------------- */
 
 typedef struct tc_close_opts {

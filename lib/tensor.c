@@ -6,8 +6,17 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+static uint64_t user_limit;
+
+void tc_set_memory_limit(uint64_t bytes)
+{
+    user_limit = bytes;
+}
+
 bool tc_mem_fits(uint64_t n)
 {
+    if (user_limit && n > user_limit)
+        return false;
     /*
      * Asked once: the streaming path makes a tensor for every block read,
      * and the machine's memory does not change under one run.  (The
