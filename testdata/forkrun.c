@@ -346,18 +346,24 @@ static void serve_one(int ls)
     running[slot].conn = conn;
 }
 
+/* A command ended: its wait status goes to its client. */
+static void report(pid_t pid, int st)
+{
+    for (int i = 0; i < MAX_RUNNING; i++)
+        if (running[i].pid == pid) {
+            int32_t s = st;
+            (void)!write_all(running[i].conn, &s, sizeof s);
+            close(running[i].conn);
+            running[i].pid = 0;
+        }
+}
+
 static void reap(void)
 {
     int st;
     pid_t pid;
     while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-        for (int i = 0; i < MAX_RUNNING; i++)
-            if (running[i].pid == pid) {
-                int32_t s = st;
-                (void)!write_all(running[i].conn, &s, sizeof s);
-                close(running[i].conn);
-                running[i].pid = 0;
-            }
+        report(pid, st);
 }
 
 static int serve(const char *path)
@@ -405,13 +411,8 @@ static int serve(const char *path)
         pid_t pid = waitpid(-1, &st, 0);
         if (pid < 0 && errno != EINTR)
             break;
-        for (int i = 0; pid > 0 && i < MAX_RUNNING; i++)
-            if (running[i].pid == pid) {
-                int32_t s = st;
-                (void)!write_all(running[i].conn, &s, sizeof s);
-                close(running[i].conn);
-                running[i].pid = 0;
-            }
+        if (pid > 0)
+            report(pid, st);
     }
     close(ls);
     close(wake[0]);
