@@ -948,10 +948,8 @@ int main(int argc, char **argv)
     tc_print_opts_init(&o.print);
     o.args.default_dtype = o.read.default_dtype = o.print.default_dtype = TC_FLOAT32;
 
-    if (argc < 2) {
-        tc_cli_usage(stderr);
-        return EXIT_ERROR;
-    }
+    if (argc < 2)
+        fail("missing op (try tcum --help)");   /* one line, as every error */
     int first = 2;
     if (argv[1][0] == '-' && strcmp(argv[1], "-")) {
         /* tcum --help / --version, or options before the op: not allowed. */

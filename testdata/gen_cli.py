@@ -296,6 +296,8 @@ def main():
           stderr=err('unknown-op', op='foo'), status=2)
     c.add('cli-err-op-3', 'an option but no op', 'tcum --dim 0',
           stderr=err('missing-op'), status=2)
+    c.add('cli-err-op-4', 'no arguments at all: one line, not the whole usage', 'tcum',
+          stderr=err('missing-op'), status=2)
     c.add('cli-err-opt-1', 'unknown option', 'tcum cumsum --foo --dim 0 %s' % issue_csv,
           stderr=err('unknown-option', opt='--foo'), status=2)
     c.add('cli-err-opt-2', 'unknown option after FILE', 'tcum cumsum --dim 0 %s --foo' % issue_csv,
