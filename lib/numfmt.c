@@ -41,8 +41,11 @@ static void put_zeros(tc_buf *b, size_t n)
 {
     char z[256];
     memset(z, '0', sizeof z);
-    for (; n > 0 && !b->oom; n -= n < sizeof z ? n : sizeof z)
-        tc_buf_put(b, z, n < sizeof z ? n : sizeof z);
+    while (n > 0 && !b->oom) {
+        size_t k = n < sizeof z ? n : sizeof z;
+        tc_buf_put(b, z, k);
+        n -= k;
+    }
 }
 
 void tc_numfmt_fixed(tc_buf *b, double v, int prec)

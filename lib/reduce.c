@@ -1167,7 +1167,8 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
             if (isinf(tc_tensor_get_f64(mx, k)))
                 tc_store_f64(mx, k, 0);
     }
-    /* e = exp(x - maxes), each step rounded to the dtype (none if empty) */
+    /* e = exp(x - maxes), each step rounded to the dtype; none if x is empty
+     * (reducing an empty dim leaves g.outer lanes of nothing, maybe 2**40) */
     for (int64_t o = 0; o < g.outer && x->numel > 0; o++) {
         for (int64_t j = 0; j < g.n; j++) {
             for (int64_t i = 0; i < g.inner; i++) {

@@ -23,7 +23,8 @@ bool tc_mul_ok(int64_t a, int64_t b, int64_t *out);
 
 /*
  * Whether an allocation of n bytes may be tried: at most the machine's
- * physical memory and the process's RLIMIT_AS / RLIMIT_DATA.  A bigger one
+ * physical memory, the process's RLIMIT_AS / RLIMIT_DATA and any
+ * tc_set_memory_limit.  A bigger one
  * is refused before asking malloc, which with overcommit could "succeed"
  * and end in the OOM killer (and under AddressSanitizer aborts).
  */

@@ -13,18 +13,9 @@ void tc_set_memory_limit(uint64_t bytes)
     user_limit = bytes;
 }
 
-bool tc_mem_fits(uint64_t n)
+/* Physical memory, or RLIMIT_AS / RLIMIT_DATA if lower; UINT64_MAX if unknown. */
+static uint64_t system_limit(void)
 {
-    if (user_limit && n > user_limit)
-        return false;
-    /*
-     * Asked once: the streaming path makes a tensor for every block read,
-     * and the machine's memory does not change under one run.  (The
-     * library is single-threaded; a race would only compute it twice.)
-     */
-    static uint64_t cached;
-    if (cached)
-        return n <= cached && n <= SIZE_MAX;
     uint64_t limit = UINT64_MAX;
     long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
     if (pages > 0 && psz > 0 && (uint64_t)pages <= UINT64_MAX / (uint64_t)psz)
@@ -36,8 +27,20 @@ bool tc_mem_fits(uint64_t n)
             (uint64_t)rl.rlim_cur < limit)
             limit = (uint64_t)rl.rlim_cur;
     }
-    cached = limit;
-    return n <= limit && n <= SIZE_MAX;
+    return limit;
+}
+
+bool tc_mem_fits(uint64_t n)
+{
+    /*
+     * Asked once: the streaming path makes a tensor for every block read,
+     * and the machine's memory does not change under one run.  (The
+     * library is single-threaded; a race would only compute it twice.)
+     */
+    static uint64_t sys;
+    if (!sys)
+        sys = system_limit();
+    return n <= sys && n <= SIZE_MAX && (!user_limit || n <= user_limit);
 }
 
 tc_tensor *tc_tensor_new(tc_dtype t, int ndim, const int64_t *shape, tc_err *err)

@@ -346,7 +346,7 @@ static uint64_t sat_mul(uint64_t a, uint64_t b)
  * an empty tensor of shape (2**40, 0) is a few bytes of npy header but
  * 2**40 lines of CSV, which would take hours to fail.
  */
-static int too_large(const char *what, uint64_t min_bytes, tc_err *err)
+static int check_fits(const char *what, uint64_t min_bytes, tc_err *err)
 {
     if (tc_mem_fits(min_bytes))
         return TC_OK;
@@ -364,8 +364,9 @@ int tc_write_csv(tc_buf *out, const tc_tensor *t, char delim, tc_err *err)
     int64_t rows = t->ndim == 2 ? t->shape[0] : 1;
     int64_t cols = t->ndim == 2 ? t->shape[1] : t->numel;
     /* a newline a row, a character a value */
-    if (too_large("CSV", sat_add((uint64_t)rows, (uint64_t)t->numel), err) != TC_OK)
-        return err ? err->code : TC_ENOMEM;
+    int rc = check_fits("CSV", sat_add((uint64_t)rows, (uint64_t)t->numel), err);
+    if (rc != TC_OK)
+        return rc;
     if ((t->dtype == TC_FLOAT64 || t->dtype == TC_FLOAT32) && !strchr("0123456789.-+eEinfa\"", delim)) {
         put_float_rows(out, t, rows, cols, delim);
         rows = 0;
@@ -416,6 +417,17 @@ static void put_json_data(tc_buf *out, const tc_tensor *t, int d, int64_t *i)
     tc_buf_put(out, "]", 1);
 }
 
+/* At least "[]" for each list (the lists of a level are the dims before it multiplied), a character a value. */
+static uint64_t json_min_bytes(const tc_tensor *t)
+{
+    uint64_t lists = 1, total = (uint64_t)t->numel;
+    for (int d = 0; d < t->ndim && lists; d++) {
+        total = sat_add(total, sat_mul(2, lists));
+        lists = sat_mul(lists, (uint64_t)t->shape[d]);
+    }
+    return total;
+}
+
 static void put_json_tensor(tc_buf *out, const tc_tensor *t)
 {
     tc_buf_printf(out, "{\"dtype\": \"%s\", \"shape\": [", tc_dtype_name(t->dtype));
@@ -433,24 +445,14 @@ static void put_json_tensor(tc_buf *out, const tc_tensor *t)
  *   {"dtype": "float32", "shape": [2], "data": [1.0, "nan"]}
  *   {"values": {...}, "indices": {...}}
  */
-/* At least "[]" for each list (the lists of a level are the dims before it multiplied), a character a value. */
-static uint64_t json_min_bytes(const tc_tensor *t)
-{
-    uint64_t lists = 1, total = (uint64_t)t->numel;
-    for (int d = 0; d < t->ndim && lists; d++) {
-        total = sat_add(total, sat_mul(2, lists));
-        lists = sat_mul(lists, (uint64_t)t->shape[d]);
-    }
-    return total;
-}
-
 int tc_write_json(tc_buf *out, const tc_result *r, tc_err *err)
 {
     uint64_t min = json_min_bytes(r->values);
     if (r->indices)
         min = sat_add(min, json_min_bytes(r->indices));
-    if (too_large("JSON", min, err) != TC_OK)
-        return err ? err->code : TC_ENOMEM;
+    int rc = check_fits("JSON", min, err);
+    if (rc != TC_OK)
+        return rc;
     if (r->indices) {
         tc_buf_puts(out, "{\"values\": ");
         put_json_tensor(out, r->values);
