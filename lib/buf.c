@@ -7,7 +7,7 @@
 
 void tc_buf_free(tc_buf *b)
 {
-    free(b->p);
+    tc_free(b->p);
     b->p = NULL;
     b->n = b->cap = 0;
 }
@@ -31,7 +31,7 @@ static bool reserve(tc_buf *b, size_t extra)
         b->oom = 1;
         return false;
     }
-    char *p = realloc(b->p, cap);
+    char *p = tc_realloc(b->p, cap);
     if (!p) {
         b->oom = 1;
         return false;

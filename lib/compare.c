@@ -360,7 +360,7 @@ int tc_assert_close(const tc_tensor *actual, const tc_tensor *expected,
         o = &defaults;
     double rtol, atol;
     if (o->has_rtol != o->has_atol)
-        return tc_err_set(err, TC_EUSAGE,
+        return tc_err_set(err, TC_EARG,
                           "Both 'rtol' and 'atol' must be either specified or omitted, but got no %s.",
                           o->has_rtol ? "atol" : "rtol");
     if (o->has_rtol) {
@@ -389,9 +389,9 @@ int tc_assert_close(const tc_tensor *actual, const tc_tensor *expected,
     }
     /* torch.isclose's own checks (TORCH_CHECK(rtol >= 0) refuses NaN too) */
     if (!(rtol >= 0))
-        return tc_err_set(err, TC_EUSAGE, "rtol must be greater than or equal to zero, but got %g", rtol);
+        return tc_err_set(err, TC_EARG, "rtol must be greater than or equal to zero, but got %g", rtol);
     if (!(atol >= 0))
-        return tc_err_set(err, TC_EUSAGE, "atol must be greater than or equal to zero, but got %g", atol);
+        return tc_err_set(err, TC_EARG, "atol must be greater than or equal to zero, but got %g", atol);
 
     tc_dtype p = promote(actual->dtype, expected->dtype);
     kind k = tc_dtype_category(p) == 3 ? K_COMPLEX : tc_dtype_category(p) == 2 ? K_FLOAT : K_INT;

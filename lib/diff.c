@@ -154,7 +154,7 @@ static int diff(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err
     int dim, rc;
     *out = NULL;
     if (x->ndim == 0)
-        return tc_err_set(err, TC_EUSAGE, "diff expects input to be at least one-dimensional");
+        return tc_err_set(err, TC_EARG, "diff expects input to be at least one-dimensional");
     if (a->n == 0) {
         *out = tc_tensor_clone(x, err);
         return *out ? TC_OK : err ? err->code : TC_ENOMEM;
@@ -191,10 +191,10 @@ static int cumtrapz(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc
     int dim, rc;
     *out = NULL;
     if (x->dtype == TC_BOOL)
-        return tc_err_set(err, TC_EUSAGE,
+        return tc_err_set(err, TC_EARG,
                           "cumulative_trapezoid: received a bool input for `y`, but bool is not supported");
     if (x->ndim == 0)
-        return tc_err_set(err, TC_EUSAGE, "slice() cannot be applied to a 0-dim tensor.");
+        return tc_err_set(err, TC_EARG, "slice() cannot be applied to a 0-dim tensor.");
     if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, x->ndim, &dim, err)) != TC_OK)
         return rc;
 

@@ -13,17 +13,28 @@ int tc_err_set(tc_err *err, int code, const char *fmt, ...)
         va_end(ap);
         err->code = code;
         err->line = err->col = 0;
+        err->param = NULL;
+        err->suggest[0] = '\0';
     }
     return code;
 }
 
-int tc_err_at(tc_err *err, long line, long col)
+int tc_err_at(tc_err *err, int code, long line, long col)
 {
-    if (!err)
-        return TC_EINPUT;
-    err->line = line;
-    err->col = col;
-    return err->code;
+    if (err) {
+        err->line = line;
+        err->col = col;
+    }
+    return code;
+}
+
+int tc_err_hint(tc_err *err, int code, const char *param, const char *suggest)
+{
+    if (err) {
+        err->param = param;
+        snprintf(err->suggest, sizeof err->suggest, "%s", suggest ? suggest : "");
+    }
+    return code;
 }
 
 bool tc_mul_ok(int64_t a, int64_t b, int64_t *out)

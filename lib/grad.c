@@ -54,7 +54,7 @@ static tc_tensor *keep(pool *p, tc_tensor *t)
     if (p->n == p->cap) {
         int cap = p->cap ? 2 * p->cap : 32;
         /* an array of pointers: sizeof *nt is a pointer's size */
-        tc_tensor **nt = realloc(p->t, (size_t)cap * sizeof *nt); /* NOLINT(bugprone-sizeof-expression) */
+        tc_tensor **nt = tc_realloc(p->t, (size_t)cap * sizeof *nt); /* NOLINT(bugprone-sizeof-expression) */
         if (!nt) {
             tc_tensor_free(t);
             tc_err_set(p->err, TC_ENOMEM, "out of memory");
@@ -71,7 +71,7 @@ static void pool_free(pool *p)
 {
     for (int i = 0; i < p->n; i++)
         tc_tensor_free(p->t[i]);
-    free(p->t);
+    tc_free(p->t);
     p->t = NULL;
     p->n = p->cap = 0;
 }
@@ -453,7 +453,7 @@ static tc_tensor *cumprod_bw(pool *p, const tc_tensor *g, const tc_tensor *x, in
 
     if (wt != g->dtype) {
         /* PyTorch 1.13 fails here when dtype= widened the result. */
-        tc_err_set(p->err, TC_EUSAGE,
+        tc_err_set(p->err, TC_EARG,
                    "masked_scatter: expected self and source to have same dtypes but got%s and %s",
                    tc_dtype_scalar_name(g->dtype), tc_dtype_scalar_name(wt));
         return NULL;
@@ -462,15 +462,15 @@ static tc_tensor *cumprod_bw(pool *p, const tc_tensor *g, const tc_tensor *x, in
     tc_lanes(x, dim, &outer, &n, &inner);
     int64_t N = x->numel;
     /* cumsum of is_zero along dim: zero counts up to and including k. */
-    int64_t *zc = malloc((size_t)N * sizeof *zc);
-    int64_t *fz = malloc((size_t)(outer * inner > 0 ? outer * inner : 1) * sizeof *fz);
+    int64_t *zc = tc_malloc((size_t)N * sizeof *zc);
+    int64_t *fz = tc_malloc((size_t)(outer * inner > 0 ? outer * inner : 1) * sizeof *fz);
     tc_tensor *gi = pnew(p, g->dtype, x->ndim, x->shape);
     tc_tensor *wm = pnew(p, w->dtype, w->ndim, w->shape);
     tc_tensor *xm = pnew(p, xc->dtype, xc->ndim, xc->shape);
     tc_tensor *gm = pnew(p, g->dtype, g->ndim, g->shape);
     if (!zc || !fz || !gi || !wm || !xm || !gm) {
-        free(zc);
-        free(fz);
+        tc_free(zc);
+        tc_free(fz);
         if (!zc || !fz)
             tc_err_set(p->err, TC_ENOMEM, "out of memory");
         return NULL;
@@ -520,8 +520,8 @@ static tc_tensor *cumprod_bw(pool *p, const tc_tensor *g, const tc_tensor *x, in
     tc_tensor *prod = cp ? bin(p, OP_MUL, cp, gm, g->dtype) : NULL;
     tc_tensor *s = prod ? run(p, TC_OP_SUM, prod, dim, 1) : NULL;
     if (!s) {
-        free(zc);
-        free(fz);
+        tc_free(zc);
+        tc_free(fz);
         return NULL;
     }
     for (int64_t o = 0; o < outer; o++)
@@ -545,8 +545,8 @@ static tc_tensor *cumprod_bw(pool *p, const tc_tensor *g, const tc_tensor *x, in
                 }
                 tc_store_c128(gi, e, re, im);
             }
-    free(zc);
-    free(fz);
+    tc_free(zc);
+    tc_free(fz);
     return gi;
 }
 
@@ -973,7 +973,7 @@ static tc_tensor *reduce_bw(pool *p, const tc_op_args *a, const tc_tensor *x, co
         return e ? bin(p, OP_MUL, g, e, t) : NULL;
     }
     default:
-        tc_err_set(p->err, TC_EUSAGE, "--grad is not supported for %s", tc_op_name(a->op));
+        tc_err_set(p->err, TC_EARG, "--grad is not supported for %s", tc_op_name(a->op));
         return NULL;
     }
 }
@@ -1012,7 +1012,7 @@ static int check_gout_values(const tc_tensor *go, tc_dtype t, tc_err *err)
         }
         const char *msg = tc_scalar_check(&v, t);
         if (msg)
-            return tc_err_set(err, TC_EUSAGE, "%s", msg);
+            return tc_err_set(err, TC_EARG, "%s", msg);
     }
     return TC_OK;
 }
@@ -1025,14 +1025,14 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
     int rc;
     *out = NULL;
     if (a->op == TC_OP_SHOW)
-        return tc_err_set(err, TC_EUSAGE, "--grad needs an op");
+        return tc_err_set(err, TC_EARG, "--grad needs an op");
 
     /* The leaf: x itself, or x.to(dtype) when x is integral. */
     const tc_tensor *leaf = x;
     int float_dtype = a->has_dtype && (tc_dtype_is_float(a->dtype) || tc_dtype_is_complex(a->dtype));
     if (tc_dtype_is_integral(x->dtype, 1)) {
         if (!float_dtype)
-            return tc_err_set(err, TC_EUSAGE,
+            return tc_err_set(err, TC_EARG,
                               "Only Tensors of floating point and complex dtype can require gradients"
                               " (try --dtype float32)");
         if (!(leaf = pconvert(&p, x, a->dtype)))
@@ -1051,17 +1051,17 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
          * whose text is what PyTorch prints.
          */
         if (tc_op_has_dtype_arg(a->op))
-            tc_err_set(err, TC_EUSAGE,
+            tc_err_set(err, TC_EARG,
                        "isDifferentiableType(variable.scalar_type()) INTERNAL ASSERT FAILED at"
                        " \"./torch/csrc/autograd/functions/utils.h\":75, please report a bug to PyTorch. ");
         else
-            tc_err_set(err, TC_EUSAGE, "element 0 of tensors does not require grad and does not have a grad_fn");
+            tc_err_set(err, TC_EARG, "element 0 of tensors does not require grad and does not have a grad_fn");
         goto fail;
     }
     /* autograd has no complex formula for these and refuses a complex output */
     if ((a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN || a->op == TC_OP_AMAX || a->op == TC_OP_AMIN)
         && tc_dtype_is_complex(res.values->dtype)) {
-        tc_err_set(err, TC_EUSAGE,
+        tc_err_set(err, TC_EARG,
                    "%s does not support automatic differentiation for outputs with complex dtype.",
                    tc_op_name(a->op));
         goto fail;
@@ -1078,13 +1078,13 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
         if (!same) {
             size_str(grad_output, gs, sizeof gs);
             size_str(rv, os, sizeof os);
-            tc_err_set(err, TC_EUSAGE,
+            tc_err_set(err, TC_EARG,
                        "Mismatch in shape: grad_output[0] has a shape of %s and output[0] has a shape of %s.",
                        gs, os);
             goto fail;
         }
         if (tc_dtype_is_complex(grad_output->dtype) != tc_dtype_is_complex(rv->dtype)) {
-            tc_err_set(err, TC_EUSAGE,
+            tc_err_set(err, TC_EARG,
                        "For complex Tensors, both grad_output and output are required to have the same dtype."
                        " Mismatch in dtype: grad_output[0] has a dtype of %s and output[0] has a dtype of %s.",
                        tc_dtype_torch_name(grad_output->dtype), tc_dtype_torch_name(rv->dtype));
@@ -1147,7 +1147,7 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
         /* In the result's dtype (sum, prod, mean with dtype=); the leaf's at the end. */
         gx = reduce_bw(&p, &b, xo, gk, &res, rk, dim);
     } else {
-        tc_err_set(err, TC_EUSAGE, "--grad is not supported for %s", tc_op_name(a->op));
+        tc_err_set(err, TC_EARG, "--grad is not supported for %s", tc_op_name(a->op));
         goto fail;
     }
     if (!gx)
@@ -1157,7 +1157,7 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
      * complex gradient for a real input, which it refuses (validate_outputs).
      */
     if (tc_op_has_dtype_arg(a->op) && tc_dtype_is_complex(gx->dtype) && !tc_dtype_is_complex(leaf->dtype)) {
-        tc_err_set(err, TC_EUSAGE,
+        tc_err_set(err, TC_EARG,
                    "Expected isFloatingType(grad.scalar_type()) || (input_is_complex == grad_is_complex)"
                    " to be true, but got false.  (Could this error message be improved?  If so, please"
                    " report an enhancement request to PyTorch.)");
@@ -1174,5 +1174,5 @@ fail:
     tc_result_free(&res);
     pool_free(&p);
     *out = NULL;
-    return err ? (err->code ? err->code : TC_EUSAGE) : TC_EUSAGE;
+    return err ? (err->code ? err->code : TC_EARG) : TC_EARG;
 }

@@ -82,7 +82,7 @@ static int dispatch(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_er
     case TC_OP_LOGSUMEXP: case TC_OP_MEAN: case TC_OP_MAX: case TC_OP_MIN:
         return tc_reduce_run(a, x, r, err);
     default:
-        return tc_err_set(err, TC_EUSAGE, "unknown op %d", (int)a->op);
+        return tc_err_set(err, TC_EARG, "unknown op %d", (int)a->op);
     }
 }
 
@@ -95,7 +95,7 @@ int tc_op_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err
 {
     memset(r, 0, sizeof *r);
     if ((unsigned)a->op >= TC_NOPS)
-        return tc_err_set(err, TC_EUSAGE, "unknown op %d", (int)a->op);
+        return tc_err_set(err, TC_EARG, "unknown op %d", (int)a->op);
     int rc;
     if (a->has_dtype && !ops[a->op].has_dtype_arg) {
         tc_tensor *cx;

@@ -450,7 +450,7 @@ int tc_print_torch(tc_buf *out, const tc_tensor *t, const tc_print_opts *o, tc_e
     if (out->oom)
         return tc_err_set(err, TC_ENOMEM, "out of memory");
     if (o->precision < 0)
-        return tc_err_set(err, TC_EUSAGE, "Format specifier missing precision");
+        return tc_err_set(err, TC_EARG, "Format specifier missing precision");
 
     tc_buf_puts(out, prefix);
     if (t->numel == 0) {
@@ -481,7 +481,7 @@ int tc_print_torch(tc_buf *out, const tc_tensor *t, const tc_print_opts *o, tc_e
             out->n = start;
             if (out->p)
                 out->p[start] = '\0';
-            return tc_err_set(err, TC_EUSAGE, "stack expects a non-empty TensorList");
+            return tc_err_set(err, TC_EARG, "stack expects a non-empty TensorList");
         }
         int64_t st = 1;
         for (int d = t->ndim - 1; d >= 0; d--) {

@@ -145,7 +145,7 @@ static void on_field(void *s, size_t len, void *data)
         st->hdr_numeric++;
         if (st->nhdr == st->caphdr) {
             size_t cap = st->caphdr ? st->caphdr * 2 : 16;
-            hdr_field *h = realloc(st->hdr, cap * sizeof *h);
+            hdr_field *h = tc_realloc(st->hdr, cap * sizeof *h);
             if (!h) {
                 fail_at(st, pos, TC_ENOMEM, "out of memory");
                 return;
@@ -193,7 +193,7 @@ static void on_row(int c, void *data)
             st->ncols = st->col;
             st->rows++;
         }
-        free(st->hdr);
+        tc_free(st->hdr);
         st->hdr = NULL;
         st->nhdr = st->caphdr = 0;
     } else if (st->ncols < 0) {
@@ -216,11 +216,11 @@ static void on_row(int c, void *data)
 }
 
 /* Position of err at byte offset pos (relative to the data after any BOM). */
-static int fail_pos(tc_err *err, const char *data, size_t pos)
+static void fail_pos(tc_err *err, const char *data, size_t pos)
 {
     long line, col;
     tc_text_pos(data, pos, &line, &col);
-    return tc_err_at(err, line, col);
+    tc_err_at(err, TC_OK, line, col);
 }
 
 int tc_read_csv_table(const char *data, size_t n, const tc_read_opts *o,
@@ -301,7 +301,7 @@ int tc_read_csv_rows(const char *data, size_t n, const tc_read_opts *o, int64_t 
         fail_at(&st, q, TC_EINPUT, "unterminated quoted field");
     }
     csv_free(&p);
-    free(st.hdr);
+    tc_free(st.hdr);
 
     int rc = TC_OK;
     if (st.failed) {

@@ -67,7 +67,7 @@ static bool add_off(json_ctx *c, size_t off)
 {
     if (c->noffs == c->capoffs) {
         size_t cap = c->capoffs ? c->capoffs * 2 : 256;
-        size_t *p = cap <= SIZE_MAX / sizeof *p ? realloc(c->offs, cap * sizeof *p) : NULL;
+        size_t *p = cap <= SIZE_MAX / sizeof *p ? tc_realloc(c->offs, cap * sizeof *p) : NULL;
         if (!p) {
             tc_err_set(c->err, TC_ENOMEM, "out of memory");
             c->failed = true;
@@ -104,7 +104,7 @@ static size_t nonfinite_len(const char *d, size_t n, size_t i)
 static bool patch_word(json_ctx *c, size_t i, const char *word)
 {
     if (!c->patched) {
-        c->patched = malloc(c->n);
+        c->patched = tc_malloc(c->n);
         if (!c->patched) {
             tc_err_set(c->err, TC_ENOMEM, "out of memory");
             c->failed = true;
@@ -509,7 +509,7 @@ static void *arena_alloc(size_t n)
     n = (n + 15) & ~(size_t)15;
     if (!arena || arena->cap - arena->used < n) {
         size_t cap = n > (1u << 20) / 4 ? n : (size_t)1 << 20;
-        arena_chunk *ch = malloc(sizeof *ch + cap);
+        arena_chunk *ch = tc_malloc(sizeof *ch + cap);
         if (!ch)
             return NULL;
         ch->used = 0;
@@ -538,7 +538,7 @@ static void arena_drop(void)
 {
     while (arena) {
         arena_chunk *next = arena->next;
-        free(arena);
+        tc_free(arena);
         arena = next;
     }
 }
@@ -723,11 +723,11 @@ int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
         if (c.has_pos) {
             long line, col;
             tc_text_pos(c.data, c.pos, &line, &col);
-            tc_err_at(err, line, col);
+            tc_err_at(err, rc, line, col);
         }
     }
     arena_drop();   /* the tree (root) with it */
-    free(c.offs);
-    free(c.patched);
+    tc_free(c.offs);
+    tc_free(c.patched);
     return rc;
 }

@@ -390,7 +390,7 @@ int tc_read_torch(const char *data_, size_t n, const tc_read_opts *o,
         rc = err ? err->code : rc;
         long line, col;
         tc_text_pos(c.d, c.pos, &line, &col);
-        tc_err_at(err, line, col);
+        tc_err_at(err, rc, line, col);
     }
     tc_values_free(&c.vs);
     return rc;

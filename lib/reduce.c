@@ -253,7 +253,7 @@ static int float_sum(const tc_tensor *x, const geom *g, tc_tensor *y, tc_err *er
     int C = tc_dtype_is_complex(x->dtype) ? 2 : 1;
     int dbl = x->dtype == TC_FLOAT64 || x->dtype == TC_COMPLEX128;
     /* calloc: every element is written, but the analyzer cannot see that m is outer * inner */
-    void *buf = calloc((size_t)(m ? m : 1), dbl ? sizeof(double) : sizeof(float));
+    void *buf = tc_calloc((size_t)(m ? m : 1), dbl ? sizeof(double) : sizeof(float));
     if (!buf)
         return tc_err_set(err, TC_ENOMEM, "out of memory");
     for (int c = 0; c < C; c++) {
@@ -288,7 +288,7 @@ static int float_sum(const tc_tensor *x, const geom *g, tc_tensor *y, tc_err *er
             break;
         }
     }
-    free(buf);
+    tc_free(buf);
     return TC_OK;
 }
 
@@ -527,7 +527,7 @@ static void int_reduce(const tc_tensor *x, const geom *g, tc_op op, tc_tensor *y
 
 static int not_impl(tc_err *err, const char *kernel, tc_dtype t, const char *hint)
 {
-    return tc_err_set(err, TC_EUSAGE, "\"%s\" not implemented for '%s'%s", kernel,
+    return tc_err_set(err, TC_EARG, "\"%s\" not implemented for '%s'%s", kernel,
                       tc_dtype_scalar_name(t), hint);
 }
 
@@ -566,14 +566,14 @@ static int sum_prod(const tc_tensor *x, const geom *g, tc_op op, tc_tensor **out
             break;
         default: b.op = mul_c128_s; b.vop = mul_c128_v; break;
         }
-        val *res = calloc((size_t)(y->numel ? y->numel : 1), sizeof *res);
+        val *res = tc_calloc((size_t)(y->numel ? y->numel : 1), sizeof *res);
         if (!res) {
             rc = tc_err_set(err, TC_ENOMEM, "out of memory");
         } else {
             reduce_vec(x, g, &b, res);
             for (int64_t k = 0; k < y->numel; k++)
                 store_val(y, k, res[k]);
-            free(res);
+            tc_free(res);
         }
     }
     if (rc != TC_OK) {
@@ -633,19 +633,19 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
     tc_op op = a->op;
     if (op == TC_OP_MEAN) {
         if (a->has_dtype && !tc_dtype_is_float(a->dtype) && !tc_dtype_is_complex(a->dtype))
-            return tc_err_set(err, TC_EUSAGE,
+            return tc_err_set(err, TC_EARG,
                               "mean(): could not infer output dtype. Optional dtype must be either a floating point or complex dtype. Got: %s",
                               tc_dtype_scalar_name(a->dtype));
         if (!a->has_dtype && !tc_dtype_is_float(x->dtype) && !tc_dtype_is_complex(x->dtype))
-            return tc_err_set(err, TC_EUSAGE,
+            return tc_err_set(err, TC_EARG,
                               "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: %s (try --dtype float32)",
                               tc_dtype_scalar_name(x->dtype));
     }
     if (!a->has_dim && a->keepdim && op == TC_OP_PROD)
-        return tc_err_set(err, TC_EUSAGE, "prod(): --keepdim needs --dim (torch.prod has no keepdim without dim)");
+        return tc_err_set(err, TC_EARG, "prod(): --keepdim needs --dim (torch.prod has no keepdim without dim)");
     int dim = 0;
     if (a->has_dim && tc_dim_wrap(a->dim, x->ndim, &dim, err) != TC_OK)
-        return err ? err->code : TC_EUSAGE;
+        return err ? err->code : TC_EARG;
 
     tc_dtype out_t = a->has_dtype ? a->dtype
                      : tc_dtype_is_integral(x->dtype, 1) ? TC_INT64 : x->dtype;
@@ -662,7 +662,7 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
     const tc_tensor *xs = x;
     if (x->dtype != in_t) {
         if (tc_tensor_convert(x, in_t, &xc, err) != TC_OK)
-            return err ? err->code : TC_EUSAGE;
+            return err ? err->code : TC_EARG;
         xs = xc;
     }
     int rc = sum_prod(xs, &g, op == TC_OP_PROD ? TC_OP_PROD : TC_OP_SUM, &y, err);
@@ -689,11 +689,11 @@ static int check_nonempty(const char *name, const tc_tensor *x, int has_dim, int
                           int64_t raw_dim, tc_err *err)
 {
     if (!has_dim && x->numel == 0)
-        return tc_err_set(err, TC_EUSAGE,
+        return tc_err_set(err, TC_EARG,
                           "%s(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
                           name);
     if (has_dim && x->ndim > 0 && x->shape[dim] == 0)
-        return tc_err_set(err, TC_EUSAGE, "%s(): Expected reduction dim %lld to have non-zero size.", name,
+        return tc_err_set(err, TC_EARG, "%s(): Expected reduction dim %lld to have non-zero size.", name,
                           (long long)raw_dim);
     return TC_OK;
 }
@@ -717,7 +717,7 @@ static int minmax_values(const tc_tensor *x, const geom *g, int is_max, tc_tenso
     b.vop = is_max ? max_v : min_v;
     b.ident.re = is_max ? -INFINITY : INFINITY;
     b.ident.im = 0;
-    val *res = calloc((size_t)(y->numel ? y->numel : 1), sizeof *res);
+    val *res = tc_calloc((size_t)(y->numel ? y->numel : 1), sizeof *res);
     if (!res) {
         tc_tensor_free(y);
         tc_err_set(err, TC_ENOMEM, "out of memory");
@@ -726,7 +726,7 @@ static int minmax_values(const tc_tensor *x, const geom *g, int is_max, tc_tenso
     reduce_vec(x, g, &b, res);
     for (int64_t k = 0; k < y->numel; k++)
         store_val(y, k, res[k]);
-    free(res);
+    tc_free(res);
     *out = y;
     return TC_OK;
 }
@@ -738,7 +738,7 @@ static int run_amax_amin(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
     tc_tensor *xc = NULL;
     if (a->has_dtype && a->dtype != x->dtype) {
         if (tc_tensor_convert(x, a->dtype, &xc, err) != TC_OK)
-            return err ? err->code : TC_EUSAGE;
+            return err ? err->code : TC_EARG;
         x = xc;
     }
     int dim = 0, rc;
@@ -799,13 +799,13 @@ static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc
     tc_tensor *xc = NULL;
     if (a->has_dtype && a->dtype != x->dtype) {
         if (tc_tensor_convert(x, a->dtype, &xc, err) != TC_OK)
-            return err ? err->code : TC_EUSAGE;
+            return err ? err->code : TC_EARG;
         x = xc;
     }
     int dim = 0, rc = TC_OK;
     if (!a->has_dim) {
         if (a->keepdim) {
-            rc = tc_err_set(err, TC_EUSAGE, "%s(): --keepdim needs --dim (torch.%s has no keepdim without dim)", name, name);
+            rc = tc_err_set(err, TC_EARG, "%s(): --keepdim needs --dim (torch.%s has no keepdim without dim)", name, name);
             goto done;
         }
         if ((rc = check_nonempty(name, x, 0, 0, 0, err)) != TC_OK)
@@ -834,7 +834,7 @@ static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc
     if ((rc = check_nonempty(name, x, 1, dim, dim, err)) != TC_OK)
         goto done;
     if (tc_dtype_is_complex(x->dtype)) {
-        rc = tc_err_set(err, TC_EUSAGE, "%s(): does not support complex input", name);
+        rc = tc_err_set(err, TC_EARG, "%s(): does not support complex input", name);
         goto done;
     }
     geom g;
@@ -1129,11 +1129,11 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
     int rc = TC_OK;
     if (a->has_dtype && a->dtype != x->dtype) {
         if (tc_tensor_convert(x, a->dtype, &xc, err) != TC_OK)
-            return err ? err->code : TC_EUSAGE;
+            return err ? err->code : TC_EARG;
         x = xc;
     }
     if (tc_dtype_is_complex(x->dtype)) {
-        rc = tc_err_set(err, TC_EUSAGE, "logsumexp(): Expected floating point type for result tensor, but got: %s",
+        rc = tc_err_set(err, TC_EARG, "logsumexp(): Expected floating point type for result tensor, but got: %s",
                         tc_dtype_scalar_name(x->dtype));
         goto done;
     }
@@ -1228,7 +1228,7 @@ int tc_reduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err 
     case TC_OP_MAX:
     case TC_OP_MIN: rc = run_max_min(a, x, r, err); break;
     case TC_OP_LOGSUMEXP: rc = run_logsumexp(a, x, r, err); break;
-    default: rc = tc_err_set(err, TC_EUSAGE, "%s is not a reduction", tc_op_name(a->op)); break;
+    default: rc = tc_err_set(err, TC_EARG, "%s is not a reduction", tc_op_name(a->op)); break;
     }
     if (rc != TC_OK)
         tc_result_free(r);

@@ -479,7 +479,7 @@ static int scan_accumulate(kind k, const tc_tensor *x, int dim, int reverse, int
     size_t esz = family_size(f);
     if (inner == 1) {
         /* Lanes are contiguous: widen a whole lane, scan it, narrow it. */
-        char *buf = malloc((size_t)m * esz);
+        char *buf = tc_malloc((size_t)m * esz);
         if (!buf) {
             tc_tensor_free(y);
             return tc_err_set(err, TC_ENOMEM, "out of memory");
@@ -494,16 +494,16 @@ static int scan_accumulate(kind k, const tc_tensor *x, int dim, int reverse, int
                 identity_row(k, f, buf + (reverse ? n : 0) * esz, 1);
             store_row(y, o * m, m, buf);
         }
-        free(buf);
+        tc_free(buf);
         *out = y;
         return TC_OK;
     }
     int64_t cols = inner ? inner : 1;
-    char *acc = malloc((size_t)cols * esz);
-    char *tmp = malloc((size_t)cols * esz);
+    char *acc = tc_malloc((size_t)cols * esz);
+    char *tmp = tc_malloc((size_t)cols * esz);
     if (!acc || !tmp) {
-        free(acc);
-        free(tmp);
+        tc_free(acc);
+        tc_free(tmp);
         tc_tensor_free(y);
         return tc_err_set(err, TC_ENOMEM, "out of memory");
     }
@@ -523,8 +523,8 @@ static int scan_accumulate(kind k, const tc_tensor *x, int dim, int reverse, int
                 store_row(y, ybase + pos * inner, inner, acc);
         }
     }
-    free(acc);
-    free(tmp);
+    tc_free(acc);
+    tc_free(tmp);
     *out = y;
     return TC_OK;
 }
@@ -603,13 +603,13 @@ static int scan_extremum(int is_max, const tc_tensor *x, int dim, int reverse,
     family f = family_of(x->dtype);
     size_t esz = family_size(f);
     int64_t cols = inner ? inner : 1;
-    char *acc = malloc((size_t)cols * esz);
-    char *tmp = malloc((size_t)cols * esz);
-    int64_t *idx = malloc((size_t)cols * sizeof *idx);
+    char *acc = tc_malloc((size_t)cols * esz);
+    char *tmp = tc_malloc((size_t)cols * esz);
+    int64_t *idx = tc_malloc((size_t)cols * sizeof *idx);
     if (!acc || !tmp || !idx) {
-        free(acc);
-        free(tmp);
-        free(idx);
+        tc_free(acc);
+        tc_free(tmp);
+        tc_free(idx);
         tc_tensor_free(v);
         tc_tensor_free(ix);
         return tc_err_set(err, TC_ENOMEM, "out of memory");
@@ -617,11 +617,11 @@ static int scan_extremum(int is_max, const tc_tensor *x, int dim, int reverse,
     int64_t *iout = ix->data;
     if (inner == 1 && x->numel > 0) {
         /* Lanes are contiguous: widen one, scan it in place, narrow it. */
-        char *buf = malloc((size_t)n * esz);
+        char *buf = tc_malloc((size_t)n * esz);
         if (!buf) {
-            free(acc);
-            free(tmp);
-            free(idx);
+            tc_free(acc);
+            tc_free(tmp);
+            tc_free(idx);
             tc_tensor_free(v);
             tc_tensor_free(ix);
             return tc_err_set(err, TC_ENOMEM, "out of memory");
@@ -631,7 +631,7 @@ static int scan_extremum(int is_max, const tc_tensor *x, int dim, int reverse,
             extremum_lane(f, is_max, reverse, buf, iout + o * n, n);
             store_row(v, o * n, n, buf);
         }
-        free(buf);
+        tc_free(buf);
         outer = 0;
     }
     for (int64_t o = 0; o < outer && x->numel > 0; o++) {
@@ -644,9 +644,9 @@ static int scan_extremum(int is_max, const tc_tensor *x, int dim, int reverse,
             memcpy(iout + off, idx, (size_t)inner * sizeof *idx);
         }
     }
-    free(acc);
-    free(tmp);
-    free(idx);
+    tc_free(acc);
+    tc_free(tmp);
+    tc_free(idx);
     *ov = v;
     *oi = ix;
     return TC_OK;
@@ -725,7 +725,7 @@ static int fill_checked(tc_tensor *y, const tc_tensor *x, tc_err *err)
         bad = overflows_f64(to, tc_tensor_get_f64(x, 0));
     }
     if (bad)
-        return tc_err_set(err, TC_EUSAGE, "value cannot be converted to type %s without overflow",
+        return tc_err_set(err, TC_EARG, "value cannot be converted to type %s without overflow",
                           cpp_name(to));
     double re, im;
     if (tc_dtype_is_integral(x->dtype, 1)) {
@@ -751,7 +751,7 @@ static const char *kernel_name(tc_op op)
 
 static int not_implemented(tc_op op, tc_dtype t, const char *hint, tc_err *err)
 {
-    return tc_err_set(err, TC_EUSAGE, "\"%s\" not implemented for '%s' (%s)",
+    return tc_err_set(err, TC_EARG, "\"%s\" not implemented for '%s' (%s)",
                       kernel_name(op), tc_dtype_scalar_name(t), hint);
 }
 
@@ -873,14 +873,14 @@ int tc_scan_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *e
     memset(r, 0, sizeof *r);
     int extremum = a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN;
     if (extremum && (a->exclusive || a->include_initial))
-        return tc_err_set(err, TC_EUSAGE, "%s has no identity element: --%s is not supported",
+        return tc_err_set(err, TC_EARG, "%s has no identity element: --%s is not supported",
                           tc_op_name(a->op), a->exclusive ? "exclusive" : "include-initial");
     if (a->exclusive && a->include_initial)
-        return tc_err_set(err, TC_EUSAGE, "--exclusive and --include-initial cannot be combined");
+        return tc_err_set(err, TC_EARG, "--exclusive and --include-initial cannot be combined");
     if (a->include_initial && x->ndim == 0)
-        return tc_err_set(err, TC_EUSAGE, "--include-initial needs a tensor with at least one dimension");
+        return tc_err_set(err, TC_EARG, "--include-initial needs a tensor with at least one dimension");
     if (!a->has_dim)
-        return tc_err_set(err, TC_EUSAGE, "%s needs --dim", tc_op_name(a->op));
+        return tc_err_set(err, TC_EARG, "%s needs --dim", tc_op_name(a->op));
     switch (a->op) {
     case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
         rc = run_sum_prod(a, x, r, err);
@@ -892,7 +892,7 @@ int tc_scan_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *e
         rc = run_extremum(a, x, r, err);
         break;
     default:
-        rc = tc_err_set(err, TC_EUSAGE, "%s is not a scan", tc_op_name(a->op));
+        rc = tc_err_set(err, TC_EARG, "%s is not a scan", tc_op_name(a->op));
         break;
     }
     if (rc)
@@ -918,10 +918,10 @@ struct tc_scan_carry {
 void tc_scan_carry_free(tc_scan_carry *c)
 {
     if (c) {
-        free(c->acc);
-        free(c->tmp);
-        free(c->idx);
-        free(c);
+        tc_free(c->acc);
+        tc_free(c->tmp);
+        tc_free(c->idx);
+        tc_free(c);
     }
 }
 
@@ -944,7 +944,7 @@ int tc_scan_carry_new(const tc_op_args *a, tc_dtype in, int64_t width, tc_scan_c
     tc_dtype to = r.values->dtype;
     tc_result_free(&r);
 
-    tc_scan_carry *c = calloc(1, sizeof *c);
+    tc_scan_carry *c = tc_calloc(1, sizeof *c);
     if (!c)
         return tc_err_set(err, TC_ENOMEM, "out of memory");
     c->a = pa;
@@ -958,9 +958,9 @@ int tc_scan_carry_new(const tc_op_args *a, tc_dtype in, int64_t width, tc_scan_c
     c->f = family_of(to);
     size_t esz = family_size(c->f);
     size_t cols = width > 0 ? (size_t)width : 1;
-    c->acc = malloc(cols * esz);
-    c->tmp = malloc(cols * esz);
-    c->idx = calloc(cols, sizeof *c->idx);
+    c->acc = tc_malloc(cols * esz);
+    c->tmp = tc_malloc(cols * esz);
+    c->idx = tc_calloc(cols, sizeof *c->idx);
     if (!c->acc || !c->tmp || !c->idx) {
         tc_scan_carry_free(c);
         return tc_err_set(err, TC_ENOMEM, "out of memory");

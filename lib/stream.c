@@ -111,7 +111,7 @@ static int fill(stream *s)
         size_t cap = s->cap ? s->cap : CHUNK;
         while (cap - s->n < CHUNK)
             cap *= 2;
-        char *w = realloc(s->win, cap);
+        char *w = tc_realloc(s->win, cap);
         if (!w)
             return tc_err_set(s->err, TC_ENOMEM, "out of memory reading a row of %zu bytes", s->n);
         s->win = w;
@@ -242,7 +242,7 @@ static int check_width(stream *s, const tc_tensor *t, const char *p, size_t n)
     tc_text_pos(p + i, at - i, &(long){0}, &col);
     tc_err_set(s->err, TC_EINPUT, "row has %lld field%s, expected %lld as in the first row",
                (long long)got, got == 1 ? "" : "s", (long long)s->ncols);
-    return tc_err_at(s->err, line, col);
+    return tc_err_at(s->err, TC_EINPUT, line, col);
 }
 
 /* The line (and field) of the first value in a block above kind k. */
@@ -294,7 +294,7 @@ static int settle_dtype(stream *s, tc_tensor **t, const char *p, size_t n)
                    "from its first rows (pass --input-dtype %s)",
                    tc_dtype_category((*t)->dtype) == 3 ? "complex" : tc_dtype_category((*t)->dtype) == 2 ? "float" : "integer",
                    tc_dtype_name(s->dtype), tc_dtype_name((*t)->dtype));
-        return tc_err_at(s->err, line, col);
+        return tc_err_at(s->err, TC_EINPUT, line, col);
     }
     tc_tensor *c = NULL, *d = NULL;
     int rc;
@@ -320,14 +320,14 @@ static int write_result(stream *s, tc_result *r)
     tc_tensor *t = r->values;
     if (r->indices) {
         if (!s->select) {
-            return tc_err_set(s->err, TC_EUSAGE,
+            return tc_err_set(s->err, TC_EARG,
                               "%s returns values and indices: choose one with --select values|indices",
                               r->name ? r->name : tc_op_name(s->a->op));
         }
         if (s->select == 2)
             t = r->indices;
     } else if (s->select) {
-        return tc_err_set(s->err, TC_EUSAGE,
+        return tc_err_set(s->err, TC_EARG,
                           "--select applies only to ops with two results (cummax, cummin, max, min)");
     }
     if (s->column && t->ndim == 1) {
@@ -441,7 +441,7 @@ static bool fast_block(stream *s, const char *p, size_t n, int64_t *rows, long *
     /* a field takes at least 2 bytes: room for every value of the block */
     size_t need = (n / 2 + 1) * (f32 ? sizeof(float) : sizeof(double));
     if (need > s->fastcap) {
-        void *b = realloc(s->fast, need);
+        void *b = tc_realloc(s->fast, need);
         if (!b)
             return false;
         s->fast = b;
@@ -783,7 +783,7 @@ int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, int select, char 
     int rc = TC_OK;
     if (nprefix) {
         s.cap = nprefix + CHUNK;
-        s.win = malloc(s.cap);
+        s.win = tc_malloc(s.cap);
         if (!s.win)
             return tc_err_set(err, TC_ENOMEM, "out of memory");
         memcpy(s.win, prefix, nprefix);
@@ -835,8 +835,8 @@ int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, int select, char 
         rc = flush(&s);
     tc_scan_carry_free(s.carry);
     tc_tensor_free(s.whole);
-    free(s.fast);
-    free(s.win);
+    tc_free(s.fast);
+    tc_free(s.win);
     tc_buf_free(&s.out);
     return rc;
 }

@@ -30,8 +30,23 @@ bool tc_mul_ok(int64_t a, int64_t b, int64_t *out);
  */
 bool tc_mem_fits(uint64_t n);
 
-/* Position a message: sets err->line and err->col and returns err->code. */
-int tc_err_at(tc_err *err, long line, long col);
+/* Position an error already set: err->line and err->col (err may be NULL); returns code. */
+int tc_err_at(tc_err *err, int code, long line, long col);
+/*
+ * Name the argument at fault and a value that would work (either may be
+ * NULL) on an error already set; returns code.
+ */
+int tc_err_hint(tc_err *err, int code, const char *param, const char *suggest);
+
+/*
+ * The library's allocator (alloc.c).  Everything lib/ allocates goes
+ * through these, so that a test build (-DTC_FAULTSIM) can fail the n-th
+ * allocation on purpose, as SQLite's fault simulation does.
+ */
+void *tc_malloc(size_t n);
+void *tc_calloc(size_t n, size_t size);
+void *tc_realloc(void *p, size_t n);
+void tc_free(void *p);
 
 /* ---- tensor.c -------------------------------------------------------------- */
 

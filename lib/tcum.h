@@ -15,23 +15,40 @@
 
 #define TC_VERSION "0.1.0"
 
-/* Return codes. */
-enum {
+/*
+ * Return codes.  Every fallible call returns one; the code alone is enough
+ * to decide on (never compare message texts).  Errors are also described
+ * in an optional tc_err: every function that takes a tc_err *err accepts
+ * NULL there, and its return code is the same whether err is given or not.
+ */
+typedef enum tc_code {
     TC_OK = 0,
-    TC_EINPUT,   /* malformed or unreadable input */
-    TC_EUSAGE,   /* bad option, dim or dtype: what PyTorch would refuse */
-    TC_ENOMEM,   /* out of memory or a size that would overflow */
-    TC_EIO       /* read or write failure */
-};
+    TC_EINPUT,      /* malformed input: syntax, ragged rows, a field that is no number */
+    TC_ENODATA,     /* the input holds no data (empty, or a header alone) */
+    TC_EVALUE,      /* a value the dtype cannot hold (PyTorch's overflow errors) */
+    TC_EOVERFLOW,   /* an integer literal beyond int64 ("Overflow when unpacking long") */
+    TC_EDTYPE,      /* no kernel for this dtype, or a dtype the format cannot store */
+    TC_EDIM,        /* a dim missing, out of range or repeated */
+    TC_ESHAPE,      /* shapes that do not fit (reshape, broadcast, CSV of 3-D) */
+    TC_EARG,        /* any other invalid argument or combination of arguments */
+    TC_ENOMEM,      /* out of memory, or a size that cannot fit in memory */
+    TC_EIO          /* a read or write failed */
+} tc_code;
 
 /*
  * An error: a one-line message (lowercase, no final period, PyTorch's words
- * where PyTorch has them) and, where known, a 1-based line and column in the
- * input (0 when unknown).
+ * where PyTorch has them, arguments named as this header names them) and,
+ * where known, a 1-based line and column in the input (0 when unknown).
+ * param, when not NULL, names the argument at fault as this header spells
+ * it ("dim", "dtype", "input_dtype", "format", ...) and suggest, when not
+ * empty, a value of it that would work, so that a front end can add its
+ * own hint ("(try --dtype float32)").
  */
 typedef struct tc_err {
     int code;
     long line, col;
+    const char *param;
+    char suggest[32];
     char msg[480];
 } tc_err;
 

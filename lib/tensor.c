@@ -46,13 +46,13 @@ bool tc_mem_fits(uint64_t n)
 tc_tensor *tc_tensor_new(tc_dtype t, int ndim, const int64_t *shape, tc_err *err)
 {
     if (ndim < 0 || ndim > TC_MAX_DIMS) {
-        tc_err_set(err, TC_EUSAGE, "too many dimensions %d (the limit is %d)", ndim, TC_MAX_DIMS);
+        tc_err_set(err, TC_EARG, "too many dimensions %d (the limit is %d)", ndim, TC_MAX_DIMS);
         return NULL;
     }
     int64_t numel = 1;
     for (int i = 0; i < ndim; i++) {
         if (shape[i] < 0) {
-            tc_err_set(err, TC_EUSAGE, "negative dimension %lld", (long long)shape[i]);
+            tc_err_set(err, TC_EARG, "negative dimension %lld", (long long)shape[i]);
             return NULL;
         }
         if (!tc_mul_ok(numel, shape[i], &numel)) {
@@ -66,12 +66,12 @@ tc_tensor *tc_tensor_new(tc_dtype t, int ndim, const int64_t *shape, tc_err *err
                    (long long)numel, tc_dtype_name(t));
         return NULL;
     }
-    tc_tensor *x = calloc(1, sizeof *x);
+    tc_tensor *x = tc_calloc(1, sizeof *x);
     /* Always allocate at least one element so data is never NULL. */
-    void *data = calloc(numel ? (size_t)numel : 1, esz);
+    void *data = tc_calloc(numel ? (size_t)numel : 1, esz);
     if (!x || !data) {
-        free(x);
-        free(data);
+        tc_free(x);
+        tc_free(data);
         tc_err_set(err, TC_ENOMEM, "out of memory allocating %lld elements", (long long)numel);
         return NULL;
     }
@@ -87,8 +87,8 @@ tc_tensor *tc_tensor_new(tc_dtype t, int ndim, const int64_t *shape, tc_err *err
 void tc_tensor_free(tc_tensor *t)
 {
     if (t) {
-        free(t->data);
-        free(t);
+        tc_free(t->data);
+        tc_free(t);
     }
 }
 
@@ -108,15 +108,15 @@ int tc_tensor_reshape(const tc_tensor *x, int ndim, const int64_t *shape,
     int infer = -1;
     int64_t known = 1;
     if (ndim > TC_MAX_DIMS)
-        return tc_err_set(err, TC_EUSAGE, "too many dimensions %d (the limit is %d)", ndim, TC_MAX_DIMS);
+        return tc_err_set(err, TC_EARG, "too many dimensions %d (the limit is %d)", ndim, TC_MAX_DIMS);
     for (int i = 0; i < ndim; i++) {
         sz[i] = shape[i];
         if (shape[i] == -1) {
             if (infer >= 0)
-                return tc_err_set(err, TC_EUSAGE, "only one dimension can be inferred");
+                return tc_err_set(err, TC_EARG, "only one dimension can be inferred");
             infer = i;
         } else if (shape[i] < 0) {
-            return tc_err_set(err, TC_EUSAGE, "invalid shape dimension %lld", (long long)shape[i]);
+            return tc_err_set(err, TC_EARG, "invalid shape dimension %lld", (long long)shape[i]);
         } else if (known >= 0 && !tc_mul_ok(known, shape[i], &known)) {
             known = -1;   /* overflowed: no size matches; sz[] is still filled */
         }
@@ -133,11 +133,11 @@ int tc_tensor_reshape(const tc_tensor *x, int ndim, const int64_t *shape,
     if (infer >= 0 && known > 0 && x->numel % known == 0) {
         sz[infer] = x->numel / known;
     } else if (infer >= 0 && known == 0) {
-        return tc_err_set(err, TC_EUSAGE,
+        return tc_err_set(err, TC_EARG,
                           "cannot reshape tensor of %lld elements into shape %s because the unspecified dimension size -1 can be any value and is ambiguous",
                           (long long)x->numel, want);
     } else if (infer >= 0 || known != x->numel) {
-        return tc_err_set(err, TC_EUSAGE, "shape '%s' is invalid for input of size %lld", want, (long long)x->numel);
+        return tc_err_set(err, TC_EARG, "shape '%s' is invalid for input of size %lld", want, (long long)x->numel);
     }
     tc_tensor *r = tc_tensor_new(x->dtype, ndim, sz, err);
     if (!r)
@@ -151,7 +151,7 @@ int tc_dim_wrap(int64_t dim, int ndim, int *out, tc_err *err)
 {
     int64_t n = ndim > 0 ? ndim : 1;
     if (dim < -n || dim >= n)
-        return tc_err_set(err, TC_EUSAGE,
+        return tc_err_set(err, TC_EARG,
                           "Dimension out of range (expected to be in range of [%lld, %lld], but got %lld)",
                           (long long)-n, (long long)(n - 1), (long long)dim);
     *out = (int)(dim < 0 ? dim + n : dim);

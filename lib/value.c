@@ -102,14 +102,14 @@ static double slice_to_double(const char *s, size_t n)
     if (n > k && tc_cc_parse_f64(s + k, n - k, &d) == n - k)
         return d;
     char small[128];
-    char *p = n < sizeof small ? small : malloc(n + 1);
+    char *p = n < sizeof small ? small : tc_malloc(n + 1);
     if (!p)
         return NAN;   /* only for absurdly long literals under memory pressure */
     memcpy(p, s, n);
     p[n] = '\0';
     d = strtod(p, NULL);
     if (p != small)
-        free(p);
+        tc_free(p);
     return d;
 }
 
@@ -290,9 +290,9 @@ void tc_values_init(tc_values *vs, const tc_read_opts *o)
 
 void tc_values_free(tc_values *vs)
 {
-    free(vs->kind);
-    free(vs->v);
-    free(vs->im);
+    tc_free(vs->kind);
+    tc_free(vs->v);
+    tc_free(vs->im);
     vs->kind = NULL;
     vs->v = NULL;
     vs->im = NULL;
@@ -304,16 +304,16 @@ static bool grow(tc_values *vs)
     size_t cap = vs->cap ? vs->cap * 2 : 64;
     if (cap > SIZE_MAX / sizeof(double))
         return false;
-    uint8_t *k = realloc(vs->kind, cap);
+    uint8_t *k = tc_realloc(vs->kind, cap);
     if (!k)
         return false;
     vs->kind = k;
-    tc_num *v = realloc(vs->v, cap * sizeof *v);
+    tc_num *v = tc_realloc(vs->v, cap * sizeof *v);
     if (!v)
         return false;
     vs->v = v;
     if (vs->im) {
-        double *im = realloc(vs->im, cap * sizeof *im);
+        double *im = tc_realloc(vs->im, cap * sizeof *im);
         if (!im)
             return false;
         vs->im = im;
@@ -332,7 +332,7 @@ const char *tc_values_push(tc_values *vs, const tc_scalar *v, size_t pos)
     if (vs->n == vs->cap && !grow(vs))
         return "out of memory";
     if (v->kind == TC_SK_COMPLEX && !vs->im) {
-        vs->im = calloc(vs->cap, sizeof *vs->im);
+        vs->im = tc_calloc(vs->cap, sizeof *vs->im);
         if (!vs->im)
             return "out of memory";
     }

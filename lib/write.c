@@ -357,7 +357,7 @@ static int check_fits(const char *what, uint64_t min_bytes, tc_err *err)
 int tc_write_csv(tc_buf *out, const tc_tensor *t, char delim, tc_err *err)
 {
     if (t->ndim > 2)
-        return tc_err_set(err, TC_EUSAGE,
+        return tc_err_set(err, TC_EARG,
                           "cannot write a %d-D tensor as CSV, which holds at most 2 dimensions "
                           "(try --format json, or --shape to make it 2-D)", t->ndim);
     /* 0-d and 1-D are one row; a 1-D empty tensor is one empty row */
@@ -505,7 +505,7 @@ int tc_write_npy(tc_buf *out, const tc_tensor *t, tc_err *err)
 {
     const char *descr = npy_descr(t->dtype);
     if (!descr)
-        return tc_err_set(err, TC_EUSAGE, "npy has no %s type (try --dtype float32)",
+        return tc_err_set(err, TC_EARG, "npy has no %s type (try --dtype float32)",
                           tc_dtype_name(t->dtype));
     tc_buf h = {0};
     tc_buf_printf(&h, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
