@@ -31,7 +31,7 @@ typedef enum {
     O_FORMAT, O_OUTPUT, O_SELECT, O_INPUT_FORMAT, O_DELIMITER, O_HEADER,
     O_NO_HEADER, O_SHAPE, O_PRECISION, O_THRESHOLD, O_EDGEITEMS,
     O_LINEWIDTH, O_SCI_MODE, O_PROFILE, O_RTOL, O_ATOL, O_EQUAL_NAN,
-    O_CHECK_DTYPE, O_HELP, O_VERSION
+    O_CHECK_DTYPE, O_TORCH_VERSION, O_HELP, O_VERSION
 } opt_id;
 
 typedef struct {
@@ -72,6 +72,7 @@ static const opt_spec OPTS[] = {
     {"atol", 0, 1, O_ATOL},
     {"equal-nan", 0, 0, O_EQUAL_NAN},
     {"check-dtype", 0, 0, O_CHECK_DTYPE},
+    {"torch-version", 0, 1, O_TORCH_VERSION},
     {"help", 'h', 0, O_HELP},
     {"version", 'V', 0, O_VERSION},
 };
@@ -245,6 +246,19 @@ static void parse_shape(cli_opts *o, const char *s)
     o->has_shape = 1;
 }
 
+/* --torch-version and TCUM_TORCH_VERSION: 2.6 (the default) or 1.13. */
+static void set_torch_version(cli_opts *o, const char *val, const char *shown)
+{
+    tc_torch_version v;
+    if (!strcmp(val, "2.6"))
+        v = TC_TORCH_2_6;
+    else if (!strcmp(val, "1.13"))
+        v = TC_TORCH_1_13;
+    else
+        fail("invalid value '%s' for %s (expected 2.6 or 1.13)", val, shown);
+    o->args.torch_version = o->read.torch_version = o->print.torch_version = v;
+}
+
 static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const char *shown)
 {
     switch (spec->id) {
@@ -330,6 +344,7 @@ static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const
     case O_ATOL: o->close.has_atol = 1; o->close.atol = parse_double(val, shown); break;
     case O_EQUAL_NAN: o->close.equal_nan = 1; break;
     case O_CHECK_DTYPE: o->close.check_dtype = 1; break;
+    case O_TORCH_VERSION: set_torch_version(o, val, shown); break;
     case O_HELP:
         if (o->opname && !o->assert_close && tc_cli_op_help(stdout, o->opname))
             exit(0);
@@ -338,7 +353,7 @@ static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const
         tc_cli_usage(stdout);
         exit(0);
     case O_VERSION:
-        printf("tcum %s\n", TC_VERSION);
+        printf("tcum %s (PyTorch 2.6 by default; 1.13 with --torch-version 1.13)\n", TC_VERSION);
         exit(0);
     }
 }
@@ -832,6 +847,7 @@ static void finish_print_opts(cli_opts *o)
     tc_print_opts explicit_opts = o->print;
     tc_print_opts_init(&o->print);
     o->print.default_dtype = explicit_opts.default_dtype;
+    o->print.torch_version = explicit_opts.torch_version;
     if (o->profile)
         tc_print_opts_profile(&o->print, o->profile);
     if (o->has_precision) o->print.precision = explicit_opts.precision;
@@ -947,6 +963,10 @@ int main(int argc, char **argv)
     tc_read_opts_init(&o.read);
     tc_print_opts_init(&o.print);
     o.args.default_dtype = o.read.default_dtype = o.print.default_dtype = TC_FLOAT32;
+
+    const char *env_version = getenv("TCUM_TORCH_VERSION");
+    if (env_version && *env_version)
+        set_torch_version(&o, env_version, "TCUM_TORCH_VERSION");   /* the flag wins */
 
     if (argc < 2)
         fail("missing op (try tcum --help)");   /* one line, as every error */

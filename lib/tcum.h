@@ -61,6 +61,14 @@ int tc_err_set(tc_err *err, int code, const char *fmt, ...)
 
 /* ---- dtypes ------------------------------------------------------------ */
 
+/*
+ * Whose behaviour to reproduce: PyTorch 2.6 (the default, Debian 13's) or
+ * PyTorch 1.13 (Debian 12's): results, dtypes, gradients and refusals,
+ * each to the byte of that version.
+ */
+typedef enum tc_torch_version { TC_TORCH_2_6 = 0, TC_TORCH_1_13 } tc_torch_version;
+
+
 typedef enum tc_dtype {
     TC_BOOL, TC_UINT8, TC_INT8, TC_INT16, TC_INT32, TC_INT64,
     TC_FLOAT16, TC_BFLOAT16, TC_FLOAT32, TC_FLOAT64,
@@ -152,6 +160,7 @@ typedef struct tc_read_opts {
     int has_input_dtype;      /* read as torch.tensor(values, dtype=input_dtype) */
     tc_dtype input_dtype;
     tc_dtype default_dtype;   /* TC_FLOAT32 or TC_FLOAT64 */
+    tc_torch_version torch_version;
 } tc_read_opts;
 
 void tc_read_opts_init(tc_read_opts *o);
@@ -209,6 +218,7 @@ int tc_op_has_dtype_arg(tc_op op);
 
 typedef struct tc_op_args {
     tc_op op;
+    tc_torch_version torch_version;
     int has_dim;
     int64_t dim;
     int has_dtype;            /* --dtype */
@@ -274,6 +284,7 @@ typedef struct tc_print_opts {
     int linewidth;            /* 80 */
     int sci_mode;             /* -1 auto (None), 0 False, 1 True */
     tc_dtype default_dtype;   /* TC_FLOAT32; TC_FLOAT64 changes suffixes */
+    tc_torch_version torch_version;
 } tc_print_opts;
 
 void tc_print_opts_init(tc_print_opts *o);
