@@ -1124,6 +1124,9 @@ int main(int argc, char **argv)
     tc_print_opts_init(&o.print);
     o.args.default_dtype = o.read.default_dtype = o.print.default_dtype = TC_FLOAT32;
 
+    /* tests only: every CSV block through the tokenizer, never the fast path */
+    const char *env_ref = getenv("TCUM_TEST_REFERENCE");
+    o.read.reference = env_ref && *env_ref == '1';
     const char *env_version = getenv("TCUM_TORCH_VERSION");
     if (env_version && *env_version)
         set_torch_version(&o, env_version, "TCUM_TORCH_VERSION");   /* the flag wins */

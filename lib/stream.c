@@ -65,6 +65,7 @@ typedef struct stream {
     tc_layout L;
     bool header_out;
     tc_scan_carry *carry;
+    tc_block blk;               /* the current block (its buffers reused) */
     int64_t rows_in;            /* data rows computed so far */
 } stream;
 
@@ -240,6 +241,8 @@ static int run_whole(stream *s)
         return rc;
     tc_result r = {0};
     tc_tensor *y = NULL;
+    if (!s->so.delimiter)
+        s->odelim = t->delim == ' ' ? '\t' : t->delim;
     rc = tc_op_run(s->a, x, &r, s->err);
     if (rc == TC_OK)
         rc = pick(s, &r, &y);
@@ -411,11 +414,12 @@ static int start(stream *s)
         if (nval > 1 || s->io->rewind)
             return TC_OK;
         s->r.dtype = tc_treader_infer(&s->r);
-        tc_block b;
-        if ((rc = tc_treader_block(&s->r, p + data_off, len - data_off, false, s->head_lines, &b)))
-            return rc;
-        bool early = b.rows == 1 && lone_early(s, &b);
+        tc_block b = {0};
+        rc = tc_treader_block(&s->r, p + data_off, len - data_off, false, s->head_lines, &b);
+        bool early = rc == TC_OK && b.rows == 1 && lone_early(s, &b);
         tc_block_free(&b);
+        if (rc)
+            return rc;
         if (!early)
             return TC_OK;
     }
@@ -425,14 +429,7 @@ static int start(stream *s)
         column = true;   /* a lone value, taken for a column's first row */
         ndim = 1;
     }
-    s->meta = tc_table_from_schema(&s->r.s, s->err);
-    if (!s->meta)
-        return TC_ENOMEM;
-    s->meta->ndim = ndim;
-    s->meta->column = column;
-    s->rich = tc_table_is_rich(s->meta);
-    if (!s->so.delimiter)
-        s->odelim = s->r.s.delim == ' ' ? '\t' : s->r.s.delim;
+    s->rich = header || s->r.s.nkey > 0;
     s->mode = choose_mode(s, ndim, column);
     if (s->mode == MODE_GATHER)
         return TC_OK;
@@ -449,8 +446,28 @@ static int start(stream *s)
     bool twice = !s->so.live && s->io->rewind && !s->ro.has_input_dtype;
     s->head_skip += data_off;
     s->head_lines += count_lines(p, data_off);
-    if (twice && (rc = prescan(s, s->head_skip + len - data_off)))
-        return rc;
+    if (twice) {
+        if ((rc = prescan(s, s->head_skip + len - data_off)))
+            return rc;
+        /* words further down a column of missing cells make it a key column after all */
+        if (s->r.s.nval != nval) {
+            nval = s->r.s.nval;
+            if (nval == 0)
+                return tc_table_empty_error(&s->r, rows, s->err);
+            ndim = tc_table_squeeze(header, rows, nval, &column);
+            s->rich = header || s->r.s.nkey > 0;
+            s->mode = choose_mode(s, ndim, column);
+            if (s->mode == MODE_GATHER)
+                return TC_OK;   /* from the start again, which the rewind gave */
+        }
+    }
+    s->meta = tc_table_from_schema(&s->r.s, s->err);
+    if (!s->meta)
+        return TC_ENOMEM;
+    s->meta->ndim = ndim;
+    s->meta->column = column;
+    if (!s->so.delimiter)
+        s->odelim = s->r.s.delim == ' ' ? '\t' : s->r.s.delim;
     s->r.dtype = tc_treader_infer(&s->r);
     if (s->mode == MODE_DOWN) {
         tc_op_args ca = *s->a;
@@ -511,13 +528,9 @@ int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, const tc_stream_o
             }
         } else if (s.cut > 0 || (s.eof && s.n > 0)) {
             size_t len = s.eof ? s.n : s.cut;
-            tc_block b;
-            if ((rc = tc_treader_block(&s.r, s.win, len, s.eof, s.line0, &b)))
+            if ((rc = tc_treader_block(&s.r, s.win, len, s.eof, s.line0, &s.blk)))
                 break;
-            if (b.rows)
-                rc = run_block(&s, &b);
-            tc_block_free(&b);
-            if (rc)
+            if (s.blk.rows && (rc = run_block(&s, &s.blk)))
                 break;
             consume(&s, len, -1);
             continue;
@@ -530,6 +543,7 @@ int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, const tc_stream_o
     if (rc == TC_OK)
         rc = flush(&s);
     tc_scan_carry_free(s.carry);
+    tc_block_free(&s.blk);
     tc_treader_free(&s.r);
     tc_table_free(s.meta);
     tc_free(s.win);

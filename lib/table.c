@@ -718,15 +718,227 @@ static int take_row(tc_treader *r, tc_block *b, const tc_row *row)
     return TC_OK;
 }
 
+/* ---- the fast path: plain rows --------------------------------------------------- */
+
+/*
+ * The commonest value, [-]digits.digits with at most 19 significant digits
+ * whose value as an integer w is below 2^53 and at most 22 digits after the
+ * point: w and 10^k are exact doubles, so w / 10^k is one correctly rounded
+ * division, the value fast_float would give (Clinger's fast path).  Returns
+ * the length read, or 0 for anything else (the caller asks fast_float).
+ */
+static size_t parse_simple(const char *f, const char *end, double *out)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *c = f;
+    bool neg = c < end && *c == '-';
+    c += neg;
+    uint64_t w = 0;
+    int digits = 0;
+    const char *int_start = c;
+    while (c < end && *c >= '0' && *c <= '9') {
+        w = w * 10 + (uint64_t)(*c - '0');
+        digits += w != 0;       /* leading zeros are not significant */
+        c++;
+        if (digits > 19)
+            return 0;
+    }
+    if (c == int_start || c == end || *c != '.')
+        return 0;               /* integers and ".5" go to fast_float */
+    const char *frac_start = ++c;
+    while (c < end && *c >= '0' && *c <= '9') {
+        w = w * 10 + (uint64_t)(*c - '0');
+        digits += w != 0;
+        c++;
+        if (digits > 19)
+            return 0;
+    }
+    size_t k = (size_t)(c - frac_start);
+    if (k == 0 || k > 22 || w > ((uint64_t)1 << 53) ||
+        (c < end && (*c == 'e' || *c == 'E')))
+        return 0;
+    double d = (double)w / p10[k];
+    *out = neg ? -d : d;
+    return (size_t)(c - f);
+}
+
+/* The chars a number literal (or nan, inf, true, false, a complex) can start with. */
+static bool may_start_number(char c)
+{
+    return (c >= '0' && c <= '9') || strchr("+-.(tTfFnNiIjJ", c);
+}
+
+/*
+ * A plain value field p[0, n): a finite decimal read in full (fast_float,
+ * the function tc_scalar_parse reads it with), or empty (missing: NaN).
+ * false for anything the tokenizer and the table layer must see.
+ */
+static bool fast_value(const char *p, size_t n, double *out)
+{
+    if (n == 0) {
+        *out = NAN;
+        return true;
+    }
+    const char *f = p, *end = p + n;
+    if (*f == '+')
+        f++;   /* fast_float takes no '+'; tc_scalar_parse drops it too */
+    const char *g = f < end && *f == '-' ? f + 1 : f;
+    if (g >= end || !((*g >= '0' && *g <= '9') || *g == '.'))
+        return false;   /* no nan, inf, words or "+-1" here */
+    double d;
+    size_t len = parse_simple(f, end, &d);
+    if (len == 0)
+        len = tc_cc_parse_f64(f, (size_t)(end - f), &d);
+    if (len != (size_t)(end - f) || !isfinite(d))
+        return false;
+    if (d == 0) {
+        bool lit_float = false;
+        for (const char *q = f; q < end; q++)
+            lit_float |= *q == '.' || *q == 'e' || *q == 'E';
+        if (!lit_float)
+            d = 0;   /* an integer -0 is the int 0, stored as +0.0 */
+    }
+    *out = d;
+    return true;
+}
+
+/*
+ * Rows of plain fields: each row exactly ncols fields separated by the
+ * delimiter and ended by '\n' (or "\r\n", or the end of a final block);
+ * a field unquoted with no quote or surrounding blank in it, or quoted
+ * with no doubled quote in a value column; value fields plain decimals or
+ * empty; key fields anything that is not a number.  On those rows libcsv
+ * gives the same fields and the table layer the same values and spans;
+ * for anything else (and every error) the block goes through them
+ * instead, from its start: false, and b holds no rows.
+ */
+static bool fast_block(tc_treader *r, const char *p, size_t n, bool final, tc_block *b)
+{
+    tc_schema *s = &r->s;
+    bool f32 = r->dtype == TC_FLOAT32;
+    char delim = s->delim;
+    int ncols = s->ncols;
+    const char *c = p, *end = p + n;
+    size_t esz = f32 ? sizeof(float) : sizeof(double);
+    while (c < end) {
+        if (*c == '\n' || *c == '\r')
+            return false;   /* a blank line, skipped by the tokenizer, not a row */
+        if (block_grow(r, b, esz))
+            return false;
+        /* (no arithmetic on a NULL buffer: a table without keys or values has none) */
+        float *pf = s->nval ? (float *)b->x->data + b->rows * s->nval : NULL;
+        double *pd = s->nval ? (double *)b->x->data + b->rows * s->nval : NULL;
+        size_t *kk = s->nkey ? b->key + 2 * (size_t)b->rows * (size_t)s->nkey : NULL;
+        int j = 0, k = 0;
+        for (int col = 0; col < ncols; col++) {
+            const char *f = c, *fe;
+            bool last = col == ncols - 1;
+            if (f < end && *f == '"') {
+                const char *q = f + 1;
+                for (;;) {
+                    q = memchr(q, '"', (size_t)(end - q));
+                    if (!q)
+                        return false;
+                    if (q + 1 < end && q[1] == '"') {
+                        if (s->role[col] == TC_ROLE_VALUE)
+                            return false;
+                        q += 2;
+                        continue;
+                    }
+                    break;
+                }
+                fe = q + 1;
+                if (s->role[col] == TC_ROLE_VALUE) {
+                    double d;
+                    if (!fast_value(f + 1, (size_t)(q - f - 1), &d))
+                        return false;
+                    if (f32)
+                        pf[j++] = fabs(d) >= 0x1.ffffffp127 ? (d < 0 ? -INFINITY : INFINITY) : (float)d;
+                    else
+                        pd[j++] = d;
+                } else {
+                    kk[2 * k] = (size_t)(f - p);
+                    kk[2 * k + 1] = (size_t)(fe - p);
+                    k++;
+                }
+            } else {
+                fe = f;
+                while (fe < end && *fe != delim && *fe != '\n' && *fe != '\r') {
+                    if (*fe == '"')
+                        return false;
+                    fe++;
+                }
+                size_t len = (size_t)(fe - f);
+                if (len && (f[0] == ' ' || f[0] == '\t' || f[len - 1] == ' ' || f[len - 1] == '\t'))
+                    return false;
+                if (s->role[col] == TC_ROLE_VALUE) {
+                    double d;
+                    if (!fast_value(f, len, &d))
+                        return false;
+                    if (f32)
+                        pf[j++] = fabs(d) >= 0x1.ffffffp127 ? (d < 0 ? -INFINITY : INFINITY) : (float)d;
+                    else
+                        pd[j++] = d;
+                } else {
+                    if (!s->fixed && len && may_start_number(f[0])) {
+                        tc_scalar v;
+                        if (tc_scalar_parse(f, len, &v))
+                            return false;   /* a number in a key column: the slow path says so */
+                    }
+                    if (len == 1 && f[0] == r->ro.comment && col == 0)
+                        return false;
+                    kk[2 * k] = (size_t)(f - p);
+                    kk[2 * k + 1] = (size_t)(f + len - p);
+                    k++;
+                }
+                fe = f + len;
+            }
+            /* the field's end: the delimiter, or the row's end for the last */
+            if (!last) {
+                if (fe >= end || *fe != delim)
+                    return false;
+                c = fe + 1;
+            } else {
+                if (fe < end && *fe == '\r')
+                    fe++;
+                if (fe < end && *fe != '\n')
+                    return false;
+                if (fe >= end && !final)
+                    return false;
+                c = fe < end ? fe + 1 : end;
+            }
+            if (col == 0 && r->ro.comment && f < end && *f == r->ro.comment)
+                return false;   /* a comment line */
+        }
+        b->rows++;
+    }
+    return true;
+}
+
 int tc_treader_block(tc_treader *r, const char *p, size_t n, bool final, long line0, tc_block *b)
 {
-    memset(b, 0, sizeof *b);
+    if (!b->x || b->x->dtype != r->dtype) {
+        tc_block_free(b);
+        b->x = tc_calloc(1, sizeof *b->x);
+        if (!b->x)
+            return tc_err_set(r->err, TC_ENOMEM, "out of memory");
+    }
+    b->rows = 0;   /* a block is reused: its buffers only grow */
     b->text = p;
-    b->x = tc_calloc(1, sizeof *b->x);
-    if (!b->x)
-        return tc_err_set(r->err, TC_ENOMEM, "out of memory");
     b->x->dtype = r->dtype;
     b->x->ndim = 2;
+    if ((r->dtype == TC_FLOAT32 || r->dtype == TC_FLOAT64) && r->s.delim != ' ' &&
+        r->s.delim != '"' && !r->ro.reference) {
+        if (fast_block(r, p, n, final, b)) {
+            b->x->shape[0] = b->rows;
+            b->x->shape[1] = r->s.nval;
+            b->x->numel = b->rows * r->s.nval;
+            return TC_OK;
+        }
+        b->rows = 0;   /* the slow path reads the block afresh */
+    }
     tc_tok_block(&r->tok, p, n, final, line0);
     tc_row row;
     int got, rc = TC_OK;
@@ -738,8 +950,6 @@ int tc_treader_block(tc_treader *r, const char *p, size_t n, bool final, long li
     b->x->shape[0] = b->rows;
     b->x->shape[1] = r->s.nval;
     b->x->numel = b->rows * r->s.nval;
-    if (rc)
-        tc_block_free(b);
     return rc;
 }
 

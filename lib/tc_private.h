@@ -337,7 +337,11 @@ int tc_treader_head(tc_treader *r, const char *p, size_t n, bool final, long lin
 void tc_treader_scan(tc_treader *r, const char *p, size_t n, bool final, long line0);
 /* input_dtype, or torch.tensor's inference over the value cells seen. */
 tc_dtype tc_treader_infer(const tc_treader *r);
-/* Data rows p[0, n) into a new block of r->dtype. */
+/*
+ * Data rows p[0, n) into block b (zeroed before its first use, reused
+ * after: its buffers only grow) as values of r->dtype; tc_block_free at
+ * the end, error or not.
+ */
 int tc_treader_block(tc_treader *r, const char *p, size_t n, bool final, long line0, tc_block *b);
 void tc_block_free(tc_block *b);
 /*

@@ -182,6 +182,11 @@ typedef struct tc_read_opts {
     tc_dtype input_dtype;
     tc_dtype default_dtype;   /* TC_FLOAT32 or TC_FLOAT64 */
     tc_torch_version torch_version;
+    /*
+     * For tests: read every CSV block through the tokenizer, never the
+     * fast path for plain rows (the two must give the same bytes).
+     */
+    int reference;
 } tc_read_opts;
 
 void tc_read_opts_init(tc_read_opts *o);

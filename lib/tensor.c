@@ -95,7 +95,7 @@ void tc_tensor_free(tc_tensor *t)
 tc_tensor *tc_tensor_clone(const tc_tensor *t, tc_err *err)
 {
     tc_tensor *c = tc_tensor_new(t->dtype, t->ndim, t->shape, err);
-    if (c)
+    if (c && t->numel)
         memcpy(c->data, t->data, (size_t)t->numel * tc_dtype_size(t->dtype));
     return c;
 }

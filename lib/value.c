@@ -404,7 +404,8 @@ void tc_scalar_store(tc_tensor *x, int64_t i, const tc_scalar *v)
     bool exact_int = k == TC_SK_BOOL || k == TC_SK_INT;
     /* the value as (re, im) doubles, the way PyTorch unpacks a Python number */
     double re = exact_int ? (double)v->i : v->re, im = v->im;
-    int64_t n = exact_int ? v->i : float_to_int(v->re);
+    /* as an integer only for the integer dtypes, which took only checked, finite values */
+    int64_t n = exact_int || !tc_dtype_is_integral(x->dtype, 0) ? v->i : float_to_int(v->re);
     switch (x->dtype) {
     case TC_BOOL:
         ((uint8_t *)d)[i] = exact_int ? v->i != 0 : re != 0 || im != 0;   /* nan is true */
