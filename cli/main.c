@@ -246,6 +246,32 @@ static void fail_unknown_option(const char *arg)
     fail("unknown option '%s'", arg);
 }
 
+/* An unknown op: the nearest op name by edit distance, if one is near. */
+static void fail_unknown_op(const char *name)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
+
+static void fail_unknown_op(const char *name)
+{
+    const char *best = NULL;
+    size_t bestd = 3;
+    for (int i = 0; i < TC_NOPS; i++) {
+        const char *cand = tc_op_name((tc_op)i);
+        size_t d = edit_distance(name, cand);
+        if (d < bestd && d < strlen(name)) {
+            bestd = d;
+            best = cand;
+        }
+    }
+    if (!best && edit_distance(name, "assert-close") < 3)
+        best = "assert-close";
+    if (best)
+        fail("unknown op '%s' (did you mean %s?)", name, best);
+    fail("unknown op '%s' (try tcum --help)", name);
+}
+
 static int64_t parse_int(const char *s, const char *opt)
 {
     char *end;
@@ -1062,7 +1088,7 @@ static int run_op(cli_opts *o)
 {
     tc_op op;
     if (!tc_op_parse(o->opname, &op))
-        fail("unknown op '%s' (try tcum --help)", o->opname);
+        fail_unknown_op(o->opname);
     o->args.op = op;
     if (tc_op_kind_of(op) == TC_OPK_SCAN && !o->args.has_dim)
         fail("%s requires --dim", o->opname);
@@ -1145,7 +1171,7 @@ int main(int argc, char **argv)
         tc_op op;
         if (!tc_op_parse(o.opname, &op)) {
             /* Still honour `tcum foo --help` with a clear message. */
-            fail("unknown op '%s' (try tcum --help)", o.opname);
+            fail_unknown_op(o.opname);
         }
     }
     parse_args(&o, argc, argv, first);
