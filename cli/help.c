@@ -134,7 +134,7 @@ static const char usage_tail[] =
     "  --header, --no-header CSV: force the first row to be a header or data\n"
     "  -c, --columns LIST    CSV columns that form the tensor: names, numbers,\n"
     "                        ranges (Close, 2-5, 3-); the others pass through\n"
-    "  --exclude-columns LIST  every column but these forms the tensor\n"
+    "  --exclude-columns LIST  keep these columns out of the tensor (as keys)\n"
     "  --na LIST             tokens that mark a missing value (NaN); default:\n"
     "                        empty fields and pandas' NA, N/A, null, None, ...\n"
     "  --skip-rows N         skip N lines before anything else\n"

@@ -42,6 +42,9 @@ static const char *const default_na[] = {
 
 enum { CELL_MISSING, CELL_VALUE, CELL_WORD };
 
+/* tc_schema.seen for a column whose role the caller set (columns, exclude_columns). */
+#define PINNED 3
+
 /* ---- reader setup ------------------------------------------------------------- */
 
 void tc_treader_free(tc_treader *r)
@@ -347,6 +350,7 @@ static int pick_columns(tc_treader *r)
     int rc = split_list(list, &items, &nitems, r->err);
     if (rc)
         return rc;
+    /* exclude_columns: those are keys, the others as the data says */
     for (int c = 0; c < r->s.ncols; c++)
         r->s.role[c] = exclude ? TC_ROLE_VALUE : TC_ROLE_KEY;
     for (size_t i = 0; i < nitems && rc == TC_OK; i++) {
@@ -361,13 +365,20 @@ static int pick_columns(tc_treader *r)
                 r->err->param = "exclude_columns";
             break;
         }
-        for (int64_t c = lo; c <= hi; c++)
+        for (int64_t c = lo; c <= hi; c++) {
             r->s.role[c - 1] = exclude ? TC_ROLE_KEY : TC_ROLE_VALUE;
+            r->s.seen[c - 1] = PINNED;
+        }
     }
     for (size_t i = 0; i < nitems; i++)
         tc_free(items[i]);
     tc_free(items);
-    r->s.fixed = true;
+    if (!exclude) {
+        /* columns: the picked ones are the values, every other one a key */
+        for (int c = 0; c < r->s.ncols; c++)
+            r->s.seen[c] = PINNED;
+        r->s.fixed = true;
+    }
     return rc;
 }
 
@@ -452,7 +463,7 @@ static void learn_row(tc_treader *r, const tc_row *row)
         const tc_field *f = &row->f[c];
         tc_scalar v;
         int cell = classify(r, f->p, f->n, &v);
-        if (!s->fixed && !s->seen[c] && cell != CELL_MISSING) {
+        if (!s->seen[c] && cell != CELL_MISSING) {
             s->seen[c] = cell == CELL_VALUE ? 1 : 2;
             s->role[c] = cell == CELL_VALUE ? TC_ROLE_VALUE : TC_ROLE_KEY;
         }
@@ -531,7 +542,7 @@ int tc_treader_head(tc_treader *r, const char *p, size_t n, bool final, long lin
 static bool may_matter(const tc_treader *r, const char *p, size_t n)
 {
     for (int c = 0; c < r->s.ncols; c++)
-        if (!r->s.fixed && !r->s.seen[c])
+        if (!r->s.seen[c])
             return true;
     if (r->seen_kinds & (1u << TC_SK_COMPLEX))
         return false;
@@ -642,7 +653,7 @@ static int mixed(tc_treader *r, int c, const tc_field *f, bool word)
     char label[240], q[200];
     col_label(r, c, label, sizeof label);
     tc_token_quote(q, sizeof q, f->p, f->n);
-    if (word && r->s.fixed)
+    if (word && r->s.seen[c] == PINNED)
         tc_err_set(r->err, TC_EINPUT, "%s holds %s, which is not a number", label, q);
     else if (word)
         tc_err_set(r->err, TC_EINPUT, "%s mixes numbers and words: %s is not a number", label, q);
@@ -705,7 +716,7 @@ static int take_row(tc_treader *r, tc_block *b, const tc_row *row)
     }
     for (int k = 0; k < s->nkey; k++) {
         const tc_field *f = &row->f[s->key_col[k]];
-        if (!s->fixed) {
+        if (s->seen[s->key_col[k]] != PINNED) {
             tc_scalar v;
             if (classify(r, f->p, f->n, &v) == CELL_VALUE)
                 return mixed(r, s->key_col[k], f, false);
@@ -882,7 +893,7 @@ static bool fast_block(tc_treader *r, const char *p, size_t n, bool final, tc_bl
                     else
                         pd[j++] = d;
                 } else {
-                    if (!s->fixed && len && may_start_number(f[0])) {
+                    if (s->seen[col] != PINNED && len && may_start_number(f[0])) {
                         tc_scalar v;
                         if (tc_scalar_parse(f, len, &v))
                             return false;   /* a number in a key column: the slow path says so */
@@ -929,8 +940,9 @@ int tc_treader_block(tc_treader *r, const char *p, size_t n, bool final, long li
     b->text = p;
     b->x->dtype = r->dtype;
     b->x->ndim = 2;
+    /* (numbers among the missing-value tokens are the tokenizer path's to match) */
     if ((r->dtype == TC_FLOAT32 || r->dtype == TC_FLOAT64) && r->s.delim != ' ' &&
-        r->s.delim != '"' && !r->ro.reference) {
+        r->s.delim != '"' && !r->ro.reference && !r->nna_num) {
         if (fast_block(r, p, n, final, b)) {
             b->x->shape[0] = b->rows;
             b->x->shape[1] = r->s.nval;

@@ -293,12 +293,13 @@ typedef struct tc_schema {
     bool header;                /* the first row was a header */
     int ncols;                  /* fields in every row */
     uint8_t *role;              /* per column: TC_ROLE_VALUE or TC_ROLE_KEY */
-    uint8_t *seen;              /* per column: 0 only missing cells so far, 1 a number, 2 a word */
+    uint8_t *seen;              /* per column: 0 only missing cells so far, 1 a number, 2 a word,
+                                   3 its role set by the caller */
     char **name;                /* per column: the header's text; NULL without a header */
     char **raw;                 /* per column: the header field as written, quotes included */
     int nval, nkey;
     int *val_col, *key_col;     /* the column of value column j, of key column k */
-    bool fixed;                 /* roles picked by the caller (columns, exclude_columns) */
+    bool fixed;                 /* every role picked by the caller (columns) */
 } tc_schema;
 
 typedef struct tc_treader {

@@ -167,23 +167,32 @@ int tc_layout_make(tc_layout *L, const tc_table *t, const tc_op_args *a, const t
     return TC_OK;
 }
 
-/* A field as written, quoted for the output delimiter if it was not quoted and needs it. */
+/*
+ * A key field or a name, given as it was written (quotes included): its
+ * text, quoted only where the output delimiter needs it (the delimiter, a
+ * quote, a line end), as CSV writers quote; so "gamma, inc" stays one field.
+ */
 static void put_text(tc_buf *out, const char *p, size_t n, char delim)
 {
-    bool quoted = n > 0 && p[0] == '"';
+    bool quoted = n >= 2 && p[0] == '"' && p[n - 1] == '"';
+    const char *v = quoted ? p + 1 : p;
+    size_t m = quoted ? n - 2 : n;
     bool need = false;
-    for (size_t i = 0; i < n && !quoted && !need; i++)
-        need = p[i] == delim || p[i] == '"' || p[i] == '\n' || p[i] == '\r' ||
-               (delim == '\t' && p[i] == '\t');
+    for (size_t i = 0; i < m && !need; i++)
+        need = v[i] == delim || v[i] == '"' || v[i] == '\n' || v[i] == '\r';
     if (!need) {
-        tc_buf_put(out, p, n);
+        tc_buf_put(out, v, m);
         return;
     }
     tc_buf_put(out, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '"')
-            tc_buf_put(out, "\"", 1);
-        tc_buf_put(out, p + i, 1);
+    for (size_t i = 0; i < m; i++) {
+        if (v[i] == '"') {
+            tc_buf_put(out, "\"\"", 2);
+            if (quoted && i + 1 < m && v[i + 1] == '"')
+                i++;   /* a doubled quote as written: one quote of the text */
+            continue;
+        }
+        tc_buf_put(out, v + i, 1);
     }
     tc_buf_put(out, "\"", 1);
 }
