@@ -96,8 +96,8 @@ void tc_tok_pos(const tc_tok *t, size_t off, long *line, long *col)
     size_t b = off < t->n ? off : t->n;
     while (b > 0 && t->p[b - 1] != '\n')
         b--;
-    long c;
-    tc_text_pos(t->p + b, off - b, &(long){0}, &c);
+    long c = 1, ignored = 0;
+    tc_text_pos(t->p + b, off - b, &ignored, &c);
     *line = ln;
     *col = c;
 }

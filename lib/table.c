@@ -61,6 +61,7 @@ void tc_treader_free(tc_treader *r)
     tc_free(s->raw);
     tc_free(s->role);
     tc_free(s->seen);
+    tc_free(s->kinds);
     tc_free(s->val_col);
     tc_free(s->key_col);
     for (size_t i = 0; i < r->nna; i++)
@@ -231,11 +232,19 @@ static int cell_kind(int cell, const tc_scalar *v)
     return cell == CELL_MISSING ? TC_SK_FLOAT : v->kind;
 }
 
-static void note_kind(tc_treader *r, int kind, const tc_scalar *v)
+/* Column c holds a value cell of this kind (its role may still change: kinds are per column). */
+static void note_kind(tc_treader *r, int c, int kind)
 {
-    r->seen_kinds |= 1u << kind;
-    if (kind == TC_SK_BIGINT && isinf(v->re))
-        r->has_hugeint = true;
+    r->s.kinds[c] |= (uint8_t)(1u << kind);
+}
+
+/* The kinds of every value column's cells. */
+static unsigned value_kinds(const tc_treader *r)
+{
+    unsigned k = 0;
+    for (int j = 0; j < r->s.nval; j++)
+        k |= r->s.kinds[r->s.val_col[j]];
+    return k;
 }
 
 static const char *other_delimiter(const tc_treader *r, const char *p, size_t n);
@@ -403,9 +412,10 @@ static int schema_alloc(tc_treader *r, int ncols)
     size_t m = ncols ? (size_t)ncols : 1;
     s->role = tc_calloc(m, 1);
     s->seen = tc_calloc(m, 1);
+    s->kinds = tc_calloc(m, 1);
     s->val_col = tc_calloc(m, sizeof *s->val_col);
     s->key_col = tc_calloc(m, sizeof *s->key_col);
-    if (!s->role || !s->seen || !s->val_col || !s->key_col)
+    if (!s->role || !s->seen || !s->kinds || !s->val_col || !s->key_col)
         return tc_err_set(r->err, TC_ENOMEM, "out of memory");
     return TC_OK;
 }
@@ -467,8 +477,8 @@ static void learn_row(tc_treader *r, const tc_row *row)
             s->seen[c] = cell == CELL_VALUE ? 1 : 2;
             s->role[c] = cell == CELL_VALUE ? TC_ROLE_VALUE : TC_ROLE_KEY;
         }
-        if (s->role[c] == TC_ROLE_VALUE && cell != CELL_WORD)
-            note_kind(r, cell_kind(cell, &v), &v);
+        if (cell != CELL_WORD)
+            note_kind(r, c, cell_kind(cell, &v));
         if (cell == CELL_WORD && !r->odelim)
             r->odelim = other_delimiter(r, f->p, f->n);
     }
@@ -528,7 +538,7 @@ int tc_treader_head(tc_treader *r, const char *p, size_t n, bool final, long lin
         learn_row(r, &row);
         ++*rows;
     }
-    while ((got = tc_tok_row(&r->tok, &row)) > 0) {
+    while (tc_tok_row(&r->tok, &row) > 0) {
         learn_row(r, &row);
         ++*rows;
     }
@@ -544,9 +554,10 @@ static bool may_matter(const tc_treader *r, const char *p, size_t n)
     for (int c = 0; c < r->s.ncols; c++)
         if (!r->s.seen[c])
             return true;
-    if (r->seen_kinds & (1u << TC_SK_COMPLEX))
+    unsigned k = value_kinds(r);
+    if (k & (1u << TC_SK_COMPLEX))
         return false;
-    if (r->seen_kinds & (1u << TC_SK_FLOAT))
+    if (k & (1u << TC_SK_FLOAT))
         return memchr(p, 'j', n) || memchr(p, 'J', n);   /* only a complex can widen a float table */
     return true;
 }
@@ -566,7 +577,7 @@ tc_dtype tc_treader_infer(const tc_treader *r)
 {
     if (r->ro.has_input_dtype)
         return r->ro.input_dtype;
-    unsigned k = r->seen_kinds;
+    unsigned k = value_kinds(r);
     tc_dtype dflt = r->ro.default_dtype == TC_FLOAT64 ? TC_FLOAT64 : TC_FLOAT32;
     if (k & (1u << TC_SK_COMPLEX))
         return dflt == TC_FLOAT64 ? TC_COMPLEX128 : TC_COMPLEX64;
@@ -828,6 +839,8 @@ static bool fast_value(const char *p, size_t n, double *out)
 static bool fast_block(tc_treader *r, const char *p, size_t n, bool final, tc_block *b)
 {
     tc_schema *s = &r->s;
+    if (s->nval == 0)
+        return false;   /* keys alone: the tokenizer's */
     bool f32 = r->dtype == TC_FLOAT32;
     char delim = s->delim;
     int ncols = s->ncols;
@@ -870,6 +883,8 @@ static bool fast_block(tc_treader *r, const char *p, size_t n, bool final, tc_bl
                     else
                         pd[j++] = d;
                 } else {
+                    if (!kk)
+                        return false;   /* (a key column means keys: for the analyzer) */
                     kk[2 * k] = (size_t)(f - p);
                     kk[2 * k + 1] = (size_t)(fe - p);
                     k++;
@@ -898,7 +913,7 @@ static bool fast_block(tc_treader *r, const char *p, size_t n, bool final, tc_bl
                         if (tc_scalar_parse(f, len, &v))
                             return false;   /* a number in a key column: the slow path says so */
                     }
-                    if (len == 1 && f[0] == r->ro.comment && col == 0)
+                    if ((len == 1 && f[0] == r->ro.comment && col == 0) || !kk)
                         return false;
                     kk[2 * k] = (size_t)(f - p);
                     kk[2 * k + 1] = (size_t)(f + len - p);

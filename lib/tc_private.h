@@ -295,6 +295,7 @@ typedef struct tc_schema {
     uint8_t *role;              /* per column: TC_ROLE_VALUE or TC_ROLE_KEY */
     uint8_t *seen;              /* per column: 0 only missing cells so far, 1 a number, 2 a word,
                                    3 its role set by the caller */
+    uint8_t *kinds;             /* per column: 1 << TC_SK_* of its cells seen (missing: float) */
     char **name;                /* per column: the header's text; NULL without a header */
     char **raw;                 /* per column: the header field as written, quotes included */
     int nval, nkey;
@@ -311,8 +312,6 @@ typedef struct tc_treader {
     size_t nna;
     double *na_num;             /* those of them that are numbers */
     size_t nna_num;
-    unsigned seen_kinds;        /* 1 << TC_SK_* for every value cell seen (missing: float) */
-    bool has_hugeint;
     const char *odelim;         /* a word held another delimiter ("tab", ";"): a hint */
     tc_dtype dtype;             /* set by the caller before tc_treader_block */
 } tc_treader;

@@ -108,7 +108,7 @@ int tc_layout_make(tc_layout *L, const tc_table *t, const tc_op_args *a, const t
     if (a && tc_op_kind_of(a->op) != TC_OPK_SHOW) {
         if (tc_op_kind_of(a->op) == TC_OPK_REDUCE && !a->has_dim) {
             /* over every dim: each axis the tensor has goes */
-            for (int d = 0; d < nd; d++)
+            for (int d = 0; d < nd && d < 2; d++)
                 (grid[d] == 0 ? &rows : &cols)->state = AX_GONE;
         } else if (nd > 0) {
             int64_t dflt = tc_op_kind_of(a->op) == TC_OPK_ALONG ? -1 : 0;
