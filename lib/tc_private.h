@@ -226,6 +226,12 @@ int tc_shape_close(tc_shape *s);
 /* PyTorch's message for a TC_SHAPE_* error, given the dtype being stored. */
 void tc_shape_message(const tc_shape *s, int rc, tc_dtype t, tc_err *err);
 
+/* ---- source.c ------------------------------------------------------------------- */
+
+/* zlib's allocator hooks (zalloc, zfree) through tc_malloc, for source.c and read_npz.c. */
+void *tc_zlib_alloc(void *opaque, unsigned n, unsigned size);
+void tc_zlib_free(void *opaque, void *p);
+
 /* ---- printers (print_torch.c, numfmt.c) ------------------------------------ */
 
 /*
