@@ -26,27 +26,48 @@ static bool starts_with(const char *s, size_t n, const char *prefix)
 /* How much of the input tells text from binary data (git looks at as much). */
 #define TEXT_PROBE 8000
 
+/* The length of the UTF-8 sequence at p[0..n) (1 to 4; a cut one counts whole), 0 if invalid. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    size_t len = p[0] < 0x80 ? 1 : p[0] < 0xc2 ? 0 : p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : p[0] < 0xf5 ? 4 : 0;
+    for (size_t k = 1; k < len && k < n; k++)
+        if ((p[k] & 0xc0) != 0x80)
+            return 0;
+    return TC_MIN(len, n);
+}
+
 /*
  * The offset of the byte that makes the start of data binary, or n if it
- * is text.  Perl's -B test: a NUL byte, or more than a third of the bytes
- * odd.  Odd are the control characters text does not hold (all but \a \b
- * \t \n \v \f \r, ESC and DOS's end-of-file ^Z) and DEL; bytes above
- * 0x7f never count, so text in UTF-8, Latin-1 or any 8-bit code is text.
+ * is text: Perl's -B test, made safe for 8-bit text.  A NUL byte is
+ * binary; else the data is binary when it holds a control character that
+ * text does not hold (all but \a \b \t \n \v \f \r, ESC and DOS's ^Z;
+ * and DEL) and more than a third of its bytes are odd: such control
+ * characters, and bytes that are not UTF-8.  So Latin-1 or any 8-bit
+ * text, which has no such control characters, is text however many of its
+ * bytes are not UTF-8, and one stray control character in text is left to
+ * the reader, which says where it is.  The offset is the first odd byte.
  */
 static size_t binary_at(const char *data, size_t n)
 {
+    const unsigned char *u = (const unsigned char *)data;
     size_t m = TC_MIN(n, TEXT_PROBE), odd = 0, first = n;
+    bool control = false;
     const char *nul = memchr(data, '\0', m);
     if (nul)
         return (size_t)(nul - data);
-    for (size_t i = 0; i < m; i++) {
-        unsigned char c = (unsigned char)data[i];
-        if ((c < 0x20 && !(c >= 0x07 && c <= 0x0d) && c != 0x1b && c != 0x1a) || c == 0x7f) {
+    for (size_t i = 0; i < m;) {
+        unsigned char c = u[i];
+        size_t len = c < 0x80 ? 1 : utf8_len(u + i, m - i);
+        bool ctl = (c < 0x20 && !(c >= 0x07 && c <= 0x0d) && c != 0x1a && c != 0x1b) || c == 0x7f;
+        if (ctl || len == 0) {
+            control |= ctl;
             if (!odd++)
                 first = i;
+            len = 1;
         }
+        i += len;
     }
-    return odd * 3 > m ? first : n;
+    return control && odd * 3 > m ? first : n;
 }
 
 tc_format tc_detect_format(const char *data, size_t n)
