@@ -79,6 +79,7 @@ check: tcum lib/example testdata/stream_chunks
 	./testdata/stream_chunks
 	sh testdata/run-tests.sh ./tcum
 	sh testdata/stream-memcheck.sh ./tcum
+	sh testdata/gz-memcheck.sh ./tcum
 
 asan: tcum-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh testdata/run-tests.sh ./tcum-asan

@@ -128,14 +128,14 @@ static void zs_free(void *opaque, void *p)
 
 /* ---- errors ----------------------------------------------------------------- */
 
-/* Record an error in s (sticky) and copy it to err; returns its code. */
-static int fail(tc_source *s, tc_err *err, int code, const char *fmt, ...)
+/* Record the error that stops s (tc_source_read hands it out); returns its code. */
+static int fail(tc_source *s, int code, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
-static int fail(tc_source *s, tc_err *err, int code, const char *fmt, ...)
+static int fail(tc_source *s, int code, const char *fmt, ...)
 {
     int saved = errno;
     va_list ap;
@@ -148,8 +148,6 @@ static int fail(tc_source *s, tc_err *err, int code, const char *fmt, ...)
     s->last.suggest[0] = '\0';
     s->last_errno = saved;
     s->state = S_FAILED;
-    if (err)
-        *err = s->last;
     errno = saved;
     return code;
 }
@@ -157,38 +155,38 @@ static int fail(tc_source *s, tc_err *err, int code, const char *fmt, ...)
 /* The raw offset of the next undecoded byte, for messages. */
 static unsigned long long at(const tc_source *s)
 {
-    return (unsigned long long)(s->inpos + s->inoff);
+    return (unsigned long long)s->inpos + s->inoff;
 }
 
-static int truncated(tc_source *s, tc_err *err)
+static int truncated(tc_source *s)
 {
-    return fail(s, err, TC_EINPUT, "truncated %s data", tc_codec_name(s->codec));
+    return fail(s, TC_EINPUT, "truncated %s data", tc_codec_name(s->codec));
 }
 
-static int corrupt(tc_source *s, tc_err *err, unsigned long long pos, const char *why)
+static int corrupt(tc_source *s, unsigned long long pos, const char *why)
 {
     if (why && *why)
-        return fail(s, err, TC_EINPUT, "corrupt %s data at byte %llu (%s)",
+        return fail(s, TC_EINPUT, "corrupt %s data at byte %llu (%s)",
                     tc_codec_name(s->codec), pos, why);
-    return fail(s, err, TC_EINPUT, "corrupt %s data at byte %llu", tc_codec_name(s->codec), pos);
+    return fail(s, TC_EINPUT, "corrupt %s data at byte %llu", tc_codec_name(s->codec), pos);
 }
 
-static int nomem(tc_source *s, tc_err *err)
+static int nomem(tc_source *s)
 {
-    return fail(s, err, TC_ENOMEM, "out of memory decompressing %s data", tc_codec_name(s->codec));
+    return fail(s, TC_ENOMEM, "out of memory decompressing %s data", tc_codec_name(s->codec));
 }
 
 /* ---- raw input ------------------------------------------------------------------ */
 
 /* One raw read into buf; sets raw_eof at the end. */
-static int raw_read(tc_source *s, void *buf, size_t cap, size_t *got, tc_err *err)
+static int raw_read(tc_source *s, void *buf, size_t cap, size_t *got)
 {
     *got = 0;
     if (s->raw_eof)
         return TC_OK;
     long r = s->raw.read(s->raw.ctx, buf, cap);
     if (r < 0)
-        return fail(s, err, TC_EIO, "read error: %s", strerror(errno));
+        return fail(s, TC_EIO, "read error: %s", strerror(errno));
     if (r == 0)
         s->raw_eof = true;
     *got = (size_t)r;
@@ -199,7 +197,7 @@ static int raw_read(tc_source *s, void *buf, size_t cap, size_t *got, tc_err *er
  * At least want undecoded bytes in the buffer, unless the input ends first
  * (consumed bytes are dropped to make room).
  */
-static int want(tc_source *s, size_t want, tc_err *err)
+static int want(tc_source *s, size_t want)
 {
     while (s->inn - s->inoff < want && !s->raw_eof) {
         if (s->inoff) {
@@ -209,7 +207,7 @@ static int want(tc_source *s, size_t want, tc_err *err)
             s->inoff = 0;
         }
         size_t got;
-        int rc = raw_read(s, s->in + s->inn, CHUNK - s->inn, &got, err);
+        int rc = raw_read(s, s->in + s->inn, CHUNK - s->inn, &got);
         if (rc)
             return rc;
         s->inn += got;
@@ -315,7 +313,7 @@ static void dec_end(tc_source *s)
 }
 
 /* A fresh decoder for s->codec (a new gzip member or bzip2 stream too). */
-static int dec_init(tc_source *s, tc_err *err)
+static int dec_init(tc_source *s)
 {
     dec_end(s);
     memset(&s->u, 0, sizeof s->u);
@@ -326,8 +324,8 @@ static int dec_init(tc_source *s, tc_err *err)
         /* 16 + 15: a gzip wrapper (and its CRC-32 and length checked), a 32 KiB window */
         switch (inflateInit2(&s->u.z, 16 + MAX_WBITS)) {
         case Z_OK: break;
-        case Z_MEM_ERROR: return nomem(s, err);
-        default: return fail(s, err, TC_EIO, "cannot start zlib's decoder");
+        case Z_MEM_ERROR: return nomem(s);
+        default: return fail(s, TC_EIO, "cannot start zlib's decoder");
         }
         break;
     case TC_CODEC_BZIP2:
@@ -335,8 +333,8 @@ static int dec_init(tc_source *s, tc_err *err)
         s->u.bz.bzfree = bz_free;
         switch (BZ2_bzDecompressInit(&s->u.bz, 0, 0)) {
         case BZ_OK: break;
-        case BZ_MEM_ERROR: return nomem(s, err);
-        default: return fail(s, err, TC_EIO, "cannot start libbz2's decoder");
+        case BZ_MEM_ERROR: return nomem(s);
+        default: return fail(s, TC_EIO, "cannot start libbz2's decoder");
         }
         break;
     case TC_CODEC_XZ: {
@@ -353,8 +351,8 @@ static int dec_init(tc_source *s, tc_err *err)
          */
         switch (lzma_stream_decoder(&s->u.xz, UINT64_MAX, 0)) {
         case LZMA_OK: break;
-        case LZMA_MEM_ERROR: return nomem(s, err);
-        default: return fail(s, err, TC_EIO, "cannot start liblzma's decoder");
+        case LZMA_MEM_ERROR: return nomem(s);
+        default: return fail(s, TC_EIO, "cannot start liblzma's decoder");
         }
         s->idle = 0;
         break;
@@ -363,7 +361,7 @@ static int dec_init(tc_source *s, tc_err *err)
         ZSTD_customMem mem = {zs_alloc, zs_free, NULL};
         s->u.zs = ZSTD_createDStream_advanced(mem);
         if (!s->u.zs)
-            return nomem(s, err);
+            return nomem(s);
         /* zstd's default window limit (128 MiB), as `zstd -d` has it. */
         break;
     }
@@ -378,7 +376,7 @@ static int dec_init(tc_source *s, tc_err *err)
  * Run the decoder on the buffered input into out[0..cap): *made bytes out,
  * *done at the end of a gzip member, a bzip2 or xz stream, a zstd frame.
  */
-static int dec_run(tc_source *s, char *out, size_t cap, size_t *made, bool *done, tc_err *err)
+static int dec_run(tc_source *s, char *out, size_t cap, size_t *made, bool *done)
 {
     size_t avail = s->inn - s->inoff;
     unsigned char *src = s->in + s->inoff;
@@ -396,10 +394,10 @@ static int dec_run(tc_source *s, char *out, size_t cap, size_t *made, bool *done
         size_t used = avail - z->avail_in;
         *made = cap - z->avail_out;
         if (r == Z_DATA_ERROR || r == Z_NEED_DICT)
-            return corrupt(s, err, at(s) + used, r == Z_NEED_DICT ? "a preset dictionary" : z->msg);
+            return corrupt(s, at(s) + used, r == Z_NEED_DICT ? "a preset dictionary" : z->msg);
         s->inoff += used;
         if (r == Z_MEM_ERROR)
-            return nomem(s, err);
+            return nomem(s);
         *done = r == Z_STREAM_END;
         return TC_OK;       /* Z_OK, or Z_BUF_ERROR: more input needed */
     }
@@ -413,12 +411,12 @@ static int dec_run(tc_source *s, char *out, size_t cap, size_t *made, bool *done
         size_t used = avail - b->avail_in;
         *made = cap - b->avail_out;
         if (r == BZ_DATA_ERROR || r == BZ_DATA_ERROR_MAGIC)
-            return corrupt(s, err, at(s) + used, NULL);
+            return corrupt(s, at(s) + used, NULL);
         s->inoff += used;
         if (r == BZ_MEM_ERROR)
-            return nomem(s, err);
+            return nomem(s);
         if (r != BZ_OK && r != BZ_STREAM_END)
-            return corrupt(s, err, at(s), NULL);
+            return corrupt(s, at(s), NULL);
         *done = r == BZ_STREAM_END;
         return TC_OK;
     }
@@ -437,16 +435,16 @@ static int dec_run(tc_source *s, char *out, size_t cap, size_t *made, bool *done
         case LZMA_OK:
             /* Under LZMA_FINISH without progress twice: the data stops short. */
             if (s->raw_eof && s->idle >= 2)
-                return truncated(s, err);
+                return truncated(s);
             return TC_OK;
         case LZMA_STREAM_END: *done = true; return TC_OK;
         case LZMA_BUF_ERROR:
             /* no progress possible: more input would help, unless there is none */
-            return s->raw_eof ? truncated(s, err) : TC_OK;
+            return s->raw_eof ? truncated(s) : TC_OK;
         case LZMA_MEM_ERROR:
-        case LZMA_MEMLIMIT_ERROR: return nomem(s, err);
-        case LZMA_OPTIONS_ERROR: return corrupt(s, err, at(s), "unsupported options");
-        default: return corrupt(s, err, at(s), NULL);
+        case LZMA_MEMLIMIT_ERROR: return nomem(s);
+        case LZMA_OPTIONS_ERROR: return corrupt(s, at(s), "unsupported options");
+        default: return corrupt(s, at(s), NULL);
         }
     }
     case TC_CODEC_ZSTD: {
@@ -456,10 +454,12 @@ static int dec_run(tc_source *s, char *out, size_t cap, size_t *made, bool *done
         *made = zo.pos;
         if (ZSTD_isError(r)) {
             if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
-                return nomem(s, err);
-            /* libzstd decodes whole blocks and leaves pos as it was: the
-             * error lies in the input it was given */
-            return corrupt(s, err, at(s) + avail, ZSTD_getErrorName(r));
+                return nomem(s);
+            /*
+             * libzstd decodes whole blocks and leaves pos as it was: the
+             * error lies in the input it was given
+             */
+            return corrupt(s, at(s) + avail, ZSTD_getErrorName(r));
         }
         s->inoff += zi.pos;
         *done = r == 0 && (zi.pos || zo.pos);     /* a frame decoded and flushed */
@@ -476,10 +476,10 @@ static int dec_run(tc_source *s, char *out, size_t cap, size_t *made, bool *done
  * end, or trailing garbage (an error: it may be a damaged member whose
  * data would be lost silently).
  */
-static int next_member(tc_source *s, tc_err *err)
+static int next_member(tc_source *s)
 {
     for (;;) {
-        int rc = want(s, 1, err);
+        int rc = want(s, 1);
         if (rc)
             return rc;
         if (s->inoff == s->inn) {
@@ -491,41 +491,47 @@ static int next_member(tc_source *s, tc_err *err)
         while (s->inoff < s->inn && s->in[s->inoff] == 0)
             s->inoff++;
     }
-    int rc = want(s, MAX_MAGIC, err);
+    int rc = want(s, MAX_MAGIC);
     if (rc)
         return rc;
     int r = match(s->codec, s->in + s->inoff, s->inn - s->inoff);
     if (r < 0)
-        return truncated(s, err);       /* the start of a magic, then the end */
+        return truncated(s);       /* the start of a magic, then the end */
     if (r == 0)
-        return fail(s, err, TC_EINPUT, "trailing garbage after %s data at byte %llu",
+        return fail(s, TC_EINPUT, "trailing garbage after %s data at byte %llu",
                     tc_codec_name(s->codec), at(s));
     if (s->codec == TC_CODEC_GZIP) {
         if (inflateReset(&s->u.z) != Z_OK)
-            return fail(s, err, TC_EIO, "cannot restart zlib's decoder");
+            return fail(s, TC_EIO, "cannot restart zlib's decoder");
     } else if (s->codec == TC_CODEC_ZSTD) {
         ZSTD_DCtx_reset(s->u.zs, ZSTD_reset_session_only);
-    } else if ((rc = dec_init(s, err))) {
+    } else if ((rc = dec_init(s))) {
         return rc;
     }
     s->between = false;
     return TC_OK;
 }
 
-static int decode(tc_source *s, char *buf, size_t cap, size_t *got, tc_err *err)
+static int decode(tc_source *s, char *buf, size_t cap, size_t *got)
 {
     int idle = 0;
     for (;;) {
         int rc;
-        if (s->between && (rc = next_member(s, err)))
+        if (s->between && (rc = next_member(s)))
             return rc;
         if (s->state == S_END)
             return TC_OK;
         /* Decode what is buffered first: output may be pending without more input. */
         size_t before = s->inoff, made;
         bool done;
-        if ((rc = dec_run(s, buf, cap, &made, &done, err)))
+        if ((rc = dec_run(s, buf, cap, &made, &done))) {
+            /* the data decoded before the damage goes out first; the error is kept for the next read */
+            if (made) {
+                *got = made;
+                return TC_OK;
+            }
             return rc;
+        }
         if (done)
             s->between = true;
         if (made) {
@@ -537,29 +543,29 @@ static int decode(tc_source *s, char *buf, size_t cap, size_t *got, tc_err *err)
         if (s->inoff < s->inn) {
             /* Input left, nothing made, not done: never expected; never spin. */
             if (s->inoff == before && ++idle > 2)
-                return corrupt(s, err, at(s), "the decoder made no progress");
+                return corrupt(s, at(s), "the decoder made no progress");
             continue;
         }
         if (!s->raw_eof) {
-            if ((rc = want(s, 1, err)))
+            if ((rc = want(s, 1)))
                 return rc;
             continue;
         }
         /* The input has ended inside a member, and the decoder has flushed all it can. */
         if (s->codec != TC_CODEC_XZ)
-            return truncated(s, err);
+            return truncated(s);
         /* xz: once more with LZMA_FINISH, which reports the cut */
     }
 }
 
 /* Read the first bytes and choose the codec. */
-static int start(tc_source *s, tc_err *err)
+static int start(tc_source *s)
 {
     bool more = true;
     s->codec = TC_CODEC_NONE;
     while (more && s->nhead < MAX_MAGIC && !s->raw_eof) {
         size_t got;
-        int rc = raw_read(s, s->head + s->nhead, sizeof s->head - s->nhead, &got, err);
+        int rc = raw_read(s, s->head + s->nhead, sizeof s->head - s->nhead, &got);
         if (rc)
             return rc;
         s->nhead += got;
@@ -569,7 +575,7 @@ static int start(tc_source *s, tc_err *err)
         /* "BZh9" and part of a block magic, then the end: a cut bzip2 file */
         s->codec = TC_CODEC_BZIP2;
         s->state = S_DATA;
-        return truncated(s, err);
+        return truncated(s);
     }
     s->state = S_DATA;
     if (s->codec == TC_CODEC_NONE)
@@ -577,14 +583,14 @@ static int start(tc_source *s, tc_err *err)
     if (!s->in) {
         s->in = tc_malloc(CHUNK);
         if (!s->in)
-            return nomem(s, err);
+            return nomem(s);
     }
     memcpy(s->in, s->head, s->nhead);
     s->inn = s->nhead;
     s->inoff = 0;
     s->inpos = 0;
     s->headoff = s->nhead;
-    return dec_init(s, err);
+    return dec_init(s);
 }
 
 /* ---- public API ------------------------------------------------------------------ */
@@ -609,22 +615,17 @@ void tc_source_free(tc_source *s)
     tc_free(s);
 }
 
-int tc_source_read(tc_source *s, char *buf, size_t cap, size_t *got, tc_err *err)
+static int read_some(tc_source *s, char *buf, size_t cap, size_t *got)
 {
-    *got = 0;
     int rc;
-    if (s->state == S_FAILED) {
-        if (err)
-            *err = s->last;
-        errno = s->last_errno;
+    if (s->state == S_FAILED)
         return s->last.code;
-    }
     if (cap == 0)
         return TC_OK;
-    if (s->state == S_START && (rc = start(s, err)))
+    if (s->state == S_START && (rc = start(s)))
         return rc;
     if (s->codec != TC_CODEC_NONE)
-        return s->state == S_END ? TC_OK : decode(s, buf, cap, got, err);
+        return s->state == S_END ? TC_OK : decode(s, buf, cap, got);
     if (s->headoff < s->nhead) {
         size_t k = TC_MIN(cap, s->nhead - s->headoff);
         memcpy(buf, s->head + s->headoff, k);
@@ -632,7 +633,19 @@ int tc_source_read(tc_source *s, char *buf, size_t cap, size_t *got, tc_err *err
         *got = k;
         return TC_OK;
     }
-    return raw_read(s, buf, cap, got, err);
+    return raw_read(s, buf, cap, got);
+}
+
+int tc_source_read(tc_source *s, char *buf, size_t cap, size_t *got, tc_err *err)
+{
+    *got = 0;
+    int rc = read_some(s, buf, cap, got);
+    if (rc != TC_OK) {
+        if (err)
+            *err = s->last;
+        errno = s->last_errno;
+    }
+    return rc;
 }
 
 int tc_source_rewind(tc_source *s, tc_err *err)
