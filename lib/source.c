@@ -207,6 +207,8 @@ static int want(tc_source *s, size_t want)
             s->inoff = 0;
         }
         size_t got;
+        if (s->inn == CHUNK)
+            break;          /* never: callers want at most MAX_MAGIC bytes */
         int rc = raw_read(s, s->in + s->inn, CHUNK - s->inn, &got);
         if (rc)
             return rc;
@@ -662,6 +664,7 @@ int tc_source_rewind(tc_source *s, tc_err *err)
     s->inn = s->inoff = 0;
     s->inpos = 0;
     s->between = false;
+    s->idle = 0;
     memset(&s->last, 0, sizeof s->last);
     return TC_OK;
 }
