@@ -101,8 +101,8 @@ static const char usage_head[] =
     "\n"
     "Read a tensor from FILE (standard input if FILE is absent or \"-\") as CSV,\n"
     "JSON, NumPy .npy or .npz or a PyTorch repr, any of them gzip, bzip2, xz or\n"
-    "zstd compressed, apply OP and print the result exactly\n"
-    "as PyTorch 1.13 prints it.  Options may come before or after FILE.\n"
+    "zstd compressed, apply OP and print the result exactly as PyTorch 1.13\n"
+    "prints it.  Options may come before or after FILE.\n"
     "\n"
     "Ops:\n";
 
