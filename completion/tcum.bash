@@ -23,7 +23,8 @@ _tcum()
         --exclusive --include-initial --keepdim --dx --grad --grad-output
         --format --output --select --input-format --delimiter --header
         --no-header --shape --precision --threshold --edgeitems --linewidth
-        --sci-mode --profile --help"
+        --sci-mode --profile --help --axis --columns --exclude-columns --na
+        --skip-rows --comment --output-delimiter --live --torch-version"
     [[ ${words[1]} == show ]] && opts="$opts --list"
     local close_opts="--rtol --atol --equal-nan --check-dtype --input-dtype
         --default-dtype --input-format --delimiter --header --no-header
@@ -57,17 +58,19 @@ _tcum()
         COMPREPLY=($(compgen -W "csv json npy npz torch" -- "$cur")); return ;;
     --select)
         COMPREPLY=($(compgen -W "values indices" -- "$cur")); return ;;
+    --torch-version)
+        COMPREPLY=($(compgen -W "2.6 1.13" -- "$cur")); return ;;
     --sci-mode)
         COMPREPLY=($(compgen -W "auto on off" -- "$cur")); return ;;
     --profile)
         COMPREPLY=($(compgen -W "default short full" -- "$cur")); return ;;
     --threshold)
         COMPREPLY=($(compgen -W "inf" -- "$cur")); return ;;
-    --delimiter)
-        COMPREPLY=($(compgen -W "tab , ; :" -- "$cur")); return ;;
+    --delimiter|--output-delimiter)
+        COMPREPLY=($(compgen -W "tab whitespace , ; |" -- "$cur")); return ;;
     -o|--output|--grad-output)
         COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
-    -d|--dim|-n|--dx|--shape|--precision|--edgeitems|--linewidth|--rtol|--atol)
+    -d|--dim|--axis|-n|--dx|--shape|--precision|--edgeitems|--linewidth|--rtol|--atol|-c|--columns|--exclude-columns|--na|--skip-rows|--comment)
         return ;;
     esac
 

@@ -55,7 +55,8 @@ static int run(const tc_op_args *a, const tc_read_opts *ro, int select, int rewi
 {
     tc_stream_io io = {feed_read, feed_write, rewind ? feed_rewind : NULL, f};
     memset(err, 0, sizeof *err);
-    int rc = tc_stream_csv(a, ro, select, ',', NULL, 0, &io, err);
+    tc_stream_opts so = {select, ',', 0};
+    int rc = tc_stream_csv(a, ro, &so, NULL, 0, &io, err);
     if (rc != TC_OK && (!err->msg[0] || strchr(err->msg, '\n')))
         abort();   /* failure must say why, on one line */
     return rc;

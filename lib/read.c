@@ -10,7 +10,8 @@ void tc_read_opts_init(tc_read_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->format = TC_FMT_AUTO;
-    o->delimiter = ',';
+    o->delimiter = 0;
+    o->comment = '#';
     o->header = -1;
     o->has_input_dtype = 0;
     o->input_dtype = TC_FLOAT32;

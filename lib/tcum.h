@@ -161,8 +161,29 @@ typedef enum tc_format {
 
 typedef struct tc_read_opts {
     tc_format format;         /* TC_FMT_AUTO sniffs the content */
-    char delimiter;           /* CSV field delimiter, ',' by default */
+    /*
+     * CSV: the field delimiter; 0 (the default) sniffs it from the first
+     * rows (',', tab, ';' or '|', else runs of blanks); ' ' means runs of
+     * spaces and tabs, leading and trailing ones ignored.
+     */
+    char delimiter;
     int header;               /* CSV: -1 detect, 0 none, 1 first row is a header */
+    long skip_rows;           /* CSV: lines skipped before anything else */
+    char comment;             /* CSV: a line starting with it is skipped; '#', 0 for none */
+    /*
+     * CSV: the tokens that mark a missing value (read as NaN), as one CSV
+     * row ("NA,-999"); NULL for pandas' defaults.  An empty field is always
+     * missing.
+     */
+    const char *na;
+    /*
+     * CSV: the columns that form the tensor, as one CSV row of header names,
+     * 1-based numbers and ranges ("Close", "2-5", "3-"); the others are key
+     * columns.  NULL: every column whose first non-missing cell is a number.
+     * exclude_columns names the others instead.  At most one of the two.
+     */
+    const char *columns;
+    const char *exclude_columns;
     int has_input_dtype;      /* read as torch.tensor(values, dtype=input_dtype) */
     tc_dtype input_dtype;
     tc_dtype default_dtype;   /* TC_FLOAT32 or TC_FLOAT64 */
@@ -189,12 +210,6 @@ int tc_read(const char *data, size_t n, const tc_read_opts *o,
             tc_tensor **out, tc_err *err);
 int tc_read_csv(const char *data, size_t n, const tc_read_opts *o,
                 tc_tensor **out, tc_err *err);
-/*
- * The CSV table as rows x columns, never squeezed to 1-D or 0-d as
- * tc_read_csv does.
- */
-int tc_read_csv_table(const char *data, size_t n, const tc_read_opts *o,
-                      tc_tensor **out, tc_err *err);
 int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
                  tc_tensor **out, tc_err *err);
 int tc_read_npy(const char *data, size_t n, const tc_read_opts *o,
@@ -210,6 +225,32 @@ int tc_read_torch(const char *data, size_t n, const tc_read_opts *o,
  */
 int tc_read_npz(const char *data, size_t n, const tc_read_opts *o,
                 tc_tensor **out, tc_err *err);
+
+/* ---- tables (table.c, read_csv.c, write_table.c) --------------------------- */
+
+/*
+ * A table read from CSV: besides its values, the text around them that CSV
+ * and JSON output carry through: the delimiter, the header and the key
+ * columns (dates, names, ids: the columns that are not part of the tensor)
+ * with every key field as it was written.  Freed with tc_table_free (NULL
+ * is fine).
+ */
+typedef struct tc_table tc_table;
+void tc_table_free(tc_table *t);
+
+/*
+ * A whole CSV input: its values in *out (rows x value columns, squeezed as
+ * numpy.loadtxt squeezes, except that a header keeps a single row 2-D), and
+ * in *table (which may be NULL) its table.  Both new; caller frees.
+ */
+int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out,
+                  tc_table **table, tc_err *err);
+/* The delimiter the table was read with (' ' for runs of blanks). */
+char tc_table_delimiter(const tc_table *t);
+/* 1 if the table has a header or key columns: its CSV output is a table, not a bare grid. */
+int tc_table_is_rich(const tc_table *t);
+/* 1 if the values are a single column read as 1-D (written back as a column). */
+int tc_table_is_column(const tc_table *t);
 
 /* ---- ops ---------------------------------------------------------------- */
 
@@ -264,6 +305,15 @@ typedef struct tc_result {
 } tc_result;
 
 void tc_result_free(tc_result *r);
+/* How many tensors op a gives: 2 for cummax, cummin, and max/min with a dim; else 1. */
+int tc_op_nresults(const tc_op_args *a);
+/*
+ * The one tensor of r to write where a format holds one: select 1 values,
+ * 2 indices, 0 the only one.  A two-result r without select, or a select
+ * for a one-result r, is TC_EARG with param "select" (suggest
+ * "values|indices" for the first).  *out points into r.
+ */
+int tc_result_pick(const tc_result *r, int select, tc_tensor **out, tc_err *err);
 
 /*
  * Run an op on x.  On success r holds new tensors (free with
@@ -336,6 +386,15 @@ int tc_write_json(tc_buf *out, const tc_result *r, tc_err *err);
 int tc_write_npy(tc_buf *out, const tc_tensor *t, tc_err *err);
 
 /*
+ * CSV of y, the result of op a on a table's values (a NULL or show: y has
+ * the values' shape, as --grad's x.grad): the header when the input had
+ * one, each row with the key fields of the input row it came from, in
+ * their places.  delim separates the fields.
+ */
+int tc_write_table_csv(tc_buf *out, const tc_tensor *y, const tc_op_args *a, const tc_table *t,
+                       char delim, tc_err *err);
+
+/*
  * Tensors and output texts bigger than this many bytes are refused
  * (TC_ENOMEM) before anything is allocated.  0, the default, means the
  * machine's physical memory or RLIMIT_AS / RLIMIT_DATA, whichever is less;
@@ -374,16 +433,29 @@ typedef struct tc_stream_io {
     void *ctx;
 } tc_stream_io;
 
+/* How a stream writes. */
+typedef struct tc_stream_opts {
+    int select;               /* a two-result op's values (1) or indices (2); 0 none */
+    char delimiter;           /* CSV output delimiter; 0: the input's (runs of blanks give tab) */
+    int live;                 /* never read the input twice (see tc_stream_csv) */
+} tc_stream_opts;
+
 /*
- * CSV in, CSV out for op a, in memory bounded by the row width where the op
- * runs along the rows or down the columns of the table (show and the scans),
- * and through the whole-input path otherwise; the bytes are the same either
- * way.  prefix holds input already read (format sniffing).  select picks a
- * two-result op's values (1) or indices (2).  A single-column input is
- * written back as a column.  Output goes out through io->write before each
- * read, so a slow producer sees its rows at once.
+ * CSV in, CSV out for op a, in memory bounded by the row width where the
+ * op runs along the rows or down the columns of the table (show, the
+ * scans, ops along the rows), and through the whole-input path otherwise;
+ * the bytes are the same either way, and carry the table's header and key
+ * columns.  prefix holds input already read (format sniffing).  Output
+ * goes out through io->write before each read, so a slow producer sees its
+ * rows at once.
+ *
+ * The dtype is torch.tensor's inference over the whole input: with
+ * io->rewind, and unless so->live or ro->has_input_dtype, the input is
+ * read once before any row goes out.  Otherwise its first rows decide, and
+ * a later value that needs a wider dtype is an error (TC_EVALUE, param
+ * "input_dtype").
  */
-int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, int select, char out_delim,
+int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, const tc_stream_opts *so,
                   const char *prefix, size_t nprefix, const tc_stream_io *io, tc_err *err);
 
 /* ---- npz archives (read_npz.c; tc_read_npz is with the readers) ----------- */
