@@ -629,6 +629,9 @@ def gen_binary(c):
     p = write(BIN, 'latin1-header.csv', b'caf\xe9,na\xefve\n1,2\n3,4\n')
     c.add('bin-latin1', 'Latin-1 text is text, not binary', 'tcum show %s' % p,
           show(torch.tensor([[1, 2], [3, 4]])))
+    p = write(BIN, 'latin1-key.csv.gz', gzip.compress(b'city,x\nZ\xfcrich,1\nBern,2\n', mtime=0))
+    c.add('bin-latin1-key', 'a Latin-1 key column (gzipped) is text, passed through',
+          'tcum cumsum --dim 0 %s' % p, show(torch.cumsum(torch.tensor([1, 2]), 0)))
     data = b'1,2\n3,4\x01\n'
     assert binary_at(data) is None
     p = write(BIN, 'one-odd.csv', data)
