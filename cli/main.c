@@ -787,14 +787,14 @@ static void input_fail(const input *in, int rc, const tc_err *err)
  */
 static size_t input_read(input *in, char *buf, size_t cap)
 {
+    tc_err err = {0};
     if (!in->src) {
         long r = input_raw_read(in, buf, cap);
         if (r < 0)
-            input_fail(in, TC_EIO, NULL);
+            input_fail(in, TC_EIO, &err);
         return (size_t)r;
     }
     size_t got;
-    tc_err err = {0};
     int rc = tc_source_read(in->src, buf, cap, &got, &err);
     if (rc != TC_OK)
         input_fail(in, rc, &err);
