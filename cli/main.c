@@ -32,7 +32,7 @@ typedef enum {
     O_NO_HEADER, O_SHAPE, O_PRECISION, O_THRESHOLD, O_EDGEITEMS,
     O_LINEWIDTH, O_SCI_MODE, O_PROFILE, O_RTOL, O_ATOL, O_EQUAL_NAN,
     O_CHECK_DTYPE, O_TORCH_VERSION, O_COLUMNS, O_EXCLUDE_COLUMNS, O_NA, O_SKIP_ROWS,
-    O_COMMENT, O_OUTPUT_DELIMITER, O_LIVE, O_HELP, O_VERSION
+    O_COMMENT, O_OUTPUT_DELIMITER, O_LIVE, O_LIST, O_HELP, O_VERSION
 } opt_id;
 
 typedef struct {
@@ -82,6 +82,7 @@ static const opt_spec OPTS[] = {
     {"comment", 0, 1, O_COMMENT},
     {"output-delimiter", 0, 1, O_OUTPUT_DELIMITER},
     {"live", 0, 0, O_LIVE},
+    {"list", 0, 0, O_LIST},
     {"help", 'h', 0, O_HELP},
     {"version", 'V', 0, O_VERSION},
 };
@@ -112,6 +113,7 @@ typedef struct {
     tc_close_opts close;
     const char *files[2];
     int nfiles;
+    int list;                   /* show --list: the arrays of an npz */
 } cli_opts;
 
 /* ---- errors --------------------------------------------------------------- */
@@ -398,7 +400,8 @@ static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const
         else if (!strcmp(val, "json")) o->read.format = TC_FMT_JSON;
         else if (!strcmp(val, "npy")) o->read.format = TC_FMT_NPY;
         else if (!strcmp(val, "torch")) o->read.format = TC_FMT_TORCH;
-        else fail("unknown input format '%s' (expected csv, json, npy or torch)", val);
+        else if (!strcmp(val, "npz")) o->read.format = TC_FMT_NPZ;
+        else fail("unknown input format '%s' (expected csv, json, npy, npz or torch)", val);
         break;
     case O_DELIMITER:
         o->read.delimiter = parse_delimiter(val, shown);
@@ -455,6 +458,7 @@ static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const
     case O_EQUAL_NAN: o->close.equal_nan = 1; break;
     case O_CHECK_DTYPE: o->close.check_dtype = 1; break;
     case O_TORCH_VERSION: set_torch_version(o, val, shown); break;
+    case O_LIST: o->list = 1; break;
     case O_HELP:
         if (o->opname && !o->assert_close && tc_cli_op_help(stdout, o->opname))
             exit(0);
@@ -481,7 +485,7 @@ static void parse_args(cli_opts *o, int argc, char **argv, int first)
             }
             break;
         }
-        if (arg[0] != '-' || !strcmp(arg, "-")) {
+        if (arg[0] != '-' || !strcmp(arg, "-") || !strncmp(arg, "-:", 2)) {   /* -:NAME: an npz on stdin */
             if (o->nfiles == 2 || (o->nfiles == 1 && !o->assert_close))
                 fail("unexpected argument '%s' (one input file at most)", arg);
             o->files[o->nfiles++] = arg;
@@ -693,10 +697,19 @@ static void sink_commit(void)
 
 /* ---- input ------------------------------------------------------------------- */
 
+/*
+ * An input: a file or standard input, read through a tc_source, which
+ * decompresses gzip, bzip2, xz and zstd (told by their magic) and passes
+ * anything else through.  FILE:NAME names the array NAME of an npz; it is
+ * split only when no file FILE:NAME exists (a file name may hold ':').
+ */
 typedef struct {
     int fd;
     const char *path;       /* as given; "-" is standard input */
-    char *p;                /* bytes read so far */
+    char *file;             /* path without its ":NAME", when split (owned) */
+    const char *member;     /* npz: the NAME of FILE:NAME, else NULL */
+    tc_source *src;         /* NULL once a pipe is spilled (the copy is plain) */
+    char *p;                /* bytes read so far (decompressed) */
     size_t n, cap;
     int eof;
     int regular;            /* a regular file: can be read twice */
@@ -708,14 +721,64 @@ static const char *display_name(const char *path)
     return strcmp(path, "-") ? path : "<stdin>";
 }
 
+static long input_raw_read(void *ctx, char *buf, size_t cap)
+{
+    const input *in = ctx;
+    for (;;) {
+        ssize_t r = read(in->fd, buf, cap);
+        if (r < 0 && errno == EINTR)
+            continue;
+        return (long)r;
+    }
+}
+
+static int input_raw_rewind(void *ctx)
+{
+    const input *in = ctx;
+    return lseek(in->fd, 0, SEEK_SET) == 0 ? 0 : -1;
+}
+
+/* FILE:NAME, for a path that names no file: the last split whose FILE opens ("-": stdin). */
+static int open_member(input *in)
+{
+    const char *path = in->path;
+    for (const char *c = strrchr(path, ':'); c; ) {
+        if (c[1] && c > path) {
+            size_t len = (size_t)(c - path);
+            char *file = malloc(len + 1);
+            if (!file)
+                fail("out of memory");
+            memcpy(file, path, len);
+            file[len] = '\0';
+            int fd = strcmp(file, "-") ? open(file, O_RDONLY) : 0;
+            if (fd >= 0) {
+                in->file = file;
+                in->member = c + 1;
+                return fd;
+            }
+            free(file);
+        }
+        while (--c > path && *c != ':')
+            ;
+        if (c == path)
+            break;
+    }
+    return -1;
+}
+
 static void input_open(input *in, const char *path)
 {
     memset(in, 0, sizeof *in);
     in->path = path;
     if (strcmp(path, "-")) {
         in->fd = open(path, O_RDONLY);
-        if (in->fd < 0)
-            fail("cannot open %s: %s", path, strerror(errno));
+        if (in->fd < 0) {
+            int e = errno;
+            if (e == ENOENT)
+                in->fd = open_member(in);
+            if (in->fd < 0)
+                fail("cannot open %s: %s", path, strerror(e));
+        }
     }
     struct stat st;
     if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -723,9 +786,48 @@ static void input_open(input *in, const char *path)
         if (st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX - 1)
             in->size_hint = (size_t)st.st_size + 1;
     }
+    tc_reader raw = {input_raw_read, in->regular ? input_raw_rewind : NULL, in};
+    tc_err err = {0};
+    if (tc_source_new(&raw, &in->src, &err) != TC_OK)
+        fail("%s", err.msg);
 }
 
-/* One read() of at most max bytes into the buffer, growing it; sets eof. */
+/* A failed read: the system's reason, or what is wrong with the (compressed) data. */
+static void input_fail(const input *in, int rc, const tc_err *err)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
+
+static void input_fail(const input *in, int rc, const tc_err *err)
+{
+    if (rc == TC_EIO)
+        fail("cannot read %s: %s", strcmp(in->path, "-") ? in->path : "standard input",
+             strerror(errno));
+    fail("%s: %s", display_name(in->path), err->msg);
+}
+
+/*
+ * Up to cap bytes of the input's data, 0 at its end; a failure ends tcum.
+ * Through the source (decompressed), or straight from a spilled copy.
+ */
+static size_t input_read(input *in, char *buf, size_t cap)
+{
+    tc_err err = {0};
+    if (!in->src) {
+        long r = input_raw_read(in, buf, cap);
+        if (r < 0)
+            input_fail(in, TC_EIO, &err);
+        return (size_t)r;
+    }
+    size_t got;
+    int rc = tc_source_read(in->src, buf, cap, &got, &err);
+    if (rc != TC_OK)
+        input_fail(in, rc, &err);
+    return got;
+}
+
+/* One read of at most max bytes into the buffer, growing it; sets eof. */
 static void input_read_upto(input *in, size_t max)
 {
     if (!in->p || in->n == in->cap) {
@@ -741,24 +843,25 @@ static void input_read_upto(input *in, size_t max)
         in->p = p;
         in->cap = cap;
     }
-    for (;;) {
-        size_t room = in->cap - in->n;
-        ssize_t r = read(in->fd, in->p + in->n, room < max ? room : max);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            fail("cannot read %s: %s", strcmp(in->path, "-") ? in->path : "standard input",
-                 strerror(errno));
-        if (r == 0)
-            in->eof = 1;
-        in->n += (size_t)r;
-        return;
-    }
+    size_t room = in->cap - in->n;
+    size_t got = input_read(in, in->p + in->n, room < max ? room : max);
+    if (got == 0)
+        in->eof = 1;
+    in->n += got;
+}
+
+/* FILE:NAME on a FILE that is no npz. */
+static void check_member(const input *in)
+{
+    if (in->member && tc_detect_format(in->p, in->n) != TC_FMT_NPZ)
+        fail("%s is not an npz archive, so it has no array '%s'", display_name(in->file), in->member);
 }
 
 static void input_read_all(input *in)
 {
-    if (in->size_hint > in->cap) {
+    if (!in->n && !in->eof)
+        input_read_upto(in, SIZE_MAX);     /* the first bytes tell whether it is compressed */
+    if (tc_source_codec(in->src) == TC_CODEC_NONE && in->size_hint > in->cap) {
         char *p = realloc(in->p, in->size_hint);
         if (!p)
             fail("out of memory reading %s", display_name(in->path));
@@ -767,14 +870,19 @@ static void input_read_all(input *in)
     }
     while (!in->eof)
         input_read_upto(in, SIZE_MAX);
+    check_member(in);
 }
 
 static void input_close(input *in)
 {
+    tc_source_free(in->src);
+    in->src = NULL;
     if (in->fd != 0)
         close(in->fd);
     free(in->p);
     in->p = NULL;
+    free(in->file);
+    in->file = NULL;
 }
 
 /*
@@ -785,6 +893,7 @@ static void input_read_head(input *in)
 {
     while (!in->eof && in->n < 64 && !(in->n && memchr(in->p, '\n', in->n)))
         input_read_upto(in, 65536);
+    check_member(in);
 }
 
 static int has_suffix(const char *s, const char *suffix)
@@ -810,6 +919,7 @@ static tc_read_opts read_opts_for(const cli_opts *o, const char *path)
 static tc_tensor *parse_input(const cli_opts *o, input *in, int reshape, tc_table **table)
 {
     tc_read_opts ro = read_opts_for(o, in->path);
+    ro.npz_name = in->member;
     tc_tensor *t = NULL;
     tc_table *tab = NULL;
     tc_err err = {0};
@@ -823,6 +933,8 @@ static tc_tensor *parse_input(const cli_opts *o, input *in, int reshape, tc_tabl
         ro.format = f;
         rc = tc_read(in->p, in->n, &ro, &t, &err);
     }
+    if (rc != TC_OK && f == TC_FMT_BINARY)
+        fail("%s is %s", display_name(in->path), err.msg);   /* "FILE is not CSV, ..." */
     if (rc != TC_OK)
         fail_err(display_name(in->path), &err);
     if (reshape && o->has_shape) {
@@ -852,21 +964,22 @@ static tc_tensor *load(const cli_opts *o, const char *path, int reshape)
 
 /* ---- streaming --------------------------------------------------------------- */
 
+/*
+ * The stream's reads, from the input's source.  A read that fails ends
+ * tcum here, with the source's own message ("truncated gzip data"), which
+ * a -1 to the stream would turn into a generic read error.
+ */
 static long stream_read(void *ctx, char *buf, size_t cap)
 {
-    input *in = ctx;
-    for (;;) {
-        ssize_t r = read(in->fd, buf, cap);
-        if (r < 0 && errno == EINTR)
-            continue;
-        return (long)r;
-    }
+    return (long)input_read(ctx, buf, cap);
 }
 
 static int stream_rewind(void *ctx)
 {
     input *in = ctx;
-    return lseek(in->fd, 0, SEEK_SET) == 0 ? 0 : -1;
+    if (!in->src)
+        return input_raw_rewind(in);
+    return tc_source_rewind(in->src, NULL) == TC_OK ? 0 : -1;
 }
 
 /* The CLI's words for tc_result_pick's refusals. */
@@ -933,15 +1046,11 @@ static void spill(input *in)
         }
         if (!buf && !(buf = malloc(65536)))
             fail("out of memory");
-        ssize_t r = read(in->fd, buf, 65536);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            fail("cannot read %s: %s", display_name(in->path), strerror(errno));
+        size_t r = input_read(in, buf, 65536);
         if (r == 0)
             break;
         p = buf;
-        n = (size_t)r;
+        n = r;
     }
     free(buf);
     if (lseek(fd, 0, SEEK_SET) != 0)
@@ -951,6 +1060,9 @@ static void spill(input *in)
     in->fd = fd;
     in->regular = 1;
     in->n = 0;   /* read again from the start, through the copy */
+    /* The copy holds the data decompressed: it is read as it is. */
+    tc_source_free(in->src);
+    in->src = NULL;
 }
 
 static void run_stream(const cli_opts *o, input *in)
@@ -1084,6 +1196,60 @@ static int run_assert_close(cli_opts *o)
     return close_enough ? 0 : EXIT_DIFF;
 }
 
+/*
+ * show --list: the arrays of an npz archive, one a line, NAME, dtype and
+ * shape (as NumPy writes a shape) separated by tabs; an array tcum cannot
+ * read has its reason instead of dtype and shape.
+ */
+static int run_list(const cli_opts *o)
+{
+    if (o->args.op != TC_OP_SHOW)
+        fail("--list applies to show only, not %s", o->opname);
+    input in;
+    input_open(&in, o->nfiles ? o->files[0] : "-");
+    input_read_all(&in);
+    tc_format f = o->read.format == TC_FMT_AUTO ? tc_detect_format(in.p, in.n) : o->read.format;
+    if (f != TC_FMT_NPZ)
+        fail("%s is not an npz archive (--list lists an npz's arrays)", display_name(in.path));
+    tc_buf names = {0}, out = {0};
+    size_t count = 0;
+    tc_err err = {0};
+    if (in.member) {
+        tc_buf_puts(&names, in.member);
+        tc_buf_put(&names, "", 1);
+        count = 1;
+    } else if (tc_npz_names(in.p, in.n, &names, &count, &err) != TC_OK) {
+        fail_err(display_name(in.path), &err);
+    }
+    const char *name = names.p;
+    for (size_t k = 0; k < count; k++, name += strlen(name) + 1) {
+        tc_read_opts ro;
+        tc_read_opts_init(&ro);
+        ro.npz_name = name;
+        tc_tensor *t = NULL;
+        int rc = tc_read_npz(in.p, in.n, &ro, &t, &err);
+        if (rc == TC_EARG)
+            fail_err(display_name(in.path), &err);     /* FILE:NAME with an unknown NAME */
+        tc_buf_printf(&out, "%s\t", name);
+        if (rc != TC_OK) {
+            tc_buf_printf(&out, "cannot read it: %s\n", err.msg);
+            continue;
+        }
+        tc_buf_printf(&out, "%s\t(", tc_dtype_name(t->dtype));
+        for (int d = 0; d < t->ndim; d++)
+            tc_buf_printf(&out, "%s%lld", d ? ", " : "", (long long)t->shape[d]);
+        tc_buf_puts(&out, t->ndim == 1 ? ",)\n" : ")\n");
+        tc_tensor_free(t);
+    }
+    input_close(&in);
+    tc_buf_free(&names);
+    sink_open(o->output);
+    sink_put(&out);
+    sink_commit();
+    tc_buf_free(&out);
+    return 0;
+}
+
 static int run_op(cli_opts *o)
 {
     tc_op op;
@@ -1095,6 +1261,8 @@ static int run_op(cli_opts *o)
     check_applicable(o, op);
     if (o->nfiles > 1)
         fail("unexpected argument '%s' (one input file at most)", o->files[1]);
+    if (o->list)
+        return run_list(o);
 
     input in;
     input_open(&in, o->nfiles ? o->files[0] : "-");

@@ -393,6 +393,12 @@ void tc_layout_row(tc_buf *out, const tc_layout *L, const tc_tensor *y, int64_t 
 /* write.c: element i as a CSV field (quoted if its text needs it). */
 void tc_put_csv_value(tc_buf *out, const tc_tensor *t, int64_t i, char delim);
 
+/* ---- source.c ------------------------------------------------------------------- */
+
+/* zlib's allocator hooks (zalloc, zfree) through tc_malloc, for source.c and read_npz.c. */
+void *tc_zlib_alloc(void *opaque, unsigned n, unsigned size);
+void tc_zlib_free(void *opaque, void *p);
+
 /* ---- printers (print_torch.c, numfmt.c) ------------------------------------ */
 
 /*

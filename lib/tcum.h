@@ -149,8 +149,14 @@ int tc_dim_wrap(int64_t dim, int ndim, int *out, tc_err *err);
 
 /* ---- reading ------------------------------------------------------------ */
 
+/*
+ * TC_FMT_NPZ: a zip of npy files (numpy.savez).  TC_FMT_BINARY is never
+ * an input format: tc_detect_format's answer for data that is none of the
+ * formats (tc_read then refuses it).
+ */
 typedef enum tc_format {
-    TC_FMT_AUTO, TC_FMT_CSV, TC_FMT_JSON, TC_FMT_NPY, TC_FMT_TORCH
+    TC_FMT_AUTO, TC_FMT_CSV, TC_FMT_JSON, TC_FMT_NPY, TC_FMT_TORCH, TC_FMT_NPZ,
+    TC_FMT_BINARY
 } tc_format;
 
 typedef struct tc_read_opts {
@@ -182,6 +188,7 @@ typedef struct tc_read_opts {
     tc_dtype input_dtype;
     tc_dtype default_dtype;   /* TC_FLOAT32 or TC_FLOAT64 */
     tc_torch_version torch_version;
+    const char *npz_name;     /* npz: the array to read (NAME or NAME.npy); NULL: the first */
     /*
      * For tests: read every CSV block through the tokenizer, never the
      * fast path for plain rows (the two must give the same bytes).
@@ -191,7 +198,13 @@ typedef struct tc_read_opts {
 
 void tc_read_opts_init(tc_read_opts *o);
 
-/* Detect the format of the first bytes (after a UTF-8 BOM). */
+/*
+ * Detect the format of the first bytes (after a UTF-8 BOM): npy and npz
+ * (zip) by their magic, JSON by '[' or '{', a PyTorch repr by "tensor(",
+ * else CSV, or TC_FMT_BINARY if the first 8000 bytes are not text: they
+ * hold a NUL byte, or more than a third of them are control characters or
+ * bytes that are not UTF-8 (Perl's -B test; Latin-1 text stays text).
+ */
 tc_format tc_detect_format(const char *data, size_t n);
 
 /*
@@ -208,6 +221,15 @@ int tc_read_npy(const char *data, size_t n, const tc_read_opts *o,
                 tc_tensor **out, tc_err *err);
 int tc_read_torch(const char *data, size_t n, const tc_read_opts *o,
                   tc_tensor **out, tc_err *err);
+/*
+ * An array of an npz archive (numpy.savez, savez_compressed: a zip of npy
+ * files, stored or deflated, zip64 included): o->npz_name, or the first
+ * one.  An unknown name is TC_EARG, with the archive's names in the
+ * message.  The archive is checked whole (central directory, local
+ * headers, sizes, CRC-32) before an array is decoded with tc_read_npy.
+ */
+int tc_read_npz(const char *data, size_t n, const tc_read_opts *o,
+                tc_tensor **out, tc_err *err);
 
 /* ---- tables (table.c, read_csv.c, write_table.c) --------------------------- */
 
@@ -440,5 +462,75 @@ typedef struct tc_stream_opts {
  */
 int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, const tc_stream_opts *so,
                   const char *prefix, size_t nprefix, const tc_stream_io *io, tc_err *err);
+
+/* ---- npz archives (read_npz.c; tc_read_npz is with the readers) ----------- */
+
+/*
+ * The names of an npz's arrays, in archive order, appended to names as
+ * NUL-terminated strings ("x\0arr_1\0"); *count is their number.
+ */
+int tc_npz_names(const char *data, size_t n, tc_buf *names, size_t *count, tc_err *err);
+
+/* ---- compressed input (source.c) ----------------------------------------- */
+
+/*
+ * Where raw bytes come from: read up to cap bytes into buf (the count, 0
+ * at the end, -1 with errno set on error); rewind back to the first byte
+ * (0, or -1 with errno set), NULL if the input cannot be read twice (a
+ * pipe).  The same contract as tc_stream_io's read and rewind.
+ */
+typedef struct tc_reader {
+    long (*read)(void *ctx, char *buf, size_t cap);
+    int (*rewind)(void *ctx);
+    void *ctx;
+} tc_reader;
+
+typedef enum tc_codec {
+    TC_CODEC_NONE, TC_CODEC_GZIP, TC_CODEC_BZIP2, TC_CODEC_XZ, TC_CODEC_ZSTD
+} tc_codec;
+
+/* "gzip", "bzip2", "xz", "zstd"; "plain" for TC_CODEC_NONE. */
+const char *tc_codec_name(tc_codec c);
+
+/*
+ * A source: the bytes of a raw reader, decompressed if its first bytes are
+ * the magic of gzip, bzip2, xz or zstd (whatever the file is called), else
+ * passed through untouched.  Concatenated gzip members, bzip2 and xz
+ * streams and zstd frames read as one.  Memory stays bounded: the codec's
+ * window (32 KiB for gzip, about 3.5 MiB for bzip2, the xz dictionary, a
+ * zstd window up to 128 MiB) and a 64 KiB buffer.
+ *
+ * tc_source_new copies *raw (raw->ctx must outlive the source) and reads
+ * nothing yet; free the source with tc_source_free, which accepts NULL.
+ */
+typedef struct tc_source tc_source;
+
+int tc_source_new(const tc_reader *raw, tc_source **out, tc_err *err);
+void tc_source_free(tc_source *s);
+
+/*
+ * Up to cap bytes of data into buf; *got is their count, at least 1 until
+ * the data ends, then 0.  Errors: TC_EIO when the raw reader fails (errno
+ * as it left it), TC_EINPUT for data that does not decode ("truncated gzip
+ * data", "corrupt xz data at byte N (...)", "trailing garbage after gzip
+ * data at byte N", N counting the compressed bytes), TC_ENOMEM.  An error
+ * stops the source: later reads return it again.
+ */
+int tc_source_read(tc_source *s, char *buf, size_t cap, size_t *got, tc_err *err);
+
+/* Back to the first byte (the decoder restarts); TC_EIO if the raw reader cannot rewind. */
+int tc_source_rewind(tc_source *s, tc_err *err);
+
+/* The codec found by the first read; TC_CODEC_NONE for plain data and before it. */
+tc_codec tc_source_codec(const tc_source *s);
+
+/*
+ * A source as a tc_stream_io's read and rewind (ctx: the tc_source *):
+ * they return -1 on failure with errno set (EILSEQ for data that does not
+ * decode) and tc_source_error gives the error in full.
+ */
+long tc_source_io_read(void *source, char *buf, size_t cap);
+int tc_source_io_rewind(void *source);
+const tc_err *tc_source_error(const tc_source *s);
 
 #endif /* TCUM_H */
