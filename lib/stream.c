@@ -71,29 +71,31 @@ typedef struct stream {
 
 /* ---- input window ---------------------------------------------------------- */
 
-/* Find the end of the last complete row among the bytes read so far. */
+/*
+ * Find the end of the last complete row among the bytes read so far: the
+ * last newline outside quotes ("" inside quotes toggles twice).  Jumps from
+ * quote to quote; between them, outside quotes, the last newline counts.
+ */
 static void scan_rows(stream *s)
 {
-    size_t i = s->scanned;
-    if (!s->inq && !memchr(s->win + i, '"', s->n - i)) {
-        /* no quotes (the common case): the last newline ends the last row */
-        for (size_t j = s->n; j > i; j--) {
-            if (s->win[j - 1] == '\n') {
-                s->cut = j;
-                break;
-            }
+    const char *w = s->win;
+    size_t i = s->scanned, n = s->n;
+    while (i < n) {
+        const char *q = memchr(w + i, '"', n - i);
+        size_t e = q ? (size_t)(q - w) : n;
+        if (!s->inq) {
+            for (size_t j = e; j > i; j--)
+                if (w[j - 1] == '\n') {
+                    s->cut = j;
+                    break;
+                }
         }
-        s->scanned = s->n;
-        return;
+        if (!q)
+            break;
+        s->inq = !s->inq;
+        i = e + 1;
     }
-    for (; i < s->n; i++) {
-        char c = s->win[i];
-        if (c == '"')
-            s->inq = !s->inq;   /* "" inside quotes toggles twice */
-        else if (c == '\n' && !s->inq)
-            s->cut = i + 1;
-    }
-    s->scanned = s->n;
+    s->scanned = n;
 }
 
 static int flush(stream *s)
@@ -189,12 +191,7 @@ static int emit(stream *s, const tc_tensor *y, const tc_block *b, int64_t kshift
         tc_layout_header(&s->out, &L, s->meta, s->odelim);
         s->header_out = true;
     }
-    for (int64_t i = 0; i < L.rows; i++) {
-        int64_t src = i - kshift;
-        const size_t *keys = L.keys && src >= 0 && src < b->rows
-                             ? b->key + 2 * (size_t)src * (size_t)s->r.s.nkey : NULL;
-        tc_layout_row(&s->out, &L, y, i, b->text, keys, s->odelim);
-    }
+    tc_layout_rows(&s->out, &L, y, b->text, b->key, b->rows, s->r.s.nkey, kshift, s->odelim);
     tc_layout_free(&L);
     return TC_OK;
 }

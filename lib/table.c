@@ -549,6 +549,64 @@ int tc_treader_head(tc_treader *r, const char *p, size_t n, bool final, long lin
 /* ---- the pre-scan ---------------------------------------------------------------- */
 
 /* Whether bytes in p[0, n) could change what is known: a wider kind or an undecided column. */
+/*
+ * Whether a 'j' or 'J' (the mark of a complex number) may stand in a value
+ * column of p[0, n): each one's line is split at the delimiter, quotes
+ * honoured, to see which column holds it; a name like "Jones" in a key
+ * column is no reason to read the block.  A line whose quotes do not close
+ * (a quoted field across lines) counts as a yes.
+ */
+static bool j_in_values(const tc_treader *r, const char *p, size_t n)
+{
+    const char *end = p + n, *q = p;
+    char d = r->s.delim;
+    /* the next 'j' and 'J' at or after q (each searched again only once passed) */
+    const char *j1 = memchr(p, 'j', n), *j2 = memchr(p, 'J', n);
+    while (q < end) {
+        if (j1 && j1 < q)
+            j1 = memchr(q, 'j', (size_t)(end - q));
+        if (j2 && j2 < q)
+            j2 = memchr(q, 'J', (size_t)(end - q));
+        const char *j = !j1 ? j2 : !j2 ? j1 : j1 < j2 ? j1 : j2;
+        if (!j)
+            return false;
+        const char *ls = j;
+        while (ls > p && ls[-1] != '\n')
+            ls--;
+        const char *le = memchr(j, '\n', (size_t)(end - j));
+        le = le ? le : end;
+        int col = 0;
+        bool inq = false, at_start = true;
+        for (const char *c = ls; c < j; c++) {
+            if (inq) {
+                if (*c == '"')
+                    inq = c + 1 < le && c[1] == '"' ? (c++, true) : false;
+                continue;
+            }
+            if (d == ' ' ? (*c == ' ' || *c == '\t') : *c == d) {
+                if (d != ' ' || (c + 1 < j && c[1] != ' ' && c[1] != '\t'))
+                    col++;
+                at_start = true;
+                continue;
+            }
+            if (*c == '"' && at_start)
+                inq = true;
+            at_start = false;
+        }
+        if (d == ' ' && ls < j && (*ls == ' ' || *ls == '\t'))
+            col--;   /* leading blanks are no delimiter */
+        /* the rest of the line: its quotes must close */
+        for (const char *c = j; c < le; c++)
+            if (*c == '"')
+                inq = !inq;
+        if (inq || col < 0 || col >= r->s.ncols || r->s.role[col] == TC_ROLE_VALUE ||
+            !r->s.seen[col])
+            return true;
+        q = le;
+    }
+    return false;
+}
+
 static bool may_matter(const tc_treader *r, const char *p, size_t n)
 {
     for (int c = 0; c < r->s.ncols; c++)
@@ -558,7 +616,7 @@ static bool may_matter(const tc_treader *r, const char *p, size_t n)
     if (k & (1u << TC_SK_COMPLEX))
         return false;
     if (k & (1u << TC_SK_FLOAT))
-        return memchr(p, 'j', n) || memchr(p, 'J', n);   /* only a complex can widen a float table */
+        return j_in_values(r, p, n);   /* only a complex can widen a float table */
     return true;
 }
 

@@ -387,9 +387,18 @@ int tc_layout_make(tc_layout *L, const tc_table *t, const tc_op_args *a, const t
                    tc_err *err);
 void tc_layout_free(tc_layout *L);
 void tc_layout_header(tc_buf *out, const tc_layout *L, const tc_table *t, char delim);
-/* Result row i, with the key fields keys (start/end pairs into keytext; NULL: empty keys). */
-void tc_layout_row(tc_buf *out, const tc_layout *L, const tc_tensor *y, int64_t i,
-                   const char *keytext, const size_t *keys, char delim);
+/*
+ * Every row of y: row i with the key fields of row i - shift of key (rows
+ * x nkey start/end pairs into keytext; a row outside [0, key_rows) has
+ * empty keys).
+ */
+void tc_layout_rows(tc_buf *out, const tc_layout *L, const tc_tensor *y, const char *keytext,
+                    const size_t *key, int64_t key_rows, int nkey, int64_t shift, char delim);
+/*
+ * write.c: v, a value of float dtype t, as the CSV writer writes it, into o
+ * (at least 48 bytes, no NUL); returns the length.
+ */
+size_t tc_real_text(char *o, double v, tc_dtype t);
 /* write.c: element i as a CSV field (quoted if its text needs it). */
 void tc_put_csv_value(tc_buf *out, const tc_tensor *t, int64_t i, char delim);
 

@@ -232,6 +232,11 @@ static size_t real_text(char *o, double v, tc_dtype t, bool dot0)
     return (size_t)(p - o);
 }
 
+size_t tc_real_text(char *o, double v, tc_dtype t)
+{
+    return real_text(o, v, t, true);
+}
+
 /* Append v (a value of real dtype t) in t's layout (see real_text). */
 static void put_real(tc_buf *b, double v, tc_dtype t, bool dot0)
 {

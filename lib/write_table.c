@@ -168,11 +168,47 @@ int tc_layout_make(tc_layout *L, const tc_table *t, const tc_op_args *a, const t
 }
 
 /*
+ * Rows are assembled in a local buffer and appended in chunks: a row of a
+ * real table is many short pieces (keys, delimiters, numbers).
+ */
+typedef struct lbuf {
+    tc_buf *out;
+    size_t k;
+    char s[8192];
+} lbuf;
+
+static void lb_flush(lbuf *b)
+{
+    tc_buf_put(b->out, b->s, b->k);
+    b->k = 0;
+}
+
+static void lb_put(lbuf *b, const char *p, size_t n)
+{
+    if (b->k + n > sizeof b->s) {
+        lb_flush(b);
+        if (n > sizeof b->s / 2) {
+            tc_buf_put(b->out, p, n);
+            return;
+        }
+    }
+    memcpy(b->s + b->k, p, n);
+    b->k += n;
+}
+
+static void lb_char(lbuf *b, char c)
+{
+    if (b->k == sizeof b->s)
+        lb_flush(b);
+    b->s[b->k++] = c;
+}
+
+/*
  * A key field or a name, given as it was written (quotes included): its
  * text, quoted only where the output delimiter needs it (the delimiter, a
  * quote, a line end), as CSV writers quote; so "gamma, inc" stays one field.
  */
-static void put_text(tc_buf *out, const char *p, size_t n, char delim)
+static void put_text(lbuf *b, const char *p, size_t n, char delim)
 {
     bool quoted = n >= 2 && p[0] == '"' && p[n - 1] == '"';
     const char *v = quoted ? p + 1 : p;
@@ -181,54 +217,93 @@ static void put_text(tc_buf *out, const char *p, size_t n, char delim)
     for (size_t i = 0; i < m && !need; i++)
         need = v[i] == delim || v[i] == '"' || v[i] == '\n' || v[i] == '\r';
     if (!need) {
-        tc_buf_put(out, v, m);
+        lb_put(b, v, m);
         return;
     }
-    tc_buf_put(out, "\"", 1);
+    lb_char(b, '"');
     for (size_t i = 0; i < m; i++) {
         if (v[i] == '"') {
-            tc_buf_put(out, "\"\"", 2);
+            lb_put(b, "\"\"", 2);
             if (quoted && i + 1 < m && v[i + 1] == '"')
                 i++;   /* a doubled quote as written: one quote of the text */
             continue;
         }
-        tc_buf_put(out, v + i, 1);
+        lb_char(b, v[i]);
     }
-    tc_buf_put(out, "\"", 1);
+    lb_char(b, '"');
 }
 
 void tc_layout_header(tc_buf *out, const tc_layout *L, const tc_table *t, char delim)
 {
     if (!L->header)
         return;
+    lbuf b = {out, 0, {0}};
     for (int i = 0; i < L->ncell; i++) {
         if (i)
-            tc_buf_put(out, &delim, 1);
+            lb_char(&b, delim);
         int c = L->cell[i];
         const char *name = c < 0 ? t->raw[t->key_col[-1 - c]] : L->vname[i];
         if (name)
-            put_text(out, name, strlen(name), delim);
+            put_text(&b, name, strlen(name), delim);
     }
-    tc_buf_put(out, "\n", 1);
+    lb_char(&b, '\n');
+    lb_flush(&b);
 }
 
-void tc_layout_row(tc_buf *out, const tc_layout *L, const tc_tensor *y, int64_t i,
-                   const char *keytext, const size_t *keys, char delim)
+/* Result rows [r0, r1): row i with the keys of keys(i) (NULL: empty keys). */
+static void put_rows(tc_buf *out, const tc_layout *L, const tc_tensor *y, int64_t r0, int64_t r1,
+                     const char *keytext, const size_t *(*keys)(void *, int64_t), void *kctx,
+                     char delim)
 {
-    for (int c = 0; c < L->ncell; c++) {
-        if (c)
-            tc_buf_put(out, &delim, 1);
-        int cell = L->cell[c];
-        if (cell < 0) {
-            if (keys) {
-                const size_t *s = keys + 2 * (-1 - cell);
-                put_text(out, keytext + s[0], s[1] - s[0], delim);
+    lbuf b = {out, 0, {0}};
+    bool f32 = y->dtype == TC_FLOAT32, f64 = y->dtype == TC_FLOAT64;
+    for (int64_t i = r0; i < r1 && !out->oom; i++) {
+        const size_t *k = keys(kctx, i);
+        for (int c = 0; c < L->ncell; c++) {
+            if (c)
+                lb_char(&b, delim);
+            int cell = L->cell[c];
+            if (cell < 0) {
+                if (k) {
+                    const size_t *sp = k + 2 * (-1 - cell);
+                    put_text(&b, keytext + sp[0], sp[1] - sp[0], delim);
+                }
+            } else if (f32 || f64) {
+                if (b.k + 48 > sizeof b.s)
+                    lb_flush(&b);
+                int64_t e = i * L->vals + cell;
+                double v = f32 ? ((const float *)y->data)[e] : ((const double *)y->data)[e];
+                b.k += tc_real_text(b.s + b.k, v, y->dtype);
+            } else {
+                lb_flush(&b);
+                tc_put_csv_value(out, y, i * L->vals + cell, delim);
             }
-        } else {
-            tc_put_csv_value(out, y, i * L->vals + cell, delim);
         }
+        lb_char(&b, '\n');
     }
-    tc_buf_put(out, "\n", 1);
+    lb_flush(&b);
+}
+
+/* Keys of result row i of a block: block row i - shift. */
+typedef struct block_keys {
+    const size_t *key;
+    int64_t rows, shift;
+    int nkey;
+    bool on;
+} block_keys;
+
+static const size_t *keys_of_block(void *ctx, int64_t i)
+{
+    const block_keys *k = ctx;
+    int64_t src = i - k->shift;
+    return k->on && src >= 0 && src < k->rows ? k->key + 2 * (size_t)src * (size_t)k->nkey : NULL;
+}
+
+void tc_layout_rows(tc_buf *out, const tc_layout *L, const tc_tensor *y, const char *keytext,
+                    const size_t *key, int64_t key_rows, int nkey, int64_t shift, char delim)
+{
+    block_keys k = {key, key_rows, shift, nkey, L->keys};
+    put_rows(out, L, y, 0, L->rows, keytext, keys_of_block, &k, delim);
 }
 
 int tc_write_table_csv(tc_buf *out, const tc_tensor *y, const tc_op_args *a, const tc_table *t,
@@ -239,12 +314,8 @@ int tc_write_table_csv(tc_buf *out, const tc_tensor *y, const tc_op_args *a, con
     if (rc)
         return rc;
     tc_layout_header(out, &L, t, delim);
-    for (int64_t i = 0; i < L.rows; i++) {
-        int64_t src = i + L.row_shift;
-        const size_t *keys = L.keys && src >= 0 && src < t->rows ? t->key + 2 * (size_t)src * (size_t)t->nkey
-                                                                 : NULL;
-        tc_layout_row(out, &L, y, i, t->keytext, keys, delim);
-    }
+    /* result row i shows input row i + row_shift */
+    tc_layout_rows(out, &L, y, t->keytext, t->key, t->rows, t->nkey, -L.row_shift, delim);
     tc_layout_free(&L);
     return out->oom ? tc_err_set(err, TC_ENOMEM, "out of memory formatting the output") : TC_OK;
 }
