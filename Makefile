@@ -43,19 +43,32 @@ LIB_OBJ = $(LIB_SRC:.c=.o) lib/charconv.o
 
 all: tcum
 
+# Library objects are position-independent: the same ones make libtcum.a
+# (linked into tcum) and libtcum.so.
 .c.o:
-	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) $(CFLAGS) -fPIC $(WARN) -c -o $@ $<
 
 $(LIB_OBJ): $(HDR)
 
 # The one C++ file: libstdc++'s <charconv> (fast_float) and Dragonbox behind a C interface.
 lib/charconv.o: lib/charconv.cc $(HDR)
-	$(CXX) $(CPPFLAGS) $(DRAGONBOX_CFLAGS) $(CXXFLAGS) -Wall -Wextra -Werror -c -o $@ lib/charconv.cc
+	$(CXX) $(CPPFLAGS) $(DRAGONBOX_CFLAGS) $(CXXFLAGS) -fPIC -Wall -Wextra -Werror -c -o $@ lib/charconv.cc
 
-# The library alone, for C programs: link with libtcum.a $(LDLIBS).
+# The library alone, for C programs: cc prog.c $(pkg-config --cflags --libs tcum)
+# after make install (or link libtcum.a with $(LDLIBS)).  VERSION is tcum.h's
+# TC_VERSION; the shared library's soname carries its major number.
+VERSION = 0.2.0
+SOMAJOR = 0
 libtcum.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
+
+libtcum.so.$(VERSION): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libtcum.so.$(SOMAJOR) -o $@ $(LIB_OBJ) $(LDFLAGS) \
+	  $(CJSON_LIBS) $(CSV_LIBS) $(ZLIB_LIBS) $(BZIP2_LIBS) $(LZMA_LIBS) $(ZSTD_LIBS) -lstdc++ -lm
+
+tcum.pc: lib/tcum.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lib/tcum.pc.in > $@
 
 tcum: $(CLI_SRC) $(HDR) libtcum.a
 	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) $(CFLAGS) $(WARN) -o $@ $(CLI_SRC) libtcum.a $(LDFLAGS) $(LDLIBS)
@@ -73,6 +86,19 @@ tcum-asan: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-asan.o
 	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) -std=c11 -O1 -g -ffp-contract=off -fno-omit-frame-pointer \
 	  -fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) \
 	  -o $@ $(LIB_SRC) $(CLI_SRC) lib/charconv-asan.o $(LDFLAGS) $(LDLIBS)
+
+# The library with its fault simulator (alloc.c): TCUM_FAULTSIM=N fails the
+# N-th allocation and every later one; under ASan, so a leak on the way out
+# is caught too.  make faultsim runs golden cases that way for every N up
+# to their number of allocations (FAULTSIM_ARGS="--sample 40" in CI).
+tcum-faultsim: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-asan.o
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) -DTC_FAULTSIM -std=c11 -O1 -g -ffp-contract=off \
+	  -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) \
+	  -o $@ $(LIB_SRC) $(CLI_SRC) lib/charconv-asan.o $(LDFLAGS) $(LDLIBS)
+
+FAULTSIM_ARGS =
+faultsim: tcum-faultsim
+	python3 testdata/faultsim.py --tcum ./tcum-faultsim $(FAULTSIM_ARGS)
 
 # Streamed CSV fed in every chunk size gives the same bytes (libcsv's test_csv.c idea).
 testdata/stream_chunks: testdata/stream_chunks.c lib/tcum.h libtcum.a
@@ -146,9 +172,9 @@ numcheck: bench/numcheck.c $(LIB_SRC) $(HDR) lib/charconv.o
 	  bench/numcheck.c $(LIB_SRC) lib/charconv.o $(LDFLAGS) $(LDLIBS)
 	./bench/numcheck all
 
-install: tcum libtcum.a
+install: tcum libtcum.a libtcum.so.$(VERSION) tcum.pc
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
-	  $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	cp -f tcum $(DESTDIR)$(PREFIX)/bin/tcum
@@ -160,22 +186,47 @@ install: tcum libtcum.a
 	cp -f completion/_tcum $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tcum
 	chmod 644 $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tcum
 	cp -f libtcum.a $(DESTDIR)$(PREFIX)/lib/libtcum.a
+	cp -f libtcum.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtcum.so.$(VERSION)
+	ln -sf libtcum.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtcum.so.$(SOMAJOR)
+	ln -sf libtcum.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libtcum.so
+	cp -f tcum.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/tcum.pc
 	cp -f lib/tcum.h $(DESTDIR)$(PREFIX)/include/tcum.h
-	chmod 644 $(DESTDIR)$(PREFIX)/lib/libtcum.a $(DESTDIR)$(PREFIX)/include/tcum.h
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/libtcum.a $(DESTDIR)$(PREFIX)/include/tcum.h \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tcum.pc
+	chmod 755 $(DESTDIR)$(PREFIX)/lib/libtcum.so.$(VERSION)
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/lib/libtcum.a $(DESTDIR)$(PREFIX)/include/tcum.h
+	rm -f $(DESTDIR)$(PREFIX)/lib/libtcum.a $(DESTDIR)$(PREFIX)/include/tcum.h \
+	  $(DESTDIR)$(PREFIX)/lib/libtcum.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtcum.so.$(SOMAJOR) \
+	  $(DESTDIR)$(PREFIX)/lib/libtcum.so $(DESTDIR)$(PREFIX)/lib/pkgconfig/tcum.pc
 	rm -f $(DESTDIR)$(PREFIX)/bin/tcum $(DESTDIR)$(MANPREFIX)/man1/tcum.1 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcum \
 	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tcum
+
+# Embedding is one line: install into a scratch tree, then build and run
+# lib/example.c against it with pkg-config alone (shared, then static).
+install-check: all
+	rm -rf install-check.tmp
+	$(MAKE) install DESTDIR=$$(pwd)/install-check.tmp PREFIX=/usr/local
+	PKG_CONFIG_PATH=$$(pwd)/install-check.tmp/usr/local/lib/pkgconfig; export PKG_CONFIG_PATH; \
+	  $(CC) $(WARN) -o lib/example-installed lib/example.c \
+	    $$(pkg-config --define-prefix --cflags --libs tcum) && \
+	  LD_LIBRARY_PATH=$$(pwd)/install-check.tmp/usr/local/lib ./lib/example-installed && \
+	  $(CC) $(WARN) -o lib/example-installed lib/example.c \
+	    $$(pkg-config --define-prefix --static --cflags tcum) \
+	    $$(pkg-config --define-prefix --variable=libdir tcum)/libtcum.a \
+	    $$(pkg-config --define-prefix --static --libs-only-other --libs-only-l tcum | sed 's/-ltcum//') && \
+	  ./lib/example-installed
+	rm -rf install-check.tmp lib/example-installed
 
 # The man page must stay lint-clean (mandoc's warnings and errors).
 lint-man:
 	mandoc -Tlint -Wwarning man/tcum.1
 
 clean:
-	rm -f tcum tcum-asan bench/numcheck lib/*.o lib/example libtcum.a testdata/stream_chunks \
+	rm -f tcum tcum-asan tcum-faultsim bench/numcheck lib/*.o lib/example libtcum.a libtcum.so.* tcum.pc \
+	  lib/example-installed testdata/stream_chunks \
 	  testdata/forkrun testdata/*.o
 
-.PHONY: all check asan valgrind deps clean fuzz fuzz-torch hostile lint bench numcheck print-lib-src \
+.PHONY: all check asan valgrind deps clean fuzz fuzz-torch hostile lint bench numcheck print-lib-src install-check faultsim \
         install uninstall lint-man

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TC_VERSION "0.1.0"
+#define TC_VERSION "0.2.0"
 
 /*
  * Return codes.  Every fallible call returns one; the code alone is enough
