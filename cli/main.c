@@ -126,6 +126,24 @@ static void fail(const char *fmt, ...)
     exit(EXIT_ERROR);
 }
 
+/*
+ * The hint after a library error that names its argument and a value that
+ * would work: " (try --dtype float32)".  The library names arguments as
+ * tcum.h does ("input_dtype"); the option is that name with dashes.
+ */
+static void err_hint(const tc_err *e, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (!e->param || !e->suggest[0])
+        return;
+    char opt[64];
+    size_t i;
+    for (i = 0; e->param[i] && i + 1 < sizeof opt; i++)
+        opt[i] = e->param[i] == '_' ? '-' : e->param[i];
+    opt[i] = '\0';
+    snprintf(out, cap, " (try --%s %s)", opt, e->suggest);
+}
+
 /* Report a library error, with FILE:LINE:COL where the error has a position. */
 static void fail_err(const char *file, const tc_err *e)
 #if defined(__GNUC__)
@@ -135,11 +153,13 @@ static void fail_err(const char *file, const tc_err *e)
 
 static void fail_err(const char *file, const tc_err *e)
 {
+    char hint[128];
+    err_hint(e, hint, sizeof hint);
     if (file && e->line > 0 && e->col > 0)
-        fail("%s:%ld:%ld: %s", file, e->line, e->col, e->msg);
+        fail("%s:%ld:%ld: %s%s", file, e->line, e->col, e->msg, hint);
     if (file && e->line > 0)
-        fail("%s:%ld: %s", file, e->line, e->msg);
-    fail("%s", e->msg);
+        fail("%s:%ld: %s%s", file, e->line, e->msg, hint);
+    fail("%s%s", e->msg, hint);
 }
 
 /* ---- option parsing ---------------------------------------------------------- */
@@ -257,6 +277,7 @@ static void set_torch_version(cli_opts *o, const char *val, const char *shown)
     else
         fail("invalid value '%s' for %s (expected 2.6 or 1.13)", val, shown);
     o->args.torch_version = o->read.torch_version = o->print.torch_version = v;
+    o->close.torch_version = v;
 }
 
 static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const char *shown)

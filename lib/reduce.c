@@ -22,19 +22,47 @@
  * single-threaded order, which is what torch uses here
  * (torch.get_num_threads() == 1).
  *
- * Where 1.13 has no kernel and 2.x has one, tcum follows 2.x (SPEC):
- * float16/bfloat16 prod is 2.x's prod_out_cpu, the same
- * binary_kernel_reduce_vec order with every product rounded back to the
- * dtype (Half and BFloat16 arithmetic goes through float, scalar or
- * Vectorized), and float16 logsumexp is the bfloat16 sequence with Half
- * rounding (2.x's Vectorized<Half>::exp is Sleef_expf8_u10 on the floats).
- * testdata/gen_reduce.py checks both against its own emulations.
+ * PyTorch 2.6 and 1.13 differ (tc_op_args.torch_version), and each mode is
+ * exactly its version:
+ * - float16/bfloat16 prod and float16 logsumexp: 1.13 has no kernel
+ *   ("prod_cpu" / "exp_vml_cpu" not implemented for 'Half'); 2.6's
+ *   prod_out_cpu is the same binary_kernel_reduce_vec order with every
+ *   product rounded back to the dtype (Half and BFloat16 arithmetic goes
+ *   through float, scalar or Vectorized), and its float16 logsumexp is the
+ *   bfloat16 sequence with Half rounding (Vectorized<Half>::exp is
+ *   Sleef_expf8_u10 on the floats).
+ * - float16/bfloat16 mean: 1.13 sums in the dtype and divides in it; 2.6's
+ *   mean_out casts the input to float32, sums and divides there and rounds
+ *   once ("cast_fp32 -> sum -> div -> cast_bf16_or_fp16").
+ * - complex logsumexp: 1.13 refuses it; 2.6 takes the max of the real
+ *   parts (at::amax(at::real(self))) and computes exp in complex.
+ * - The 2.6 build runs the AVX512 capability, but sum_stub and prod_stub
+ *   are registered without AVX512 (REGISTER_DISPATCH), so their order is
+ *   the AVX2 one below in both versions.
  */
 #include "tc_private.h"
 
+#include <complex.h>
 #include <float.h>
 #include <math.h>
 #include <string.h>
+
+/* Complex numbers from their parts (CMPLX is missing under clang with glibc). */
+static double complex mkc(double re, double im)
+{
+    double parts[2] = {re, im};
+    double complex z;
+    memcpy(&z, parts, sizeof z);
+    return z;
+}
+
+static float complex mkcf(float re, float im)
+{
+    float parts[2] = {re, im};
+    float complex z;
+    memcpy(&z, parts, sizeof z);
+    return z;
+}
 
 /* ---- geometry ------------------------------------------------------------ */
 
@@ -628,6 +656,11 @@ static void divide_by(tc_tensor *y, int64_t n)
     }
 }
 
+static int is_reduced_float(tc_dtype t)
+{
+    return t == TC_FLOAT16 || t == TC_BFLOAT16;
+}
+
 static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
 {
     tc_op op = a->op;
@@ -636,10 +669,12 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
             return tc_err_set(err, TC_EARG,
                               "mean(): could not infer output dtype. Optional dtype must be either a floating point or complex dtype. Got: %s",
                               tc_dtype_scalar_name(a->dtype));
-        if (!a->has_dtype && !tc_dtype_is_float(x->dtype) && !tc_dtype_is_complex(x->dtype))
-            return tc_err_set(err, TC_EARG,
-                              "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: %s (try --dtype float32)",
-                              tc_dtype_scalar_name(x->dtype));
+        if (!a->has_dtype && !tc_dtype_is_float(x->dtype) && !tc_dtype_is_complex(x->dtype)) {
+            tc_err_set(err, TC_EDTYPE,
+                       "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: %s",
+                       tc_dtype_scalar_name(x->dtype));
+            return tc_err_hint(err, TC_EDTYPE, "dtype", "float32");
+        }
     }
     if (!a->has_dim && a->keepdim && op == TC_OP_PROD)
         return tc_err_set(err, TC_EARG, "prod(): --keepdim needs --dim (torch.prod has no keepdim without dim)");
@@ -649,26 +684,35 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
 
     tc_dtype out_t = a->has_dtype ? a->dtype
                      : tc_dtype_is_integral(x->dtype, 1) ? TC_INT64 : x->dtype;
-    /* make_reduction_from_out_ty: the input is converted to dtype first */
+    /* 1.13 has no float16/bfloat16 prod kernel; an empty input needs none */
+    if (op == TC_OP_PROD && a->torch_version == TC_TORCH_1_13 && is_reduced_float(out_t) &&
+        x->numel > 0) {
+        tc_err_set(err, TC_EDTYPE, "\"prod_cpu\" not implemented for '%s'", tc_dtype_scalar_name(out_t));
+        return tc_err_hint(err, TC_EDTYPE, "dtype", "float32");
+    }
     /*
-     * 1.13 has no float16/bfloat16 prod kernel ("prod_cpu" not implemented);
-     * 2.x's prod_out_cpu has one, which tcum follows (SPEC).
+     * make_reduction_from_out_ty: the input is converted to dtype first; a
+     * 2.6 float16/bfloat16 mean converts it to float32 and rounds at the end.
      */
-    tc_dtype in_t = out_t;
+    int mean32 = op == TC_OP_MEAN && a->torch_version != TC_TORCH_1_13 && is_reduced_float(out_t);
+    tc_dtype in_t = mean32 ? TC_FLOAT32 : out_t;
 
     geom g;
     geom_init(&g, x, a->has_dim, dim, a->keepdim);
     tc_tensor *xc = NULL, *y = NULL;
     const tc_tensor *xs = x;
+    int rc;
     if (x->dtype != in_t) {
-        if (tc_tensor_convert(x, in_t, &xc, err) != TC_OK)
-            return err ? err->code : TC_EARG;
+        if ((rc = tc_tensor_convert_version(x, in_t, a->torch_version, &xc, err)) != TC_OK)
+            return rc;
         xs = xc;
     }
-    int rc = sum_prod(xs, &g, op == TC_OP_PROD ? TC_OP_PROD : TC_OP_SUM, &y, err);
+    rc = sum_prod(xs, &g, op == TC_OP_PROD ? TC_OP_PROD : TC_OP_SUM, &y, err);
     tc_tensor_free(xc);
     if (rc != TC_OK)
         return rc;
+    if (mean32)
+        divide_by(y, g.n);
     if (y->dtype != out_t) {
         tc_tensor *z = NULL;
         rc = tc_tensor_convert(y, out_t, &z, err);
@@ -677,7 +721,7 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
             return rc;
         y = z;
     }
-    if (op == TC_OP_MEAN)
+    if (op == TC_OP_MEAN && !mean32)
         divide_by(y, g.n);
     r->values = y;
     return TC_OK;
@@ -1123,18 +1167,102 @@ double tc_sleef_log(double d)
 #undef POLY4
 #undef POLY8
 
+/*
+ * exp of a complex number as PyTorch's CPU kernel computes it: the
+ * Vectorized form exp(a) * (cos(b) + i sin(b)), exp(a) by SLEEF's u10 exp
+ * and each product rounded to the component type.  SLEEF's sincos (u10) is
+ * stood in for by the correctly rounded cos and sin, which it gives for all
+ * but a few percent of arguments (those differ by one unit in the last place).
+ */
+static void cexp_torch(int single, double re, double im, double *ore, double *oim)
+{
+    if (single) {
+        float e = tc_sleef_expf((float)re);
+        *ore = e * (float)cos(im);
+        *oim = e * (float)sin(im);
+    } else {
+        double e = tc_sleef_exp(re);
+        *ore = e * cos(im);
+        *oim = e * sin(im);
+    }
+}
+
+/*
+ * PyTorch 2.6's logsumexp of a complex x: maxes = amax(real(x)) with
+ * infinities masked to 0, sum((x - maxes).exp_()), then log_() (glibc's
+ * clog, as std::log of std::complex is) and add_(maxes) as a complex number
+ * (m + 0j).  Over an empty x: log(sum(exp(x))) = log(0) = -inf + 0j.
+ */
+static int logsumexp_complex(const tc_tensor *x, const geom *g, tc_tensor **out, tc_err *err)
+{
+    int single = x->dtype == TC_COMPLEX64;
+    tc_dtype rt = single ? TC_FLOAT32 : TC_FLOAT64;
+    tc_tensor *xr = tc_tensor_new(rt, x->ndim, x->shape, err);
+    tc_tensor *mx = NULL, *e = NULL, *s = NULL;
+    int rc = xr ? TC_OK : TC_ENOMEM;
+    if (rc == TC_OK && x->numel > 0) {
+        for (int64_t k = 0; k < x->numel; k++) {
+            double re, im;
+            tc_tensor_get_c128(x, k, &re, &im);
+            tc_store_f64(xr, k, re);
+        }
+        if ((rc = minmax_values(xr, g, 1, &mx, err)) == TC_OK)
+            for (int64_t k = 0; k < mx->numel; k++)
+                if (isinf(tc_tensor_get_f64(mx, k)))
+                    tc_store_f64(mx, k, 0);
+    }
+    if (rc == TC_OK && !(e = tc_tensor_new(x->dtype, x->ndim, x->shape, err)))
+        rc = TC_ENOMEM;
+    for (int64_t o = 0; rc == TC_OK && x->numel > 0 && o < g->outer; o++) {
+        for (int64_t j = 0; j < g->n; j++) {
+            for (int64_t i = 0; i < g->inner; i++) {
+                int64_t k = (o * g->n + j) * g->inner + i;
+                double re, im, m = tc_tensor_get_f64(mx, o * g->inner + i), er, ei;
+                tc_tensor_get_c128(x, k, &re, &im);
+                re = single ? (double)((float)re - (float)m) : re - m;
+                cexp_torch(single, re, im, &er, &ei);
+                tc_store_c128(e, k, er, ei);
+            }
+        }
+    }
+    if (rc == TC_OK)
+        rc = sum_prod(e, g, TC_OP_SUM, &s, err);
+    for (int64_t k = 0; rc == TC_OK && k < s->numel; k++) {
+        double re, im, m = mx ? tc_tensor_get_f64(mx, k) : 0;
+        tc_tensor_get_c128(s, k, &re, &im);
+        if (single) {
+            float complex l = clogf(mkcf((float)re, (float)im));
+            tc_store_c128(s, k, crealf(l) + (float)m, cimagf(l) + 0.0f);
+        } else {
+            double complex l = clog(mkc(re, im));
+            tc_store_c128(s, k, creal(l) + m, cimag(l) + 0.0);
+        }
+    }
+    if (rc == TC_OK) {
+        *out = s;
+        s = NULL;
+    }
+    tc_tensor_free(xr);
+    tc_tensor_free(mx);
+    tc_tensor_free(e);
+    tc_tensor_free(s);
+    return rc == TC_ENOMEM && err && err->code ? err->code : rc;
+}
+
 static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
 {
     tc_tensor *xc = NULL, *mx = NULL, *e = NULL, *s = NULL;
     int rc = TC_OK;
     if (a->has_dtype && a->dtype != x->dtype) {
-        if (tc_tensor_convert(x, a->dtype, &xc, err) != TC_OK)
-            return err ? err->code : TC_EARG;
+        if ((rc = tc_tensor_convert_version(x, a->dtype, a->torch_version, &xc, err)) != TC_OK)
+            return rc;
         x = xc;
     }
-    if (tc_dtype_is_complex(x->dtype)) {
-        rc = tc_err_set(err, TC_EARG, "logsumexp(): Expected floating point type for result tensor, but got: %s",
+    /* 1.13 checks the result dtype before anything else */
+    if (tc_dtype_is_complex(x->dtype) && a->torch_version == TC_TORCH_1_13) {
+        rc = tc_err_set(err, TC_EDTYPE, "logsumexp(): Expected floating point type for result tensor, but got: %s",
                         tc_dtype_scalar_name(x->dtype));
+        tc_err_hint(err, rc, "torch_version", "2.6");
         goto done;
     }
     int dim = 0;
@@ -1149,12 +1277,21 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
         x = xc = t;
     }
     /*
-     * float16: 1.13 lacks exp_vml_cpu for Half, 2.x has it (Vectorized<Half>
+     * float16: 1.13 lacks exp_vml_cpu for Half, 2.6 has it (Vectorized<Half>
      * exp is Sleef_expf8_u10 on the float values, rounded back); the rest is
      * the same sequence as bfloat16.
      */
+    if (x->dtype == TC_FLOAT16 && a->torch_version == TC_TORCH_1_13) {
+        rc = tc_err_set(err, TC_EDTYPE, "\"exp_vml_cpu\" not implemented for 'Half'");
+        tc_err_hint(err, rc, "dtype", "float32");
+        goto done;
+    }
     geom g;
     geom_init(&g, x, a->has_dim, dim, a->keepdim);
+    if (tc_dtype_is_complex(x->dtype)) {
+        rc = logsumexp_complex(x, &g, &r->values, err);
+        goto done;
+    }
     if ((e = tc_tensor_new(x->dtype, x->ndim, x->shape, err)) == NULL) {
         rc = err ? err->code : TC_ENOMEM;
         goto done;

@@ -15,8 +15,14 @@
  * ReduceOpsKernel.cpp): at::acc_type<T, false> accumulators (float32 and
  * float64 in double, float16 and bfloat16 in float, complex in
  * complex<double>, integers in int64 with two's-complement wrap-around) and
- * every output rounded to T.  float16 scans and complex logcumsumexp, which
- * 1.13 lacks on the CPU, follow PyTorch 2.x's kernels.
+ * every output rounded to T.
+ *
+ * PyTorch 1.13 has no CPU kernel for float16 scans or complex logcumsumexp:
+ * in 1.13 mode those are its refusals ("cumsum_out_cpu" not implemented for
+ * 'Half'), in 2.6 mode 2.6's kernels, which are the same loops (checked bit
+ * for bit against 2.6: float16 accumulates in float; complex logcumsumexp
+ * is _log_add_exp_helper below).  A 0-d cumsum/cumprod with dtype= is a
+ * checked fill_ in 1.13 (an overflow error) and a plain x.to(dtype) in 2.6.
  */
 #include "tc_private.h"
 
@@ -749,10 +755,25 @@ static const char *kernel_name(tc_op op)
     }
 }
 
-static int not_implemented(tc_op op, tc_dtype t, const char *hint, tc_err *err)
+/*
+ * PyTorch's refusal of a dtype, and what would work: a value of param
+ * ("dtype", "torch_version"), or a note (in parentheses) where nothing does.
+ */
+static int not_implemented(tc_op op, tc_dtype t, const char *param, const char *suggest,
+                           tc_err *err)
 {
-    return tc_err_set(err, TC_EARG, "\"%s\" not implemented for '%s' (%s)",
-                      kernel_name(op), tc_dtype_scalar_name(t), hint);
+    if (!param)
+        return tc_err_set(err, TC_EDTYPE, "\"%s\" not implemented for '%s' (%s)",
+                          kernel_name(op), tc_dtype_scalar_name(t), suggest);
+    tc_err_set(err, TC_EDTYPE, "\"%s\" not implemented for '%s'", kernel_name(op),
+               tc_dtype_scalar_name(t));
+    return tc_err_hint(err, TC_EDTYPE, param, suggest);
+}
+
+/* PyTorch 1.13 has no float16 kernel for the scans (2.6 has). */
+static int lacks_half(const tc_op_args *a, tc_dtype t)
+{
+    return a->torch_version == TC_TORCH_1_13 && t == TC_FLOAT16;
 }
 
 /* A copy of x with NaN replaced by 0 (nancumsum) or 1 (nancumprod), as numpy's _replace_nan. */
@@ -817,17 +838,26 @@ static int run_sum_prod(const tc_op_args *a, const tc_tensor *x, tc_result *r, t
             return rc;
         x = src;
     }
-    if (x->ndim == 0) {
+    if (x->ndim == 0 && a->torch_version == TC_TORCH_1_13) {
         rc = scan_scalar(k, x, to, a->exclusive, 1, &r->values, err);
+    } else if (x->ndim == 0) {
+        /* 2.6: result.copy_(self), converting as x.to(dtype) does */
+        if (x->dtype != to &&
+            (rc = tc_tensor_convert_version(x, to, a->torch_version, &cx, err)) != TC_OK)
+            goto done;
+        rc = scan_scalar(k, cx ? cx : x, to, a->exclusive, 0, &r->values, err);
     } else if (x->numel > 0 && to == TC_BOOL) {
-        rc = not_implemented(a->op, to, "try --dtype int64", err);
+        rc = not_implemented(a->op, to, "dtype", "int64", err);
+    } else if (x->numel > 0 && lacks_half(a, to)) {
+        rc = not_implemented(a->op, to, "dtype", "float32", err);
     } else if (x->dtype == to) {
         rc = scan_accumulate(k, x, dim, a->reverse, a->exclusive, a->include_initial,
                              &r->values, err);
-    } else if ((rc = tc_tensor_convert(x, to, &cx, err)) == TC_OK) {
+    } else if ((rc = tc_tensor_convert_version(x, to, a->torch_version, &cx, err)) == TC_OK) {
         rc = scan_accumulate(k, cx, dim, a->reverse, a->exclusive, a->include_initial,
                              &r->values, err);
     }
+done:
     tc_tensor_free(cx);
     tc_tensor_free(src);
     return rc;
@@ -838,8 +868,10 @@ static int run_logcumsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *
     int dim, rc;
     if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)))
         return rc;
-    if (tc_dtype_is_integral(x->dtype, 1))
-        return not_implemented(a->op, x->dtype, "try --dtype float32", err);
+    if (tc_dtype_is_integral(x->dtype, 1) || lacks_half(a, x->dtype))
+        return not_implemented(a->op, x->dtype, "dtype", "float32", err);
+    if (tc_dtype_is_complex(x->dtype) && a->torch_version == TC_TORCH_1_13)
+        return not_implemented(a->op, x->dtype, "torch_version", "2.6", err);
     if (x->ndim == 0)
         return scan_scalar(K_LCSE, x, x->dtype, a->exclusive, 0, &r->values, err);
     return scan_accumulate(K_LCSE, x, dim, a->reverse, a->exclusive, a->include_initial,
@@ -863,7 +895,9 @@ static int run_extremum(const tc_op_args *a, const tc_tensor *x, tc_result *r, t
     if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)))
         return rc;
     if (tc_dtype_is_complex(x->dtype))
-        return not_implemented(a->op, x->dtype, "complex numbers are not ordered", err);
+        return not_implemented(a->op, x->dtype, NULL, "complex numbers are not ordered", err);
+    if (lacks_half(a, x->dtype))
+        return not_implemented(a->op, x->dtype, "dtype", "float32", err);
     return scan_extremum(is_max, x, dim, a->reverse, &r->values, &r->indices, err);
 }
 

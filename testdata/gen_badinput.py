@@ -217,7 +217,7 @@ def main():
           'd=$(mktemp -d) && { { echo 1; echo 99999999999999999999; seq 1 40000 | sed s/.*/1/; '
           'echo 0.5; } >"$d/x.csv"; tcum cumsum --dim 0 -f csv "$d/x.csv" | tail -n 1; '
           'rm -rf "$d"; }',
-          stdout=repr(np.float32(late[-1].item())) + '\n')
+          stdout=str(np.float32(late[-1].item())) + '\n')
     bad('bad-1e999-int', '1e999 read as int64', 'tcum show --input-dtype int64 -',
         torch_err(lambda: torch.tensor([1.0, float('1e999')], dtype=torch.int64), '<stdin>:1:5'),
         stdin='[1, 1e999]\n')
