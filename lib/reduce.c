@@ -46,6 +46,9 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 /* Complex numbers from their parts (CMPLX is missing under clang with glibc). */
 static double complex mkc(double re, double im)
@@ -612,10 +615,94 @@ static int sum_prod(const tc_tensor *x, const geom *g, tc_op op, tc_tensor **out
     return TC_OK;
 }
 
-/* y /= n in y's dtype, as at::div_ by a wrapped integer scalar does */
-static void divide_by(tc_tensor *y, int64_t n)
+/* ---- complex division (PyTorch 2.6) ----------------------------------------- */
+
+/*
+ * x86's RCPSS, the estimate of 1/x Vectorized<c10::complex<float>>'s
+ * operator/ scales by (_mm256_rcp_ps): its bits are the CPU's, as they are
+ * for PyTorch on the same machine.  Elsewhere 1/x.
+ */
+static float rcp_estimate(float x)
 {
+#if defined(__SSE__)
+    return _mm_cvtss_f32(_mm_rcp_ss(_mm_set_ss(x)));
+#else
+    return 1.0f / x;
+#endif
+}
+
+/* maxps: x unless y is greater (a NaN in either gives y) */
+#define MAXPS(x, y) ((x) > (y) ? (x) : (y))
+
+void tc_cdiv_torch(tc_dtype t, int path, double a, double b, double c, double d,
+                   double *re, double *im)
+{
+    int single = t == TC_COMPLEX64;
+    if (path == TC_CDIV_VEC && single) {
+        /* scale each lane by ~1/max(|c|, |d|), then (ac + bd, bc - ad) / (c^2 + d^2) */
+        float fa = (float)a, fb = (float)b, fc = (float)c, fd = (float)d;
+        float s0 = rcp_estimate(MAXPS(fabsf(fc), fabsf(fd)));
+        float s1 = rcp_estimate(MAXPS(fabsf(fd), fabsf(fc)));
+        float a2 = fa * s0, b2 = fb * s1, c2 = fc * s0, d2 = fd * s1;
+        float den = c2 * c2 + d2 * d2;
+        *re = (a2 * c2 + b2 * d2) / den;
+        *im = (a2 * -d2 + b2 * c2) / den;
+        return;
+    }
+    if (path == TC_CDIV_VEC) {
+        double s0 = 1.0 / MAXPS(fabs(c), fabs(d)), s1 = 1.0 / MAXPS(fabs(d), fabs(c));
+        double a2 = a * s0, b2 = b * s1, c2 = c * s0, d2 = d * s1;
+        double den = c2 * c2 + d2 * d2;
+        *re = (a2 * c2 + b2 * d2) / den;
+        *im = (a2 * -d2 + b2 * c2) / den;
+        return;
+    }
+    /* c10::complex<T>::operator/=, in T; rnd() rounds a double to T */
+#define RND(v) (single ? (double)(float)(v) : (v))
+#define FMA(x, y, z) (single ? (double)tc_fmaf((float)(x), (float)(y), (float)(z)) : tc_fma(x, y, z))
+    int all = path == TC_CDIV_FMA;
+    double ac = fabs(c), ad = fabs(d), rat, scl;
+    if (ac >= ad) {
+        if (ac == 0 && ad == 0) {
+            *re = RND(a / ac);
+            *im = RND(b / ad);
+            return;
+        }
+        rat = RND(d / c);
+        scl = RND(1.0 / FMA(d, rat, c));
+        *re = RND((all ? FMA(b, rat, a) : RND(a + RND(b * rat))) * scl);
+        *im = RND((all ? FMA(-a, rat, b) : RND(b - RND(a * rat))) * scl);
+    } else {
+        rat = RND(c / d);
+        scl = RND(1.0 / FMA(c, rat, d));
+        *re = RND((all ? FMA(a, rat, b) : RND(RND(a * rat) + b)) * scl);
+        *im = RND((all ? FMA(b, rat, -a) : RND(RND(b * rat) - a)) * scl);
+    }
+#undef RND
+#undef FMA
+}
+
+/*
+ * y /= n in y's dtype, as at::div_ by a wrapped integer scalar does.  A
+ * complex y divides by (n + 0j): 1.13 with c10's (ac + bd) / (c*c + d*d),
+ * 2.6 (tc_cdiv_torch) in the Vectorized form on chunks of two vectors (8
+ * complex64, 4 complex128) and c10's operator/ on the rest.
+ */
+static void divide_by(tc_tensor *y, int64_t n, tc_torch_version v)
+{
+    int64_t chunk = y->dtype == TC_COMPLEX64 ? 8 : 4, vend = y->numel / chunk * chunk;
     for (int64_t k = 0; k < y->numel; k++) {
+        if (tc_dtype_is_complex(y->dtype) && v != TC_TORCH_1_13) {
+            double re, im;
+            int64_t rem = y->numel - vend;
+            int path = k < vend ? TC_CDIV_VEC
+                     : y->dtype == TC_COMPLEX64 && rem % 2 == 1 && rem >= 3 && k == y->numel - 1
+                     ? TC_CDIV_FMA_DEN : TC_CDIV_FMA;
+            tc_tensor_get_c128(y, k, &re, &im);
+            tc_cdiv_torch(y->dtype, path, re, im, (double)n, 0.0, &re, &im);
+            tc_store_c128(y, k, re, im);
+            continue;
+        }
         switch (y->dtype) {
         case TC_FLOAT32:
             ((float *)y->data)[k] = ((float *)y->data)[k] / (float)n;
@@ -712,7 +799,7 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
     if (rc != TC_OK)
         return rc;
     if (mean32)
-        divide_by(y, g.n);
+        divide_by(y, g.n, a->torch_version);
     if (y->dtype != out_t) {
         tc_tensor *z = NULL;
         rc = tc_tensor_convert(y, out_t, &z, err);
@@ -722,7 +809,7 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
         y = z;
     }
     if (op == TC_OP_MEAN && !mean32)
-        divide_by(y, g.n);
+        divide_by(y, g.n, a->torch_version);
     r->values = y;
     return TC_OK;
 }

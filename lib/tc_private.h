@@ -107,6 +107,18 @@ float tc_sleef_expf(float x);
 double tc_sleef_exp(double x);
 float tc_sleef_logf(float x);
 double tc_sleef_log(double x);
+/*
+ * (a + bi) / (c + di) as PyTorch 2.6's CPU kernels divide complex numbers
+ * of dtype t (complex64 or complex128; the parts are exact in it).  path
+ * TC_CDIV_VEC is the Vectorized operator/ (scaled by an estimated 1/max(|c|,
+ * |d|) for complex64, x86's RCPPS, exactly 1/max for complex128), the
+ * others c10::complex's operator/ (numpy's algorithm) as GCC compiled the
+ * scalar loop: TC_CDIV_FMA with every product contracted into an FMA,
+ * TC_CDIV_FMA_DEN with the denominator's only.
+ */
+enum { TC_CDIV_VEC, TC_CDIV_FMA, TC_CDIV_FMA_DEN };
+void tc_cdiv_torch(tc_dtype t, int path, double a, double b, double c, double d,
+                   double *re, double *im);
 /* diff.c: diff, cumulative_trapezoid */
 int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
 
