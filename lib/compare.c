@@ -134,11 +134,11 @@ static double py_div_u64(uint64_t a, uint64_t b)
  * im*im) there (so NaN wins over inf, and huge parts overflow); the
  * remaining n % 4 go through std::abs, i.e. hypot.  (Past 32768 elements
  * PyTorch splits the loop between threads, each with its own remainder;
- * that is not modelled.)
+ * that is not modelled.)  PyTorch 2.6 takes std::abs for every element.
  */
-static double torch_cabs(double re, double im, int64_t i, int64_t n)
+static double torch_cabs(double re, double im, int64_t i, int64_t n, tc_torch_version v)
 {
-    if (i < n - n % 4)
+    if (i < n - n % 4 && v == TC_TORCH_1_13)   /* 2.6: hypot for all */
         return sqrt(re * re + im * im);
     return hypot(re, im);
 }
@@ -178,13 +178,10 @@ static double op_p(tc_dtype p, char op, double a, double b)
     return rnd_p(p, r);
 }
 
-/* torch.abs of a complex64 element i of n: sqrtf(re*re + im*im) in the vector chunks, hypotf after. */
-static double cabs_f32(double re, double im, int64_t i, int64_t n)
+/* torch.abs of a complex64 in PyTorch 2.6: std::abs, i.e. hypotf, for every element. */
+static double cabs_f32(double re, double im)
 {
-    float r = (float)re, m = (float)im;
-    if (i < n - n % 8)
-        return sqrtf(r * r + m * m);
-    return hypotf(r, m);
+    return hypotf((float)re, (float)im);
 }
 
 /* a - b of complex64 as torch_csub, in float. */
@@ -217,7 +214,7 @@ static void load(const tc_tensor *a, const tc_tensor *b, int64_t i, tc_dtype p, 
 }
 
 /* torch.isclose in the comparison dtype p itself, as PyTorch 2.6 calls it. */
-static bool isclose_p(const pair *e, kind k, tc_dtype p, double rtol, double atol, int64_t i, int64_t n)
+static bool isclose_p(const pair *e, kind k, tc_dtype p, double rtol, double atol)
 {
     if (k == K_FLOAT) {
         double allowed = op_p(p, '+', rnd_p(p, atol), fabs(op_p(p, '*', rnd_p(p, rtol), e->br)));
@@ -227,16 +224,16 @@ static bool isclose_p(const pair *e, kind k, tc_dtype p, double rtol, double ato
     /* complex64 (complex128 is the 1.13 arithmetic): rtol * b as a complex product */
     float fr = (float)rtol;
     double allowed = (float)atol + (float)cabs_f32(fr * (float)e->br - (float)e->bi * 0.0f,
-                                                   fr * (float)e->bi + (float)e->br * 0.0f, i, n);
+                                                   fr * (float)e->bi + (float)e->br * 0.0f);
     double dre, dim;
     csub_f32(e->ar, e->ai, e->br, e->bi, &dre, &dim);
-    double actual = cabs_f32(dre, dim, i, n);
+    double actual = cabs_f32(dre, dim);
     return isfinite(actual) && actual <= (float)allowed;
 }
 
 /* torch.isclose(a, b, rtol, atol, equal_nan) for one promoted pair. */
-static bool isclose(const pair *e, kind k, tc_dtype p, bool narrow, double rtol, double atol,
-                    bool equal_nan, int64_t i, int64_t n)
+static bool isclose(const pair *e, kind k, tc_dtype p, bool narrow, tc_torch_version v,
+                    double rtol, double atol, bool equal_nan, int64_t i, int64_t n)
 {
     bool zero_tol = rtol == 0 && atol == 0;
     if (k == K_INT) {
@@ -261,7 +258,7 @@ static bool isclose(const pair *e, kind k, tc_dtype p, bool narrow, double rtol,
         if (zero_tol)
             return false;
         if (narrow)
-            return isclose_p(e, k, p, rtol, atol, i, n);
+            return isclose_p(e, k, p, rtol, atol);
         double allowed = atol + fabs(rtol * e->br);
         double actual = fabs(e->ar - e->br);
         return isfinite(actual) && actual <= allowed;
@@ -273,12 +270,12 @@ static bool isclose(const pair *e, kind k, tc_dtype p, bool narrow, double rtol,
     if (zero_tol)
         return false;
     if (narrow)
-        return isclose_p(e, k, p, rtol, atol, i, n);
+        return isclose_p(e, k, p, rtol, atol);
     /* rtol * b is a complex product too: (br*rtol - bi*0) + (br*0 + bi*rtol)j */
-    double allowed = atol + torch_cabs(e->br * rtol - e->bi * 0.0, e->br * 0.0 + e->bi * rtol, i, n);
+    double allowed = atol + torch_cabs(e->br * rtol - e->bi * 0.0, e->br * 0.0 + e->bi * rtol, i, n, v);
     double dre, dim;
     torch_csub(e->ar, e->ai, e->br, e->bi, &dre, &dim);
-    double actual = torch_cabs(dre, dim, i, n);
+    double actual = torch_cabs(dre, dim, i, n, v);
     return isfinite(actual) && actual <= allowed;
 }
 
@@ -392,7 +389,7 @@ static void scalar_report(tc_buf *out, const pair *e, kind k, tc_dtype p, bool n
 
 /* make_tensor_mismatch_msg, with the tensor arithmetic of the comparison dtype. */
 static void tensor_report(tc_buf *out, const tc_tensor *a, const tc_tensor *b, tc_dtype p, kind k,
-                          bool narrow, double rtol, double atol, bool equal_nan)
+                          bool narrow, tc_torch_version v, double rtol, double atol, bool equal_nan)
 {
     bool equality = rtol == 0 && atol == 0;
     int64_t n = a->numel, nbad = 0;
@@ -402,7 +399,7 @@ static void tensor_report(tc_buf *out, const tc_tensor *a, const tc_tensor *b, t
     pair e;
     for (int64_t i = 0; i < n; i++) {
         load(a, b, i, p, k, &e);
-        bool match = isclose(&e, k, p, narrow, rtol, atol, equal_nan, i, n);
+        bool match = isclose(&e, k, p, narrow, v, rtol, atol, equal_nan, i, n);
         nbad += !match;
         double rel;
         if (k == K_INT) {
@@ -420,16 +417,16 @@ static void tensor_report(tc_buf *out, const tc_tensor *a, const tc_tensor *b, t
             } else if (narrow && p == TC_COMPLEX64) {
                 double dre, dim;
                 csub_f32(e.ar, e.ai, e.br, e.bi, &dre, &dim);
-                d = cabs_f32(dre, dim, i, n);
-                m = cabs_f32(e.br, e.bi, i, n);
+                d = cabs_f32(dre, dim);
+                m = cabs_f32(e.br, e.bi);
             } else if (k == K_FLOAT) {
                 d = fabs(e.ar - e.br);
                 m = fabs(e.br);
             } else {
                 double dre, dim;
                 torch_csub(e.ar, e.ai, e.br, e.bi, &dre, &dim);
-                d = torch_cabs(dre, dim, i, n);
-                m = torch_cabs(e.br, e.bi, i, n);
+                d = torch_cabs(dre, dim, i, n, v);
+                m = torch_cabs(e.br, e.bi, i, n, v);
             }
             if (match)
                 d = 0;
@@ -527,7 +524,7 @@ int tc_assert_close(const tc_tensor *actual, const tc_tensor *expected,
     pair e;
     for (int64_t i = 0; i < actual->numel && all; i++) {
         load(actual, expected, i, p, k, &e);
-        all = isclose(&e, k, p, narrow, rtol, atol, o->equal_nan, i, actual->numel);
+        all = isclose(&e, k, p, narrow, o->torch_version, rtol, atol, o->equal_nan, i, actual->numel);
     }
     if (all) {
         *close = 1;
@@ -536,7 +533,7 @@ int tc_assert_close(const tc_tensor *actual, const tc_tensor *expected,
     if (actual->ndim == 0)
         scalar_report(report, &e, k, p, o->torch_version != TC_TORCH_1_13, rtol, atol);
     else
-        tensor_report(report, actual, expected, p, k, narrow, rtol, atol, o->equal_nan);
+        tensor_report(report, actual, expected, p, k, narrow, o->torch_version, rtol, atol, o->equal_nan);
 done:
     if (report->oom)
         return tc_err_set(err, TC_ENOMEM, "out of memory writing the assert-close report");
