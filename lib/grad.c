@@ -25,6 +25,7 @@
  */
 #include "tc_private.h"
 
+#include <complex.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -384,20 +385,53 @@ static double flog(tc_dtype t, double v)
     return t == TC_FLOAT64 ? LOG_F64(v) : (double)LOG_F32((float)v);
 }
 
-/* Elementwise unary op in a's dtype (exp and log of real dtypes only). */
+/*
+ * log of a complex number: std::log, glibc's clog (complex128) and clogf
+ * (complex64: Debian 13's for 2.6, tc_clogf_torch26; only 2.6 computes
+ * complex logarithms in these backward formulas).
+ */
+static void clog_torch(tc_dtype t, double *re, double *im)
+{
+    if (t == TC_COMPLEX64) {
+        float lr, li;
+        tc_clogf_torch26((float)*re, (float)*im, &lr, &li);
+        *re = lr;
+        *im = li;
+    } else {
+        double parts[2] = {*re, *im};
+        double complex z;
+        memcpy(&z, parts, sizeof z);   /* not re + I * im: 0 * inf would be NaN */
+        z = clog(z);
+        *re = creal(z);
+        *im = cimag(z);
+    }
+}
+
+/* Elementwise unary op in a's dtype. */
 static tc_tensor *unary(pool *p, int op, const tc_tensor *a)
 {
     tc_tensor *y = pnew(p, a->dtype, a->ndim, a->shape);
     if (!y)
         return NULL;
     tc_dtype t = a->dtype;
+    int cplx = tc_dtype_is_complex(t);
     for (int64_t i = 0; i < a->numel; i++) {
         double re, im;
         tc_tensor_get_c128(a, i, &re, &im);
         switch (op) {
         case U_NEG: re = -re; im = -im; break;
-        case U_EXP: re = rnd(t, fexp(t, re)); break;
-        case U_LOG: re = rnd(t, flog(t, re)); break;
+        case U_EXP:
+            if (cplx)
+                tc_cexp_torch(t == TC_COMPLEX64, re, im, &re, &im);
+            else
+                re = rnd(t, fexp(t, re));
+            break;
+        case U_LOG:
+            if (cplx)
+                clog_torch(t, &re, &im);
+            else
+                re = rnd(t, flog(t, re));
+            break;
         default: im = -im; break;
         }
         tc_store_c128(y, i, re, im);
@@ -621,13 +655,35 @@ static tc_tensor *scatter_add(pool *p, const tc_tensor *g, const tc_tensor *idx,
     return y;
 }
 
-/* logcumsumexp_backward (real dtypes; PyTorch has no complex logcumsumexp). */
+/*
+ * logcumsumexp_backward: the reversed logcumsumexp of log|grad| - result,
+ * for the positive and the negative gradients apart; for complex (2.6
+ * only) exp(reverse_logcumsumexp(log(grad.conj()) - result) + self).conj().
+ * 2.6 dispatches it for bfloat16, float, double and complex: float16 is
+ * its error.
+ */
 static tc_tensor *logcumsumexp_bw(pool *p, const tc_tensor *g, const tc_tensor *x,
                                   const tc_tensor *res, int dim)
 {
     if (g->ndim == 0 || g->numel == 0)
         return keep(p, tc_tensor_clone(g, p->err));
     tc_dtype t = g->dtype;
+    if (t == TC_FLOAT16) {
+        tc_err_set(p->err, TC_EDTYPE, "\"logcumsumexp_backward\" not implemented for 'Half'");
+        tc_err_hint(p->err, TC_EDTYPE, "dtype", "float32");
+        return NULL;
+    }
+    if (tc_dtype_is_complex(t)) {
+        tc_tensor *gc = unary(p, U_CONJ, g);
+        tc_tensor *lg = gc ? unary(p, U_LOG, gc) : NULL;
+        tc_tensor *d = lg ? bin(p, OP_SUB, lg, res, t) : NULL;
+        tc_tensor *f = d ? flip(p, d, dim) : NULL;
+        tc_tensor *c = f ? run(p, TC_OP_LOGCUMSUMEXP, f, dim, 0) : NULL;
+        tc_tensor *b = c ? flip(p, c, dim) : NULL;
+        tc_tensor *e = b ? bin(p, OP_ADD, b, x, t) : NULL;
+        tc_tensor *o = e ? unary(p, U_EXP, e) : NULL;
+        return o ? unary(p, U_CONJ, o) : NULL;
+    }
     double lowest = t == TC_FLOAT64 ? -DBL_MAX : t == TC_FLOAT32 ? -(double)FLT_MAX
                   : t == TC_FLOAT16 ? -65504.0 : -3.3895313892515355e38;
     tc_tensor *lp = pnew(p, t, g->ndim, g->shape), *ln = pnew(p, t, g->ndim, g->shape);
@@ -1011,9 +1067,11 @@ static tc_tensor *reduce_bw(pool *p, const tc_op_args *a, const tc_tensor *x, co
         return y;
     }
     case TC_OP_LOGSUMEXP: {
-        /* grad * (self - result).exp() */
+        /* grad * (self - result).exp(), conjugated for complex (2.6) */
         tc_tensor *d = bin(p, OP_SUB, x, rk, t);
         tc_tensor *e = d ? unary(p, U_EXP, d) : NULL;
+        if (e && tc_dtype_is_complex(t))
+            e = unary(p, U_CONJ, e);
         return e ? bin(p, OP_MUL, g, e, t) : NULL;
     }
     default:

@@ -50,19 +50,11 @@
 #include <xmmintrin.h>
 #endif
 
-/* Complex numbers from their parts (CMPLX is missing under clang with glibc). */
+/* A complex number from its parts (CMPLX is missing under clang with glibc). */
 static double complex mkc(double re, double im)
 {
     double parts[2] = {re, im};
     double complex z;
-    memcpy(&z, parts, sizeof z);
-    return z;
-}
-
-static float complex mkcf(float re, float im)
-{
-    float parts[2] = {re, im};
-    float complex z;
     memcpy(&z, parts, sizeof z);
     return z;
 }
@@ -1255,13 +1247,71 @@ double tc_sleef_log(double d)
 #undef POLY8
 
 /*
+ * log of a complex64 as PyTorch 2.6 computes it: std::log, i.e. glibc's
+ * clogf, and Debian 13's glibc 2.41 (Debian 12's 2.36 differs) runs it on
+ * correctly rounded log1pf and atan2f (from CORE-MATH).  glibc's algorithm
+ * (math/s_clog_template.c) is redone here on those: log(hypot) far from the
+ * unit circle, log1p(|z|^2 - 1) / 2 near it; the correctly rounded float
+ * functions are the double ones rounded (exact but for arguments within
+ * 2^-29 of a rounding boundary).
+ */
+void tc_clogf_torch26(float x, float y, float *ore, float *oim)
+{
+    const float eps = FLT_EPSILON;
+    if (x == 0 && y == 0) {
+        *oim = copysignf(signbit(x) ? (float)M_PI : 0.0f, y);
+        *ore = -1.0f / fabsf(x);
+        return;
+    }
+    if (isnan(x) || isnan(y)) {
+        *oim = NAN;
+        *ore = isinf(x) || isinf(y) ? INFINITY : NAN;
+        return;
+    }
+    float ax = fabsf(x), ay = fabsf(y);
+    int scale = 0;
+    if (ax < ay) {
+        float t = ax;
+        ax = ay;
+        ay = t;
+    }
+    if (ax > FLT_MAX / 2) {
+        scale = -1;
+        ax = scalbnf(ax, scale);
+        ay = ay >= FLT_MIN * 2 ? scalbnf(ay, scale) : 0;
+    } else if (ax < FLT_MIN && ay < FLT_MIN) {
+        scale = FLT_MANT_DIG;
+        ax = scalbnf(ax, scale);
+        ay = scalbnf(ay, scale);
+    }
+#define LOG1PF(v) ((float)log1p((double)(v)))
+    if (ax == 1 && scale == 0) {
+        *ore = LOG1PF(ay * ay) / 2;
+    } else if (ax > 1 && ax < 2 && ay < 1 && scale == 0) {
+        float d2m1 = (ax - 1) * (ax + 1);
+        if (ay >= eps)
+            d2m1 += ay * ay;
+        *ore = LOG1PF(d2m1) / 2;
+    } else if (ax < 1 && ax >= 0.5f && ay < eps / 2 && scale == 0) {
+        *ore = LOG1PF((ax - 1) * (ax + 1)) / 2;
+    } else if (ax < 1 && ax >= 0.5f && scale == 0 && ax * ax + ay * ay >= 0.5f) {
+        double dx = ax, dy = ay;
+        *ore = LOG1PF((float)(dx * dx + dy * dy - 1.0)) / 2;
+    } else {
+        *ore = logf(hypotf(ax, ay)) - (float)scale * (float)M_LN2;
+    }
+#undef LOG1PF
+    *oim = (float)atan2((double)y, (double)x);
+}
+
+/*
  * exp of a complex number as PyTorch's CPU kernel computes it: the
  * Vectorized form exp(a) * (cos(b) + i sin(b)), exp(a) by SLEEF's u10 exp
  * and each product rounded to the component type.  SLEEF's sincos (u10) is
  * stood in for by the correctly rounded cos and sin, which it gives for all
  * but a few percent of arguments (those differ by one unit in the last place).
  */
-static void cexp_torch(int single, double re, double im, double *ore, double *oim)
+void tc_cexp_torch(int single, double re, double im, double *ore, double *oim)
 {
     if (single) {
         float e = tc_sleef_expf((float)re);
@@ -1307,7 +1357,7 @@ static int logsumexp_complex(const tc_tensor *x, const geom *g, tc_tensor **out,
                 double re, im, m = tc_tensor_get_f64(mx, o * g->inner + i), er, ei;
                 tc_tensor_get_c128(x, k, &re, &im);
                 re = single ? (double)((float)re - (float)m) : re - m;
-                cexp_torch(single, re, im, &er, &ei);
+                tc_cexp_torch(single, re, im, &er, &ei);
                 tc_store_c128(e, k, er, ei);
             }
         }
@@ -1318,8 +1368,9 @@ static int logsumexp_complex(const tc_tensor *x, const geom *g, tc_tensor **out,
         double re, im, m = mx ? tc_tensor_get_f64(mx, k) : 0;
         tc_tensor_get_c128(s, k, &re, &im);
         if (single) {
-            float complex l = clogf(mkcf((float)re, (float)im));
-            tc_store_c128(s, k, crealf(l) + (float)m, cimagf(l) + 0.0f);
+            float lr, li;
+            tc_clogf_torch26((float)re, (float)im, &lr, &li);
+            tc_store_c128(s, k, lr + (float)m, li + 0.0f);
         } else {
             double complex l = clog(mkc(re, im));
             tc_store_c128(s, k, creal(l) + m, cimag(l) + 0.0);

@@ -38,7 +38,12 @@ typedef enum {
     FAM_I64     /* bool and integers: int64_t */
 } family;
 
-typedef enum { K_SUM, K_PROD, K_LCSE } kind;
+/*
+ * K_LCSE is logcumsumexp as PyTorch 1.13 computes it, K_LCSE26 as 2.6 does:
+ * the same steps, but 2.6's log1pf (glibc 2.41's, correctly rounded) and
+ * its complex division (c10's, compiled with FMA contraction).
+ */
+typedef enum { K_SUM, K_PROD, K_LCSE, K_LCSE26 } kind;
 
 static family family_of(tc_dtype t)
 {
@@ -179,12 +184,21 @@ static double lae_f64(double x, double y)
     return x;
 }
 
-static float lae_f32(float x, float y)
+/*
+ * float16/bfloat16 accumulate in float, with glibc's expf and log1pf: 1.13
+ * ran on Debian 12's glibc (this machine's, log1pf), 2.6 runs on Debian
+ * 13's glibc 2.41, whose log1pf is correctly rounded (CORE-MATH): the
+ * float of the double log1p is that, but for arguments within 2^-29 of a
+ * rounding boundary.
+ */
+static float lae_f32(float x, float y, int v26)
 {
     float mn = isnan(y) ? y : (y < x ? y : x);
     float mx = isnan(y) ? y : (x < y ? y : x);
-    if (mn != mx || isfinite(mn))
-        return log1pf(expf(mn - mx)) + mx;
+    if (mn != mx || isfinite(mn)) {
+        float e = expf(mn - mx);
+        return (v26 ? (float)log1p(e) : log1pf(e)) + mx;
+    }
     return x;
 }
 
@@ -228,8 +242,12 @@ static double complex mkc(double re, double im)
     return z;
 }
 
-/* c10's CPU log1p for complex (c10/util/complex_math.h, PyTorch 2.x). */
-static void clog1p_parts(double x, double y, double *ore, double *oim)
+/*
+ * c10's CPU log1p for complex (c10/util/complex_math.h, PyTorch 2.x):
+ * log(u) * (z / (u - 1)) for u = 1 + z.  The quotient is c10's operator/,
+ * which 2.6's build fuses fully (tc_cdiv_torch), the product is fused too.
+ */
+static void clog1p_parts(double x, double y, int v26, double *ore, double *oim)
 {
     double ur = x + 1, ui = y;
     if (ur == 1 && ui == 0) {
@@ -245,7 +263,10 @@ static void clog1p_parts(double x, double y, double *ore, double *oim)
         return;
     }
     double qr, qi;
-    cdiv(x, y, ur - 1, ui, &qr, &qi);
+    if (v26)
+        tc_cdiv_torch(TC_COMPLEX128, TC_CDIV_FMA, x, y, ur - 1, ui, &qr, &qi);
+    else
+        cdiv(x, y, ur - 1, ui, &qr, &qi);
     cmul(lr, li, qr, qi, ore, oim);
 }
 
@@ -255,7 +276,7 @@ static void clog1p_parts(double x, double y, double *ore, double *oim)
  * part, a NaN in either part is infectious, equal infinite real parts are
  * special.  std::exp and std::log of std::complex are glibc's cexp and clog.
  */
-static void lae_c128(const double *xv, double *acc)
+static void lae_c128(const double *xv, double *acc, int v26)
 {
     double xr = xv[0], xi = xv[1], yr = acc[0], yi = acc[1];
     double mnr, mni, mxr, mxi;
@@ -285,7 +306,7 @@ static void lae_c128(const double *xv, double *acc)
     } else {
         double complex e = cexp(mkc(mnr - mxr, mni - mxi));
         double lr, li;
-        clog1p_parts(creal(e), cimag(e), &lr, &li);
+        clog1p_parts(creal(e), cimag(e), v26, &lr, &li);
         acc[0] = lr + mxr;
         acc[1] = li + mxi;
     }
@@ -322,7 +343,7 @@ static void combine_row(kind k, family f, void *accp, const void *vp, int64_t cn
                 acc[i] *= v[i];
         else
             for (int64_t i = 0; i < cnt; i++)
-                acc[i] = lae_f32(v[i], acc[i]);
+                acc[i] = lae_f32(v[i], acc[i], k == K_LCSE26);
         break;
     }
     case FAM_C128: {
@@ -342,7 +363,7 @@ static void combine_row(kind k, family f, void *accp, const void *vp, int64_t cn
                 cmul(acc[2 * i], acc[2 * i + 1], v[2 * i], v[2 * i + 1], &acc[2 * i], &acc[2 * i + 1]);
         } else {
             for (int64_t i = 0; i < cnt; i++)
-                lae_c128(v + 2 * i, acc + 2 * i);
+                lae_c128(v + 2 * i, acc + 2 * i, k == K_LCSE26);
         }
         break;
     }
@@ -429,7 +450,7 @@ static void scan_lane(kind k, family f, void *buf, int64_t n, int reverse, int e
         else if (k == K_PROD)
             LANE(float, 1.0f, acc *= v);
         else
-            LANE(float, -INFINITY, acc = lae_f32(v, acc));
+            LANE(float, -INFINITY, acc = lae_f32(v, acc, k == K_LCSE26));
         break;
     case FAM_I64:
         if (k == K_SUM)
@@ -872,9 +893,10 @@ static int run_logcumsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *
         return not_implemented(a->op, x->dtype, "dtype", "float32", err);
     if (tc_dtype_is_complex(x->dtype) && a->torch_version == TC_TORCH_1_13)
         return not_implemented(a->op, x->dtype, "torch_version", "2.6", err);
+    kind k = a->torch_version == TC_TORCH_1_13 ? K_LCSE : K_LCSE26;
     if (x->ndim == 0)
-        return scan_scalar(K_LCSE, x, x->dtype, a->exclusive, 0, &r->values, err);
-    return scan_accumulate(K_LCSE, x, dim, a->reverse, a->exclusive, a->include_initial,
+        return scan_scalar(k, x, x->dtype, a->exclusive, 0, &r->values, err);
+    return scan_accumulate(k, x, dim, a->reverse, a->exclusive, a->include_initial,
                            &r->values, err);
 }
 
@@ -987,7 +1009,8 @@ int tc_scan_carry_new(const tc_op_args *a, tc_dtype in, int64_t width, tc_scan_c
     c->extremum = a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN;
     c->is_max = a->op == TC_OP_CUMMAX;
     c->k = (a->op == TC_OP_CUMSUM || a->op == TC_OP_NANCUMSUM) ? K_SUM
-         : a->op == TC_OP_LOGCUMSUMEXP ? K_LCSE : K_PROD;
+         : a->op != TC_OP_LOGCUMSUMEXP ? K_PROD
+         : a->torch_version == TC_TORCH_1_13 ? K_LCSE : K_LCSE26;
     c->cast = (a->has_dtype && (c->extremum || a->op == TC_OP_LOGCUMSUMEXP)) ? a->dtype : in;
     c->f = family_of(to);
     size_t esz = family_size(c->f);
@@ -1016,7 +1039,7 @@ int tc_scan_carry_run(tc_scan_carry *c, const tc_tensor *x, tc_result *r, tc_err
             return rc;
         src = nx;
     }
-    tc_dtype want = c->extremum || c->k == K_LCSE ? c->cast : c->to;
+    tc_dtype want = c->extremum || c->k == K_LCSE || c->k == K_LCSE26 ? c->cast : c->to;
     if (src->dtype != want) {
         if ((rc = tc_tensor_convert(src, want, &cx, err))) {
             tc_tensor_free(nx);

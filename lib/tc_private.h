@@ -119,6 +119,13 @@ double tc_sleef_log(double x);
 enum { TC_CDIV_VEC, TC_CDIV_FMA, TC_CDIV_FMA_DEN };
 void tc_cdiv_torch(tc_dtype t, int path, double a, double b, double c, double d,
                    double *re, double *im);
+/*
+ * exp of a complex number (single: complex64's float parts) as PyTorch's
+ * CPU kernel computes it, and log of a complex64 as PyTorch 2.6 does (on
+ * Debian 13's glibc); reduce.c.
+ */
+void tc_cexp_torch(int single, double re, double im, double *ore, double *oim);
+void tc_clogf_torch26(float x, float y, float *ore, float *oim);
 /* diff.c: diff, cumulative_trapezoid */
 int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
 
