@@ -517,7 +517,21 @@ static void store_val(tc_tensor *y, int64_t k, val v)
 
 /* ---- integer kernels (order does not matter: wrapping or exact) ---------- */
 
-static void int_reduce(const tc_tensor *x, const geom *g, tc_op op, tc_tensor *y)
+/*
+ * PyTorch 1.13's bool prod (prod with dtype=bool) takes every element its
+ * Vectorized<bool> code handles as true: the blocks of 128 along a
+ * contiguous lane, the blocks of 128 columns of an outer reduction (Reduce.h's
+ * binary_kernel_reduce_vec, 4 vectors of 32); only the scalar remainder
+ * counts.  Measured; 2.6 multiplies them all.
+ */
+static int lost_in_vector(const geom *g, int64_t r, int64_t i)
+{
+    if (g->inner == 1 || g->n == 1)
+        return g->n != 1 && r < g->n / 128 * 128;
+    return i < g->inner / 128 * 128;
+}
+
+static void int_reduce(const tc_tensor *x, const geom *g, tc_op op, tc_tensor *y, int bool113)
 {
     int64_t outer = g->outer, n = g->n, inner = g->inner;
     for (int64_t o = 0; o < outer; o++) {
@@ -525,6 +539,8 @@ static void int_reduce(const tc_tensor *x, const geom *g, tc_op op, tc_tensor *y
             uint64_t acc = op == TC_OP_PROD ? 1 : 0;
             int64_t best = 0;
             for (int64_t r = 0; r < n; r++) {
+                if (bool113 && lost_in_vector(g, r, i))
+                    continue;
                 int64_t v = tc_tensor_get_i64(x, (o * n + r) * inner + i);
                 if (op == TC_OP_SUM)
                     acc += (uint64_t)v;
@@ -557,7 +573,8 @@ static int not_impl(tc_err *err, const char *kernel, tc_dtype t, const char *hin
 /* ---- sum, prod, mean ------------------------------------------------------ */
 
 /* sum or prod of x (already in the computation dtype) into a new tensor */
-static int sum_prod(const tc_tensor *x, const geom *g, tc_op op, tc_tensor **out, tc_err *err)
+static int sum_prod(const tc_tensor *x, const geom *g, tc_op op, tc_torch_version v,
+                    tc_tensor **out, tc_err *err)
 {
     *out = NULL;
     tc_tensor *y = tc_tensor_new(x->dtype, g->ndim, g->shape, err);
@@ -565,7 +582,7 @@ static int sum_prod(const tc_tensor *x, const geom *g, tc_op op, tc_tensor **out
         return err && err->code ? err->code : TC_ENOMEM;
     int rc = TC_OK;
     if (tc_dtype_is_integral(x->dtype, 1)) {
-        int_reduce(x, g, op, y);
+        int_reduce(x, g, op, y, op == TC_OP_PROD && x->dtype == TC_BOOL && v == TC_TORCH_1_13);
     } else if (op == TC_OP_SUM) {
         rc = float_sum(x, g, y, err);
     } else {
@@ -786,7 +803,7 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
             return rc;
         xs = xc;
     }
-    rc = sum_prod(xs, &g, op == TC_OP_PROD ? TC_OP_PROD : TC_OP_SUM, &y, err);
+    rc = sum_prod(xs, &g, op == TC_OP_PROD ? TC_OP_PROD : TC_OP_SUM, a->torch_version, &y, err);
     tc_tensor_free(xc);
     if (rc != TC_OK)
         return rc;
@@ -829,7 +846,7 @@ static int minmax_values(const tc_tensor *x, const geom *g, int is_max, tc_tenso
     if (!y)
         return err && err->code ? err->code : TC_ENOMEM;
     if (tc_dtype_is_integral(x->dtype, 1)) {
-        int_reduce(x, g, is_max ? TC_OP_AMAX : TC_OP_AMIN, y);
+        int_reduce(x, g, is_max ? TC_OP_AMAX : TC_OP_AMIN, y, 0);
         *out = y;
         return TC_OK;
     }
@@ -945,7 +962,7 @@ static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc
         if (tc_dtype_is_integral(x->dtype, 1)) {
             geom g;
             geom_init(&g, x, 0, 0, 0);
-            int_reduce(x, &g, is_max ? TC_OP_AMAX : TC_OP_AMIN, y);
+            int_reduce(x, &g, is_max ? TC_OP_AMAX : TC_OP_AMIN, y, 0);
         } else {
             store_val(y, 0, reduce_all(x, is_max));
         }
@@ -1363,7 +1380,7 @@ static int logsumexp_complex(const tc_tensor *x, const geom *g, tc_tensor **out,
         }
     }
     if (rc == TC_OK)
-        rc = sum_prod(e, g, TC_OP_SUM, &s, err);
+        rc = sum_prod(e, g, TC_OP_SUM, TC_TORCH_2_6, &s, err);
     for (int64_t k = 0; rc == TC_OK && k < s->numel; k++) {
         double re, im, m = mx ? tc_tensor_get_f64(mx, k) : 0;
         tc_tensor_get_c128(s, k, &re, &im);
@@ -1403,8 +1420,14 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
         tc_err_hint(err, rc, "torch_version", "2.6");
         goto done;
     }
+    /*
+     * 1.13 lacks exp for float16: an empty input reaches exp(self) before
+     * sum_out looks at the dims, a non-empty one only after amax did.
+     */
+    int half113 = x->dtype == TC_FLOAT16 && a->torch_version == TC_TORCH_1_13;
     int dim = 0;
-    if (a->has_dim && (rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)) != TC_OK)
+    if (!(half113 && x->numel == 0) && a->has_dim &&
+        (rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)) != TC_OK)
         goto done;
     if (tc_dtype_is_integral(x->dtype, 1)) {
         /* integral input is promoted to the default float dtype */
@@ -1419,7 +1442,7 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
      * exp is Sleef_expf8_u10 on the float values, rounded back); the rest is
      * the same sequence as bfloat16.
      */
-    if (x->dtype == TC_FLOAT16 && a->torch_version == TC_TORCH_1_13) {
+    if (half113) {
         rc = tc_err_set(err, TC_EDTYPE, "\"exp_vml_cpu\" not implemented for 'Half'");
         tc_err_hint(err, rc, "dtype", "float32");
         goto done;
@@ -1463,7 +1486,7 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
             }
         }
     }
-    if ((rc = sum_prod(e, &g, TC_OP_SUM, &s, err)) != TC_OK)
+    if ((rc = sum_prod(e, &g, TC_OP_SUM, a->torch_version, &s, err)) != TC_OK)
         goto done;
     /* result.log_().add_(maxes) */
     for (int64_t k = 0; k < s->numel; k++) {
