@@ -573,8 +573,8 @@ static int not_impl(tc_err *err, const char *kernel, tc_dtype t, const char *hin
 /* ---- sum, prod, mean ------------------------------------------------------ */
 
 /* sum or prod of x (already in the computation dtype) into a new tensor */
-static int sum_prod(const tc_tensor *x, const geom *g, tc_op op, tc_torch_version v,
-                    tc_tensor **out, tc_err *err)
+static int sum_prod_serial(const tc_tensor *x, const geom *g, tc_op op, tc_torch_version v,
+                           tc_tensor **out, tc_err *err)
 {
     *out = NULL;
     tc_tensor *y = tc_tensor_new(x->dtype, g->ndim, g->shape, err);
@@ -622,6 +622,59 @@ static int sum_prod(const tc_tensor *x, const geom *g, tc_op op, tc_torch_versio
     }
     *out = y;
     return TC_OK;
+}
+
+/*
+ * PyTorch 2.6 runs 2 threads here (torch.get_num_threads() on the 2-CPU
+ * machine tcum is checked on; 1.13 runs 1), and a reduction to a single
+ * element of more than GRAIN_SIZE elements is then two-pass
+ * (TensorIteratorBase::parallel_reduce, two_pass_reduction): at::parallel_for
+ * gives each thread ceil(n / 2) elements, which it reduces into its own
+ * element of a buffer of the result's dtype (the identity where a thread
+ * gets none), and the buffer is reduced in turn.  Reductions to several
+ * elements split along the outputs, on 128-byte column boundaries, which
+ * leaves each output's arithmetic as it is.  Integers do not care.
+ */
+enum { GRAIN_SIZE = 32768, TORCH26_THREADS = 2 };
+
+static int sum_prod(const tc_tensor *x, const geom *g, tc_op op, tc_torch_version v,
+                    tc_tensor **out, tc_err *err)
+{
+    if (v == TC_TORCH_1_13 || tc_dtype_is_integral(x->dtype, 1) || g->outer * g->inner != 1 ||
+        g->n < GRAIN_SIZE)
+        return sum_prod_serial(x, g, op, v, out, err);
+    *out = NULL;
+    int64_t n = g->n, nt = TC_MIN(TORCH26_THREADS, (n + GRAIN_SIZE - 1) / GRAIN_SIZE);
+    int64_t chunk = (n + nt - 1) / nt, two = TORCH26_THREADS;
+    size_t esz = tc_dtype_size(x->dtype);
+    tc_tensor *buf = tc_tensor_new(x->dtype, 1, &two, err);
+    if (!buf)
+        return err && err->code ? err->code : TC_ENOMEM;
+    int rc = TC_OK;
+    for (int64_t t = 0; t < TORCH26_THREADS && rc == TC_OK; t++) {
+        int64_t lo = t * chunk, len = TC_MAX(TC_MIN(n, lo + chunk) - lo, 0);
+        if (len == 0) {
+            tc_store_f64(buf, t, op == TC_OP_PROD ? 1.0 : 0.0);
+            continue;
+        }
+        /* this thread's share, as a view of x */
+        tc_tensor part = *x;
+        part.ndim = 1;
+        part.shape[0] = part.numel = len;
+        part.data = (char *)x->data + (size_t)lo * esz;
+        geom g1 = {1, len, 1, 0, {0}};
+        tc_tensor *p = NULL;
+        if ((rc = sum_prod_serial(&part, &g1, op, v, &p, err)) == TC_OK)
+            memcpy((char *)buf->data + (size_t)t * esz, p->data, esz);
+        tc_tensor_free(p);
+    }
+    if (rc == TC_OK) {
+        geom gb = *g;
+        gb.n = TORCH26_THREADS;
+        rc = sum_prod_serial(buf, &gb, op, v, out, err);
+    }
+    tc_tensor_free(buf);
+    return rc;
 }
 
 /* ---- complex division (PyTorch 2.6) ----------------------------------------- */
