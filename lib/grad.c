@@ -129,7 +129,7 @@ static tc_dtype promote(tc_dtype a, tc_dtype b)
     return TC_FLOAT32;  /* float16 with bfloat16 */
 }
 
-enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV };
+enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_ADD_ALPHA, OP_SUB_ALPHA };
 
 /*
  * How element i of an n-element ATen loop multiplies or divides complex
@@ -159,13 +159,18 @@ typedef enum {
     CP_FG       /* scalar product: re fused with a*c, im with b*c */
 } cpath;
 
-static cpath path_at(tc_torch_version v, tc_dtype t, int op, int64_t i, int64_t n, int scalar)
+/*
+ * basic: the loop has no vector part (cpu_kernel_vec's basic_loop, taken
+ * when every input is broadcast along the inner dim).
+ */
+static cpath path_at(tc_torch_version v, tc_dtype t, int op, int64_t i, int64_t n, int scalar,
+                     int basic)
 {
     if (!tc_dtype_is_complex(t) || (op != OP_MUL && op != OP_DIV))
         return CP_VEC;
     int c64 = t == TC_COMPLEX64;
     int64_t chunk = c64 ? 8 : 4;
-    int64_t vend = n / chunk * chunk, rem = n - vend, r = i - vend;
+    int64_t vend = basic ? 0 : n / chunk * chunk, rem = n - vend, r = i - vend;
     int lone = rem % 2 == 1 && r == rem - 1;
     if (i < vend)
         return CP_VEC;
@@ -210,7 +215,8 @@ static void arith(tc_torch_version v, tc_dtype t, int op, cpath path, double ar,
                   double br, double bi, double *rr, double *ri)
 {
     if (!tc_dtype_is_complex(t)) {
-        double r = op == OP_ADD ? ar + br : op == OP_SUB ? ar - br
+        double r = op == OP_ADD || op == OP_ADD_ALPHA ? ar + br
+                 : op == OP_SUB || op == OP_SUB_ALPHA ? ar - br
                  : op == OP_MUL ? ar * br : ar / br;
         *rr = rnd(t, r);
         *ri = 0;
@@ -219,6 +225,19 @@ static void arith(tc_torch_version v, tc_dtype t, int op, cpath path, double ar,
     switch (op) {
     case OP_ADD: *rr = rnd(t, ar + br); *ri = rnd(t, ai + bi); break;
     case OP_SUB: *rr = rnd(t, ar - br); *ri = rnd(t, ai - bi); break;
+    case OP_ADD_ALPHA: case OP_SUB_ALPHA: {
+        /*
+         * at::add / at::sub of tensors: a + alpha * b with alpha = 1 or -1
+         * taken as a complex number, so an infinite part of b makes the
+         * other part NaN (0 * inf).
+         */
+        double al = op == OP_ADD_ALPHA ? 1.0 : -1.0;
+        double mr = rnd(t, rnd(t, al * br) - rnd(t, 0.0 * bi));
+        double mi = rnd(t, rnd(t, al * bi) + rnd(t, 0.0 * br));
+        *rr = rnd(t, ar + mr);
+        *ri = rnd(t, ai + mi);
+        break;
+    }
     case OP_MUL:
         if (path == CP_FUSED) {
             *rr = fmat(t, ar, br, -rnd(t, ai * bi));
@@ -311,6 +330,8 @@ static tc_tensor *bin(pool *p, int op, const tc_tensor *a, const tc_tensor *b, t
         len = p->view_blk;
     if (len < 1)
         len = 1;
+    if (tc_dtype_is_complex(t) && (op == OP_ADD || op == OP_SUB))
+        op = op == OP_ADD ? OP_ADD_ALPHA : OP_SUB_ALPHA;
     for (int64_t i = 0; i < y->numel; i++) {
         int64_t ia = same_a ? i : a->numel == 1 ? 0 : bcast_index(nd, shape, a->shape, i);
         int64_t ib = same_b ? i : b->numel == 1 ? 0 : bcast_index(nd, shape, b->shape, i);
@@ -319,8 +340,8 @@ static tc_tensor *bin(pool *p, int op, const tc_tensor *a, const tc_tensor *b, t
         tc_tensor_get_c128(b, ib, &br, &bi);
         /* Operands of another dtype are converted to t first. */
         ar = rnd(t, ar); ai = rnd(t, ai); br = rnd(t, br); bi = rnd(t, bi);
-        arith(p->version, t, op, path_at(p->version, t, op, i % len, len, scalar), ar, ai, br, bi,
-              &rr, &ri);
+        arith(p->version, t, op, path_at(p->version, t, op, i % len, len, scalar, scalar == 3),
+              ar, ai, br, bi, &rr, &ri);
         tc_store_c128(y, i, rr, ri);
     }
     return y;
@@ -346,21 +367,29 @@ static tc_tensor *expand(pool *p, const tc_tensor *g, const tc_tensor *like)
  * float16 and bfloat16 in 2.6 take it as a float, their op math type
  * (mul_kernel, div_true_kernel: iter.original_scalar_value<opmath_t>).
  */
-static tc_tensor *bin_scalar(pool *p, int op, const tc_tensor *a, double s)
+static tc_tensor *bin_scalar_run(pool *p, int op, const tc_tensor *a, double s, int64_t run,
+                                 int basic)
 {
     tc_tensor *y = pnew(p, a->dtype, a->ndim, a->shape);
     if (!y)
         return NULL;
     int opmath = p->version != TC_TORCH_1_13 && (a->dtype == TC_FLOAT16 || a->dtype == TC_BFLOAT16);
     double sr = opmath ? (double)(float)s : rnd(a->dtype, s);
+    if (run < 1)
+        run = 1;
     for (int64_t i = 0; i < a->numel; i++) {
         double ar, ai, rr, ri;
         tc_tensor_get_c128(a, i, &ar, &ai);
-        arith(p->version, a->dtype, op, path_at(p->version, a->dtype, op, i, a->numel, 2), ar, ai,
-              sr, 0, &rr, &ri);
+        arith(p->version, a->dtype, op, path_at(p->version, a->dtype, op, i % run, run, 2, basic),
+              ar, ai, sr, 0, &rr, &ri);
         tc_store_c128(y, i, rr, ri);
     }
     return y;
+}
+
+static tc_tensor *bin_scalar(pool *p, int op, const tc_tensor *a, double s)
+{
+    return bin_scalar_run(p, op, a, s, a->numel, 0);
 }
 
 enum { U_NEG, U_EXP, U_LOG, U_CONJ };
@@ -616,7 +645,7 @@ static tc_tensor *cumprod_bw(pool *p, const tc_tensor *g, const tc_tensor *x, in
                     if (z1 > 0)
                         tc_tensor_get_c128(oc, (o * n + z1 - 1) * inner + i, &pr, &pi);
                     arith(p->version, mt, OP_MUL,
-                          path_at(p->version, mt, OP_MUL, o * inner + i, outer * inner, 0),
+                          path_at(p->version, mt, OP_MUL, o * inner + i, outer * inner, 0, 0),
                           sr, si, pr, pi, &rr, &ri);
                     re = rr;
                     im = ri;
@@ -640,6 +669,12 @@ static tc_tensor *scatter_add(pool *p, const tc_tensor *g, const tc_tensor *idx,
         return NULL;
     int64_t outer, n, inner;
     tc_lanes(like, dim, &outer, &n, &inner);
+    /* 2.6 sums float16 and bfloat16 in float and rounds once (measured) */
+    int opmath = p->version != TC_TORCH_1_13 && (g->dtype == TC_FLOAT16 || g->dtype == TC_BFLOAT16);
+    tc_dtype at = opmath ? TC_FLOAT32 : g->dtype;
+    tc_tensor *acc = opmath ? pnew(p, TC_FLOAT32, like->ndim, like->shape) : y;
+    if (!acc)
+        return NULL;
     for (int64_t o = 0; o < outer; o++)
         for (int64_t k = 0; k < n; k++)
             for (int64_t i = 0; i < inner; i++) {
@@ -647,11 +682,14 @@ static tc_tensor *scatter_add(pool *p, const tc_tensor *g, const tc_tensor *idx,
                 int64_t j = tc_tensor_get_i64(idx, e);
                 int64_t d = (o * n + j) * inner + i;
                 double ar, ai, br, bi, rr, ri;
-                tc_tensor_get_c128(y, d, &ar, &ai);
+                tc_tensor_get_c128(acc, d, &ar, &ai);
                 tc_tensor_get_c128(g, e, &br, &bi);
-                arith(p->version, g->dtype, OP_ADD, CP_VEC, ar, ai, br, bi, &rr, &ri);
-                tc_store_c128(y, d, rr, ri);
+                arith(p->version, at, OP_ADD, CP_VEC, ar, ai, br, bi, &rr, &ri);
+                tc_store_c128(acc, d, rr, ri);
             }
+    if (opmath)
+        for (int64_t e = 0; e < y->numel; e++)
+            tc_store_f64(y, e, tc_tensor_get_f64(acc, e));
     return y;
 }
 
@@ -984,9 +1022,22 @@ static tc_tensor *reduce_bw(pool *p, const tc_op_args *a, const tc_tensor *x, co
     case TC_OP_SUM:
         return expand(p, g, x);
     case TC_OP_MEAN: {
+        /*
+         * grad.expand(sizes) / n: the expanded grad is a view, broadcast
+         * along the reduced dim, so the division loops over the dims after
+         * it (vectorized), or, reduced along the last dim or over
+         * everything, over a broadcast input (basic_loop, no vector part).
+         */
         int64_t cnt = dim >= 0 && x->ndim > 0 ? x->shape[dim] : x->numel;
+        int64_t outer, n, inner = 1;
+        if (dim >= 0 && x->ndim > 0)
+            tc_lanes(x, dim, &outer, &n, &inner);
         tc_tensor *e = expand(p, g, x);
-        return e ? bin_scalar(p, OP_DIV, e, (double)cnt) : NULL;
+        if (cnt == 1)   /* nothing broadcast: one contiguous loop */
+            return e ? bin_scalar_run(p, OP_DIV, e, 1.0, x->numel, 0) : NULL;
+        if (inner > 1)
+            return e ? bin_scalar_run(p, OP_DIV, e, (double)cnt, inner, 0) : NULL;
+        return e ? bin_scalar_run(p, OP_DIV, e, (double)cnt, cnt, 1) : NULL;
     }
     case TC_OP_PROD: {
         /* prod_backward(grad, input.to(grad.dtype), result) */

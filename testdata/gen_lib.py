@@ -133,6 +133,59 @@ def version_hint(msg):
     return ''
 
 
+# ---- fuzzers: case building under either PyTorch ----------------------------
+
+class Builds:
+    """build(i) of a fuzzer, in this process when it runs PyTorch `version`,
+    else in a server: the same script with --serve under that PyTorch (2.6:
+    in the Debian 13 chroot, which must see the script at the same path),
+    fed case numbers over a pipe.  build(i) must return plain Python data.
+    A script that is the server calls serve(build) instead."""
+
+    def __init__(self, build, version, script, argv, chroot='/work/chroot/trixie'):
+        import subprocess
+        self.build = build
+        self.proc = None
+        if version != torch_version():
+            cmd = ['/usr/bin/python3'] if version == '1.13' else ['chroot', chroot, 'python3']
+            cmd += [os.path.abspath(script)] + list(argv) + ['--serve']
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def __call__(self, i):
+        import pickle
+        if self.proc is None:
+            return self.build(i)
+        pickle.dump(i, self.proc.stdin, protocol=4)
+        self.proc.stdin.flush()
+        ok, v = pickle.load(self.proc.stdout)
+        if not ok:
+            raise RuntimeError('case server: ' + v)
+        return v
+
+    def close(self):
+        if self.proc is not None:
+            self.proc.stdin.close()
+            self.proc.wait()
+
+
+def serve(build):
+    """The server side of Builds: answer case numbers until stdin closes."""
+    import pickle
+    import traceback
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        try:
+            i = pickle.load(inp)
+        except EOFError:
+            return 0
+        try:
+            ans = (True, build(i))
+        except Exception:
+            ans = (False, traceback.format_exc())
+        pickle.dump(ans, out, protocol=4)
+        out.flush()
+
+
 class Case:
     """One expectation: what tcum must do for one command line."""
     __slots__ = ('cid', 'desc', 'cmd', 'stdin', 'stdout', 'stderr', 'status', 'versions')
