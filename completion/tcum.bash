@@ -23,10 +23,10 @@ _tcum()
         --exclusive --include-initial --keepdim --dx --grad --grad-output
         --format --output --select --input-format --delimiter --header
         --no-header --shape --precision --threshold --edgeitems --linewidth
-        --sci-mode --profile --help"
+        --sci-mode --profile --torch-version --help"
     local close_opts="--rtol --atol --equal-nan --check-dtype --input-dtype
         --default-dtype --input-format --delimiter --header --no-header
-        --shape --format --output --help"
+        --shape --format --output --torch-version --help"
 
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$ops --help --version" -- "$cur"))
@@ -50,6 +50,8 @@ _tcum()
         COMPREPLY=($(compgen -W "$dtypes" -- "$cur")); return ;;
     --default-dtype)
         COMPREPLY=($(compgen -W "float32 float64" -- "$cur")); return ;;
+    --torch-version)
+        COMPREPLY=($(compgen -W "2.6 1.13" -- "$cur")); return ;;
     -f|--format)
         COMPREPLY=($(compgen -W "torch csv json npy" -- "$cur")); return ;;
     --input-format)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Generate testdata/formats.test: output formats, npy input and assert-close.
 
-Run with /usr/bin/python3 from anywhere.  Writes the npy files under
+Run by testdata/regen.sh (PyTorch 2.6 and 1.13) from anywhere.  Writes the npy files under
 testdata/files/npy/ (by NumPy, plus hand-broken ones for the error cases)
 and the cases to testdata/formats.test.
 

@@ -492,6 +492,36 @@ def build():
          gout=gc)
     case('grad-cumprod-f16-d0-2x', 'cumprod float16 --dim 0', 'cumprod', xc, dim=0)
 
+    # ---- what 2.6 does differently (1.13: refusals, or its own rounding)
+    # complex logsumexp and logcumsumexp (2.6 only) with real-valued parts,
+    # where exp's cos and sin are exact
+    xr = torch.complex(gen.randn((3, 4)), torch.zeros(3, 4, dtype=torch.float64)).to(torch.complex64)
+    case('grad-logsumexp-c64-real', 'logsumexp complex64 (zero imaginary parts) with --grad-output',
+         'logsumexp', xr, dim=1, gout=torch.complex(gen.randn((3,)), torch.zeros(3, dtype=torch.float64)).to(torch.complex64))
+    case('grad-logsumexp-c64-noout', 'logsumexp complex64 without --grad-output: 2.6 wants a real output',
+         'logsumexp', xr, dim=1)
+    case('grad-lcse-c128-real', 'logcumsumexp complex128 (zero imaginary parts) with --grad-output',
+         'logcumsumexp', torch.complex(gen.randn((2, 5)), torch.zeros(2, 5, dtype=torch.float64)), dim=1,
+         gout=torch.complex(gen.randn((2, 5)), torch.zeros(2, 5, dtype=torch.float64)))
+    case('grad-lcse-f16', 'logcumsumexp float16: 2.6 has no float16 backward', 'logcumsumexp',
+         randn((2, 4), 'float16'), dim=1)
+    case('grad-lcse-f16-one', 'logcumsumexp float16 of a 0-d tensor: the gradient passes through',
+         'logcumsumexp', T(1.5, 'float16'), dim=0)
+    # float16/bfloat16 scatter_add (cummax's backward) sums in float in 2.6
+    case('grad-cummax-f16', 'cummax float16: gradients pile up on the first maximum', 'cummax',
+         T([9.0, 1.0, 2.0, 3.0, 4.0, 5.0], 'float16'), dim=0,
+         gout=T([0.1, 0.3, 2.2, 1.7, 0.35, 7.9], 'float16'))
+    case('grad-cummin-bf16', 'cummin bfloat16: gradients pile up on the first minimum', 'cummin',
+         T([-9.0, 1.0, 2.0, 3.0, 4.0, 5.0], 'bfloat16'), dim=0,
+         gout=T([0.1, 0.3, 2.2, 1.7, 0.35, 7.9], 'bfloat16'))
+    # mean's division of the broadcast gradient: vectorized along the dims
+    # after the reduced one, a scalar loop when it is the last (complex64:
+    # 2.6's Vectorized division scales by an estimated reciprocal)
+    for i, (shape, d) in enumerate([((2, 3, 10), 1), ((3, 17), -1), ((5, 3, 1), -1), ((12, 5), 0)]):
+        case('grad-mean-c64-div.%d' % i, 'mean complex64 %s --dim %d with --grad-output' % (
+            'x'.join(map(str, shape)), d), 'mean', randn(shape, 'complex64'), dim=d,
+            gout=randn(tuple(s_ for j, s_ in enumerate(shape) if j != d % len(shape)), 'complex64'))
+
     # ---- edges
     for op in ('cummax', 'cummin'):
         case('grad-%s-empty-dim' % op, '%s of an empty tensor with an out-of-range dim (never checked)' % op,

@@ -6,7 +6,7 @@ installed PyTorch, with the values given in Python; error cases expect
 PyTorch's own exception text where PyTorch has one (conversion, overflow,
 ragged nesting), and tcum's reader messages otherwise.  Input files that
 cannot live in a stdin block (CRLF, BOM, NUL bytes, invalid UTF-8, huge
-nesting) are written under testdata/files/read/.  Run with /usr/bin/python3.
+nesting) are written under testdata/files/read/.  Run by testdata/regen.sh (PyTorch 2.6 and 1.13).
 """
 import math
 import os

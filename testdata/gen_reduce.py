@@ -363,6 +363,60 @@ add('logsumexp-2x-inf', 'float16 logsumexp with -inf and inf (2.6 kernel)', 'log
 add('logsumexp-2x-empty', 'float16 logsumexp over an empty dim (2.6 kernel)', 'logsumexp',
     torch.zeros(2, 0, dtype=torch.float16), dim=1)
 
+# More than 32768 elements reduced to one: PyTorch 2.6 (2 threads here)
+# reduces two halves apart and then the pair (two-pass reduction); 1.13
+# (1 thread) runs one pass.  Inputs made by awk with exact decimal text.
+def awk_case(cid, desc, op, n, fmt_awk, fmt_py, dt='float32', dim=None, shape=None, prec=10):
+    texts = [fmt_py(i) for i in range(1, n + 1)]
+    x = torch.tensor([float(t) for t in texts], dtype=torch.float64).to(DT[dt])
+    if shape is not None:
+        x = x.reshape(shape)
+    args = ['tcum', op, '--input-dtype', dt, '--precision', str(prec)]
+    if dim is not None:
+        args += ['--dim', str(dim)]
+    if shape is not None:
+        args += ['--shape', ','.join(map(str, shape))]
+    cmd = "awk 'BEGIN{for(i=1;i<=%d;i++) %s}' | %s -" % (n, fmt_awk, ' '.join(args))
+    try:
+        r = reference(op, x, dim, False, None, 'float32')
+        with printoptions(precision=prec):
+            C.add(cid, desc, cmd, stdout=torch_print(r))
+    except RuntimeError as e:
+        msg = str(e).split('\n')[0]
+        C.add(cid, desc, cmd, stderr='tcum: %s%s\n' % (msg, hint_for(op, x, None, msg)), status=2)
+
+
+DEC = ('printf "%d.%02d\\n", (i*37)%199-99, i%100', lambda i: '%d.%02d' % ((i * 37) % 199 - 99, i % 100))
+NEAR1 = ('printf "%s\\n", (i%4==0)?"2":(i%4==1)?"0.5":(i%4==2)?"1.0009765625":"0.9990234375"',
+         lambda i: ['2', '0.5', '1.0009765625', '0.9990234375'][i % 4])
+for k, (n, dt) in enumerate([(32767, 'float32'), (32768, 'float32'), (32769, 'float32'),
+                             (40001, 'float32'), (70000, 'float64'), (40001, 'float16'),
+                             (40001, 'bfloat16')]):
+    awk_case('sum-twopass.%d' % k, 'sum of %d %s values (two-pass from 32769 in 2.6)' % (n, dt),
+             'sum', n, DEC[0], DEC[1], dt=dt, prec=17 if dt == 'float64' else 10)
+awk_case('mean-twopass.0', 'mean of 40001 float32 values', 'mean', 40001, DEC[0], DEC[1])
+awk_case('mean-twopass.1', 'mean of 40001 float16 values (2.6: in float32)', 'mean', 40001, DEC[0], DEC[1],
+         dt='float16')
+awk_case('logsumexp-twopass.0', 'logsumexp of 40001 values', 'logsumexp', 40001, DEC[0], DEC[1], dim=0)
+awk_case('prod-twopass.0', 'prod of 40001 values near 1', 'prod', 40001, NEAR1[0], NEAR1[1])
+awk_case('sum-twopass-row.0', 'sum along a 1 x 40001 row (one output)', 'sum', 40001, DEC[0], DEC[1],
+         dim=1, shape=[1, 40001])
+awk_case('sum-twopass-rows.0', 'sum along 2 x 20001 rows: split by rows, not two-pass', 'sum', 40002,
+         DEC[0], DEC[1], dim=1, shape=[2, 20001])
+
+# 1.13's prod with dtype=bool takes what its Vectorized<bool> code reduces
+# as true (blocks of 128 along a lane); 2.6 does not
+zeros = torch.tensor([0 if i in (5, 140) else 1 + i % 7 for i in range(200)], dtype=torch.uint8)
+add('prod-boolvec.0', 'prod --dtype bool of 200 uint8 with a zero among the first 128', 'prod',
+    torch.tensor([0 if i == 5 else 1 + i % 7 for i in range(200)], dtype=torch.uint8), dtype='bool')
+add('prod-boolvec.1', 'prod --dtype bool of 200 uint8 with a zero after the first 128', 'prod', zeros,
+    dtype='bool')
+add('prod-boolvec.2', 'prod --dtype bool of 128 zeros', 'prod', torch.zeros(128, dtype=torch.uint8),
+    dtype='bool')
+add('prod-boolvec.3', 'prod --dtype bool of 4 x 200 along dim 0', 'prod',
+    torch.tensor([0 if i in (5, 650) else 1 for i in range(800)], dtype=torch.uint8).reshape(4, 200),
+    dim=0, dtype='bool')
+
 # signed zeros through the vectorised max/min paths (long rows)
 for i, n in enumerate((40, 70)):
     vals = [rng.choice([0.0, -0.0]) for _ in range(n)]
