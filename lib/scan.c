@@ -1041,7 +1041,7 @@ int tc_scan_carry_run(tc_scan_carry *c, const tc_tensor *x, tc_result *r, tc_err
     }
     tc_dtype want = c->extremum || c->k == K_LCSE || c->k == K_LCSE26 ? c->cast : c->to;
     if (src->dtype != want) {
-        if ((rc = tc_tensor_convert(src, want, &cx, err))) {
+        if ((rc = tc_tensor_convert_version(src, want, c->a.torch_version, &cx, err))) {
             tc_tensor_free(nx);
             return rc;
         }
