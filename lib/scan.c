@@ -185,11 +185,12 @@ static double lae_f64(double x, double y)
 }
 
 /*
- * float16/bfloat16 accumulate in float, with glibc's expf and log1pf: 1.13
- * ran on Debian 12's glibc (this machine's, log1pf), 2.6 runs on Debian
- * 13's glibc 2.41, whose log1pf is correctly rounded (CORE-MATH): the
- * float of the double log1p is that, but for arguments within 2^-29 of a
- * rounding boundary.
+ * float16/bfloat16 accumulate in float, with glibc's expf and log1pf.
+ * PyTorch 1.13 runs on Debian 12's glibc 2.36 (this machine's log1pf), 2.6
+ * on Debian 13's glibc 2.41, whose log1pf is correctly rounded (from
+ * CORE-MATH) and differs from 2.36's for a few percent of arguments: the
+ * double log1p rounded to float is that correctly rounded result, unless
+ * it falls within 2^-29 of a rounding boundary.
  */
 static float lae_f32(float x, float y, int v26)
 {
