@@ -135,10 +135,13 @@ valgrind: testdata/forkrun lib/example testdata/stream_chunks
 deps:
 	sh .ci/deps.sh
 
-# Differential fuzzing against PyTorch (needs python3-torch): make fuzz-torch N=2000
+# Differential fuzzing against PyTorch: make fuzz-torch N=2000 TORCH=2.6|1.13
+# (1.13: Debian 12's python3-torch; 2.6: the Debian 13 chroot, TCUM_CHROOT,
+# default /work/chroot/trixie).
 N = 1000
+TORCH = 2.6
 fuzz-torch: tcum
-	/usr/bin/python3 testdata/fuzz_torch.py --n $(N) --tcum ./tcum
+	/usr/bin/python3 testdata/fuzz_torch.py --n $(N) --tcum ./tcum --torch-version $(TORCH)
 
 # Mutated and malformed files through the real binary under ASan+UBSan:
 # exit 0 or 2, one-line messages, no hang, no partial -o file.

@@ -101,8 +101,8 @@ static const char usage_head[] =
     "\n"
     "Read a tensor from FILE (standard input if FILE is absent or \"-\") as CSV,\n"
     "JSON, NumPy .npy or .npz or a PyTorch repr, any of them gzip, bzip2, xz or\n"
-    "zstd compressed, apply OP and print the result exactly as PyTorch 1.13\n"
-    "prints it.  Options may come before or after FILE.\n"
+    "zstd compressed, apply OP and print the result exactly as PyTorch 2.6\n"
+    "prints it (or 1.13: --torch-version).  Options may come before or after FILE.\n"
     "\n"
     "Ops:\n";
 
@@ -125,6 +125,8 @@ static const char usage_tail[] =
     "  --keepdim             reductions: keep the reduced dim with size 1\n"
     "  --grad                print the gradient of sum(result) w.r.t. the input\n"
     "  --grad-output FILE    with --grad: the vector-Jacobian product for FILE\n"
+    "  --torch-version V     reproduce PyTorch 2.6 (default) or 1.13, each to the\n"
+    "                        byte; also TCUM_TORCH_VERSION (the option wins)\n"
     "\n"
     "Input options:\n"
     "  --input-format F      csv, json, npy, npz or torch (default: detected;\n"
@@ -161,7 +163,6 @@ static const char usage_tail[] =
     "  --profile P           default, short or full\n"
     "\n"
     "Other options:\n"
-    "  --torch-version V     reproduce PyTorch 2.6 (default) or 1.13\n"
     "  -h, --help            this help; after an op, that op's help\n"
     "  -V, --version         print the version\n"
     "\n"
@@ -180,7 +181,8 @@ static const char common_opts[] =
     "  --input-format F, --input-dtype T, --default-dtype T, --delimiter C,\n"
     "  --header, --no-header, --shape D1,D2,..., -f/--format torch|csv|json|npy,\n"
     "  -o/--output FILE, --precision N, --threshold N, --edgeitems N,\n"
-    "  --linewidth N, --sci-mode auto|on|off, --profile default|short|full\n";
+    "  --linewidth N, --sci-mode auto|on|off, --profile default|short|full,\n"
+    "  --torch-version 2.6|1.13\n";
 
 static const char assert_close_help[] =
     "usage: tcum assert-close ACTUAL EXPECTED [OPTIONS]\n"
@@ -199,6 +201,7 @@ static const char assert_close_help[] =
     "                        float64 1e-07, integers and bool 0)\n"
     "  --equal-nan           NaN compares equal to NaN\n"
     "  --check-dtype         the dtypes must match too\n"
+    "  --torch-version V     whose report: PyTorch 2.6 (default) or 1.13\n"
     "  --input-format F, --input-dtype T, --default-dtype T, --delimiter C,\n"
     "  --header, --no-header, --shape D1,D2,...  as for the other ops\n"
     "\n"

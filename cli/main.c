@@ -170,7 +170,15 @@ static const char *with_hint(const tc_err *e, char *buf, size_t cap)
     else if (!strcmp(p, "columns") && e->code == TC_ENODATA)
         snprintf(buf, cap, "%s: every column holds words (pick columns with -c, or check "
                  "--delimiter)", e->msg);
-    else
+    else if (*v) {
+        /* any other argument: its option is its name with dashes */
+        char opt[64];
+        size_t i;
+        for (i = 0; p[i] && i + 1 < sizeof opt; i++)
+            opt[i] = p[i] == '_' ? '-' : p[i];
+        opt[i] = '\0';
+        snprintf(buf, cap, "%s (try --%s %s)", e->msg, opt, v);
+    } else
         return e->msg;
     return buf;
 }
@@ -359,6 +367,7 @@ static void set_torch_version(cli_opts *o, const char *val, const char *shown)
     else
         fail("invalid value '%s' for %s (expected 2.6 or 1.13)", val, shown);
     o->args.torch_version = o->read.torch_version = o->print.torch_version = v;
+    o->close.torch_version = v;
 }
 
 static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const char *shown)

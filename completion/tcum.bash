@@ -28,7 +28,7 @@ _tcum()
     [[ ${words[1]} == show ]] && opts="$opts --list"
     local close_opts="--rtol --atol --equal-nan --check-dtype --input-dtype
         --default-dtype --input-format --delimiter --header --no-header
-        --shape --format --output --help"
+        --shape --format --output --torch-version --help"
 
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$ops --help --version" -- "$cur"))
@@ -52,14 +52,14 @@ _tcum()
         COMPREPLY=($(compgen -W "$dtypes" -- "$cur")); return ;;
     --default-dtype)
         COMPREPLY=($(compgen -W "float32 float64" -- "$cur")); return ;;
+    --torch-version)
+        COMPREPLY=($(compgen -W "2.6 1.13" -- "$cur")); return ;;
     -f|--format)
         COMPREPLY=($(compgen -W "torch csv json npy" -- "$cur")); return ;;
     --input-format)
         COMPREPLY=($(compgen -W "csv json npy npz torch" -- "$cur")); return ;;
     --select)
         COMPREPLY=($(compgen -W "values indices" -- "$cur")); return ;;
-    --torch-version)
-        COMPREPLY=($(compgen -W "2.6 1.13" -- "$cur")); return ;;
     --sci-mode)
         COMPREPLY=($(compgen -W "auto on off" -- "$cur")); return ;;
     --profile)

@@ -1,7 +1,7 @@
 /*
  * compare.c - torch.testing.assert_close for two tensors.
  *
- * Follows torch/testing/_comparison.py (PyTorch 1.13) step by step:
+ * Follows torch/testing/_comparison.py step by step, PyTorch 1.13's:
  *   1. tolerances: both given or both omitted; omitted means the loosest
  *      default of the two dtypes (0 for bool and integers);
  *   2. shape must match, then dtype when check_dtype is set;
@@ -12,6 +12,11 @@
  *      (.item()), a tensor pair on tensors, which for integers means int64
  *      wrap-around and a float32 relative difference (true division of
  *      integer tensors gives the default float dtype).
+ * PyTorch 2.6's (tc_close_opts.torch_version) differs in two ways: there
+ * is no step 3, so isclose and the report's differences are computed in
+ * the promoted dtype itself (a float32 relative difference prints as
+ * 0.20000000298023224; integers still go to int64 for the report), and a
+ * 0-d pair's report says "Expected E but got A." first.
  */
 #include "tc_private.h"
 
@@ -129,11 +134,11 @@ static double py_div_u64(uint64_t a, uint64_t b)
  * im*im) there (so NaN wins over inf, and huge parts overflow); the
  * remaining n % 4 go through std::abs, i.e. hypot.  (Past 32768 elements
  * PyTorch splits the loop between threads, each with its own remainder;
- * that is not modelled.)
+ * that is not modelled.)  PyTorch 2.6 takes std::abs for every element.
  */
-static double torch_cabs(double re, double im, int64_t i, int64_t n)
+static double torch_cabs(double re, double im, int64_t i, int64_t n, tc_torch_version v)
 {
-    if (i < n - n % 4)
+    if (i < n - n % 4 && v == TC_TORCH_1_13)   /* 2.6: hypot for all */
         return sqrt(re * re + im * im);
     return hypot(re, im);
 }
@@ -147,6 +152,44 @@ static void torch_csub(double ar, double ai, double br, double bi, double *re, d
 {
     *re = ar + (-br - bi * 0.0);
     *im = ai + (br * 0.0 - bi);
+}
+
+/* v rounded to the precision of the (component) dtype p, as storing it does. */
+static double rnd_p(tc_dtype p, double v)
+{
+    switch (p) {
+    case TC_FLOAT16: return tc_half_to_float(tc_float_to_half((float)v));
+    case TC_BFLOAT16: return tc_bf16_to_float(tc_float_to_bf16((float)v));
+    case TC_FLOAT32: case TC_COMPLEX64: return (float)v;
+    default: return v;
+    }
+}
+
+/*
+ * PyTorch 2.6's arithmetic in the comparison dtype p (not widened): a + b,
+ * a - b, a * b and a / b of values exact in p, rounded to p (float16 and
+ * bfloat16 compute in float and round, as their op math type is float).
+ */
+static double op_p(tc_dtype p, char op, double a, double b)
+{
+    double r = op == '+' ? a + b : op == '-' ? a - b : op == '*' ? a * b : a / b;
+    if (p == TC_FLOAT16 || p == TC_BFLOAT16)
+        r = (float)r;
+    return rnd_p(p, r);
+}
+
+/* torch.abs of a complex64 in PyTorch 2.6: std::abs, i.e. hypotf, for every element. */
+static double cabs_f32(double re, double im)
+{
+    return hypotf((float)re, (float)im);
+}
+
+/* a - b of complex64 as torch_csub, in float. */
+static void csub_f32(double ar, double ai, double br, double bi, double *re, double *im)
+{
+    float fbr = (float)br, fbi = (float)bi;
+    *re = (float)ar + (-fbr - fbi * 0.0f);
+    *im = (float)ai + (fbr * 0.0f - fbi);
 }
 
 /* One element pair, promoted for comparison. */
@@ -170,9 +213,27 @@ static void load(const tc_tensor *a, const tc_tensor *b, int64_t i, tc_dtype p, 
     }
 }
 
+/* torch.isclose in the comparison dtype p itself, as PyTorch 2.6 calls it. */
+static bool isclose_p(const pair *e, kind k, tc_dtype p, double rtol, double atol)
+{
+    if (k == K_FLOAT) {
+        double allowed = op_p(p, '+', rnd_p(p, atol), fabs(op_p(p, '*', rnd_p(p, rtol), e->br)));
+        double actual = fabs(op_p(p, '-', e->ar, e->br));
+        return isfinite(actual) && actual <= allowed;
+    }
+    /* complex64 (complex128 is the 1.13 arithmetic): rtol * b as a complex product */
+    float fr = (float)rtol;
+    double allowed = (float)atol + (float)cabs_f32(fr * (float)e->br - (float)e->bi * 0.0f,
+                                                   fr * (float)e->bi + (float)e->br * 0.0f);
+    double dre, dim;
+    csub_f32(e->ar, e->ai, e->br, e->bi, &dre, &dim);
+    double actual = cabs_f32(dre, dim);
+    return isfinite(actual) && actual <= (float)allowed;
+}
+
 /* torch.isclose(a, b, rtol, atol, equal_nan) for one promoted pair. */
-static bool isclose(const pair *e, kind k, double rtol, double atol, bool equal_nan,
-                    int64_t i, int64_t n)
+static bool isclose(const pair *e, kind k, tc_dtype p, bool narrow, tc_torch_version v,
+                    double rtol, double atol, bool equal_nan, int64_t i, int64_t n)
 {
     bool zero_tol = rtol == 0 && atol == 0;
     if (k == K_INT) {
@@ -196,6 +257,8 @@ static bool isclose(const pair *e, kind k, double rtol, double atol, bool equal_
             return true;
         if (zero_tol)
             return false;
+        if (narrow)
+            return isclose_p(e, k, p, rtol, atol);
         double allowed = atol + fabs(rtol * e->br);
         double actual = fabs(e->ar - e->br);
         return isfinite(actual) && actual <= allowed;
@@ -206,11 +269,13 @@ static bool isclose(const pair *e, kind k, double rtol, double atol, bool equal_
         return true;
     if (zero_tol)
         return false;
+    if (narrow)
+        return isclose_p(e, k, p, rtol, atol);
     /* rtol * b is a complex product too: (br*rtol - bi*0) + (br*0 + bi*rtol)j */
-    double allowed = atol + torch_cabs(e->br * rtol - e->bi * 0.0, e->br * 0.0 + e->bi * rtol, i, n);
+    double allowed = atol + torch_cabs(e->br * rtol - e->bi * 0.0, e->br * 0.0 + e->bi * rtol, i, n, v);
     double dre, dim;
     torch_csub(e->ar, e->ai, e->br, e->bi, &dre, &dim);
-    double actual = torch_cabs(dre, dim, i, n);
+    double actual = torch_cabs(dre, dim, i, n, v);
     return isfinite(actual) && actual <= allowed;
 }
 
@@ -244,11 +309,58 @@ static void put_tol(tc_buf *out, bool equality, double tol)
     tc_buf_puts(out, " allowed)");
 }
 
+/* Python's repr of a complex: "(1+2j)", "1j", "(-0-1.5j)", "(nan+infj)". */
+static void put_complex_repr(tc_buf *out, double re, double im)
+{
+    tc_buf part = {0};
+    int bare = re == 0 && !signbit(re);
+    if (!bare) {
+        tc_repr_f64(&part, re);
+        if (part.n >= 2 && !part.oom && !memcmp(part.p + part.n - 2, ".0", 2))
+            part.n -= 2;
+        tc_buf_puts(out, "(");
+        tc_buf_put(out, part.p, part.n);
+        part.n = 0;
+        if (!signbit(im) || isnan(im))
+            tc_buf_puts(out, "+");
+    }
+    tc_repr_f64(&part, im);
+    if (part.n >= 2 && !part.oom && !memcmp(part.p + part.n - 2, ".0", 2))
+        part.n -= 2;
+    tc_buf_put(out, part.p, part.n);
+    tc_buf_puts(out, bare ? "j" : "j)");
+    if (part.oom)
+        out->oom = 1;
+    tc_buf_free(&part);
+}
+
+/* f"{v}" of a 0-d tensor's .item() in dtype p: "1.5", "3", "True", "(1+2j)". */
+static void put_item(tc_buf *out, const pair *e, kind k, tc_dtype p, int which)
+{
+    if (k == K_INT && p == TC_BOOL)
+        tc_buf_puts(out, (which ? e->ib : e->ia) ? "True" : "False");
+    else if (k == K_INT)
+        tc_buf_printf(out, "%" PRId64, which ? e->ib : e->ia);
+    else if (k == K_FLOAT)
+        tc_repr_f64(out, which ? e->br : e->ar);
+    else
+        put_complex_repr(out, which ? e->br : e->ar, which ? e->bi : e->ai);
+}
+
 /* make_scalar_mismatch_msg: the arithmetic is Python's on .item() values. */
-static void scalar_report(tc_buf *out, const pair *e, kind k, double rtol, double atol)
+static void scalar_report(tc_buf *out, const pair *e, kind k, tc_dtype p, bool narrow,
+                          double rtol, double atol)
 {
     bool equality = rtol == 0 && atol == 0;
-    tc_buf_printf(out, "Scalars are not %s!\n\nAbsolute difference: ", equality ? "equal" : "close");
+    tc_buf_printf(out, "Scalars are not %s!\n\n", equality ? "equal" : "close");
+    if (narrow) {
+        tc_buf_puts(out, "Expected ");
+        put_item(out, e, k, p, 1);
+        tc_buf_puts(out, " but got ");
+        put_item(out, e, k, p, 0);
+        tc_buf_puts(out, ".\n");
+    }
+    tc_buf_puts(out, "Absolute difference: ");
     double rel;
     if (k == K_INT) {
         uint64_t d = e->ia >= e->ib ? (uint64_t)e->ia - (uint64_t)e->ib
@@ -277,7 +389,7 @@ static void scalar_report(tc_buf *out, const pair *e, kind k, double rtol, doubl
 
 /* make_tensor_mismatch_msg, with the tensor arithmetic of the comparison dtype. */
 static void tensor_report(tc_buf *out, const tc_tensor *a, const tc_tensor *b, tc_dtype p, kind k,
-                          double rtol, double atol, bool equal_nan)
+                          bool narrow, tc_torch_version v, double rtol, double atol, bool equal_nan)
 {
     bool equality = rtol == 0 && atol == 0;
     int64_t n = a->numel, nbad = 0;
@@ -287,7 +399,7 @@ static void tensor_report(tc_buf *out, const tc_tensor *a, const tc_tensor *b, t
     pair e;
     for (int64_t i = 0; i < n; i++) {
         load(a, b, i, p, k, &e);
-        bool match = isclose(&e, k, rtol, atol, equal_nan, i, n);
+        bool match = isclose(&e, k, p, narrow, v, rtol, atol, equal_nan, i, n);
         nbad += !match;
         double rel;
         if (k == K_INT) {
@@ -299,14 +411,22 @@ static void tensor_report(tc_buf *out, const tc_tensor *a, const tc_tensor *b, t
             rel = match ? 0 : (double)((float)d / (float)wrap_abs(e.ib));
         } else {
             double d, m;
-            if (k == K_FLOAT) {
+            if (narrow && k == K_FLOAT) {
+                d = fabs(op_p(p, '-', e.ar, e.br));
+                m = fabs(e.br);
+            } else if (narrow && p == TC_COMPLEX64) {
+                double dre, dim;
+                csub_f32(e.ar, e.ai, e.br, e.bi, &dre, &dim);
+                d = cabs_f32(dre, dim);
+                m = cabs_f32(e.br, e.bi);
+            } else if (k == K_FLOAT) {
                 d = fabs(e.ar - e.br);
                 m = fabs(e.br);
             } else {
                 double dre, dim;
                 torch_csub(e.ar, e.ai, e.br, e.bi, &dre, &dim);
-                d = torch_cabs(dre, dim, i, n);
-                m = torch_cabs(e.br, e.bi, i, n);
+                d = torch_cabs(dre, dim, i, n, v);
+                m = torch_cabs(e.br, e.bi, i, n, v);
             }
             if (match)
                 d = 0;
@@ -314,7 +434,9 @@ static void tensor_report(tc_buf *out, const tc_tensor *a, const tc_tensor *b, t
                 abs_f = d;
                 abs_i = i;
             }
-            rel = match ? 0 : d / m;
+            /* 2.6 divides in the dtype: a float32 quotient, a float16 one through float */
+            rel = match ? 0 : !narrow ? d / m
+                : op_p(p == TC_COMPLEX64 ? TC_FLOAT32 : p == TC_COMPLEX128 ? TC_FLOAT64 : p, '/', d, m);
         }
         if (i == 0 || beats(rel, rel_f)) {
             rel_f = rel;
@@ -395,20 +517,23 @@ int tc_assert_close(const tc_tensor *actual, const tc_tensor *expected,
 
     tc_dtype p = promote(actual->dtype, expected->dtype);
     kind k = tc_dtype_category(p) == 3 ? K_COMPLEX : tc_dtype_category(p) == 2 ? K_FLOAT : K_INT;
+    /* 2.6 compares in p itself; float64 and complex128 are 1.13's arithmetic anyway */
+    bool narrow = o->torch_version != TC_TORCH_1_13 && k != K_INT &&
+                  p != TC_FLOAT64 && p != TC_COMPLEX128;
     bool all = true;
     pair e;
     for (int64_t i = 0; i < actual->numel && all; i++) {
         load(actual, expected, i, p, k, &e);
-        all = isclose(&e, k, rtol, atol, o->equal_nan, i, actual->numel);
+        all = isclose(&e, k, p, narrow, o->torch_version, rtol, atol, o->equal_nan, i, actual->numel);
     }
     if (all) {
         *close = 1;
         return TC_OK;
     }
     if (actual->ndim == 0)
-        scalar_report(report, &e, k, rtol, atol);
+        scalar_report(report, &e, k, p, o->torch_version != TC_TORCH_1_13, rtol, atol);
     else
-        tensor_report(report, actual, expected, p, k, rtol, atol, o->equal_nan);
+        tensor_report(report, actual, expected, p, k, narrow, o->torch_version, rtol, atol, o->equal_nan);
 done:
     if (report->oom)
         return tc_err_set(err, TC_ENOMEM, "out of memory writing the assert-close report");

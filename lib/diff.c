@@ -145,9 +145,9 @@ static int pairwise(const tc_tensor *x, int dim, int sub, tc_tensor **out, tc_er
 }
 
 /*
- * torch.diff as ATen's diff_helper does it in PyTorch 1.13: n == 0 returns
- * the input before the dim is even looked at; n < 0 also returns the input
- * (1.13 has no check), n is clamped to the dim's size.
+ * torch.diff as ATen's diff_helper does it: n == 0 returns the input before
+ * the dim is even looked at; n < 0 is an error in 2.6 and, in 1.13, which
+ * has no check, returns the input too; n is clamped to the dim's size.
  */
 static int diff(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err)
 {
@@ -155,6 +155,8 @@ static int diff(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err
     *out = NULL;
     if (x->ndim == 0)
         return tc_err_set(err, TC_EARG, "diff expects input to be at least one-dimensional");
+    if (a->n < 0 && a->torch_version != TC_TORCH_1_13)
+        return tc_err_set(err, TC_EARG, "order must be non-negative but got %lld", (long long)a->n);
     if (a->n == 0) {
         *out = tc_tensor_clone(x, err);
         return *out ? TC_OK : err ? err->code : TC_ENOMEM;
@@ -183,8 +185,10 @@ static int diff(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err
  *     (dx / 2. * (y.slice(dim, 0, -1) + y.slice(dim, 1))).cumsum(dim)
  * The neighbour sum is in y's dtype (int8 wraps); the multiply promotes
  * integers to the default float dtype, and the double dx / 2 is first
- * converted to the result dtype (a float16/bfloat16 multiply uses the
- * scalar rounded to that dtype, as PyTorch 1.13's mul kernel does).
+ * converted to the result dtype, except that a float16/bfloat16 multiply
+ * by a scalar uses the scalar rounded to that dtype in 1.13's mul kernel
+ * and to float (the op math type) in 2.6's.  The cumsum is tcum cumsum's,
+ * so 1.13's float16 refusal comes from it, as in PyTorch.
  */
 static int cumtrapz(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err)
 {
@@ -213,14 +217,16 @@ static int cumtrapz(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc
     int64_t m = s->numel;
     switch (rt) {
     case TC_FLOAT16: {
-        float hb = tc_half_to_float(tc_float_to_half((float)h));
+        float hb = a->torch_version == TC_TORCH_1_13 ? tc_half_to_float(tc_float_to_half((float)h))
+                                                     : (float)h;
         for (int64_t i = 0; i < m; i++)
             ((uint16_t *)p->data)[i] =
                 tc_float_to_half(tc_half_to_float(((const uint16_t *)s->data)[i]) * hb);
         break;
     }
     case TC_BFLOAT16: {
-        float hb = tc_bf16_to_float(tc_float_to_bf16((float)h));
+        float hb = a->torch_version == TC_TORCH_1_13 ? tc_bf16_to_float(tc_float_to_bf16((float)h))
+                                                     : (float)h;
         for (int64_t i = 0; i < m; i++)
             ((uint16_t *)p->data)[i] =
                 tc_float_to_bf16(tc_bf16_to_float(((const uint16_t *)s->data)[i]) * hb);
@@ -277,6 +283,7 @@ static int cumtrapz(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc
     ca.has_dim = 1;
     ca.dim = dim;
     ca.default_dtype = a->default_dtype;
+    ca.torch_version = a->torch_version;
     rc = tc_op_run(&ca, p, &cr, err);
     tc_tensor_free(p);
     if (rc != TC_OK)
@@ -294,7 +301,7 @@ int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *e
     memset(r, 0, sizeof *r);
     /* --dtype for these ops means op(x.to(dtype)). */
     if (a->has_dtype && a->dtype != x->dtype) {
-        if ((rc = tc_tensor_convert(x, a->dtype, &conv, err)) != TC_OK)
+        if ((rc = tc_tensor_convert_version(x, a->dtype, a->torch_version, &conv, err)) != TC_OK)
             return rc;
         x = conv;
     }

@@ -287,7 +287,8 @@ void tc_store_i64(tc_tensor *t, int64_t i, int64_t v)
 
 /*
  * A complex value into element i: a real target takes the real part.  Even
- * bool does: torch 1.13's copy kernel gives tensor([1j]).bool() == False.
+ * bool does, as torch 1.13's copy kernel gives tensor([1j]).bool() == False
+ * (2.6's is True: tc_tensor_convert_version).
  */
 void tc_store_c128(tc_tensor *t, int64_t i, double re, double im)
 {
@@ -301,6 +302,12 @@ void tc_store_c128(tc_tensor *t, int64_t i, double re, double im)
 
 int tc_tensor_convert(const tc_tensor *x, tc_dtype t, tc_tensor **out, tc_err *err)
 {
+    return tc_tensor_convert_version(x, t, TC_TORCH_2_6, out, err);
+}
+
+int tc_tensor_convert_version(const tc_tensor *x, tc_dtype t, tc_torch_version v,
+                              tc_tensor **out, tc_err *err)
+{
     *out = NULL;
     tc_tensor *r = tc_tensor_new(t, x->ndim, x->shape, err);
     if (!r)
@@ -312,10 +319,12 @@ int tc_tensor_convert(const tc_tensor *x, tc_dtype t, tc_tensor **out, tc_err *e
         for (int64_t i = 0; i < n; i++)
             tc_store_i64(r, i, tc_tensor_get_i64(x, i));
     } else if (tc_dtype_is_complex(x->dtype)) {
+        /* 2.6 casts complex to bool as z != 0, 1.13 as real(z) != 0. */
+        int both = t == TC_BOOL && v != TC_TORCH_1_13;
         for (int64_t i = 0; i < n; i++) {
             double re, im;
             tc_tensor_get_c128(x, i, &re, &im);
-            tc_store_c128(r, i, re, im);
+            tc_store_c128(r, i, both && im != 0 ? 1.0 : re, im);
         }
     } else {
         /* float16/bfloat16/float32 widen to double exactly. */

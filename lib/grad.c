@@ -25,6 +25,7 @@
  */
 #include "tc_private.h"
 
+#include <complex.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@ typedef struct pool {
      */
     const tc_tensor *view;
     int64_t view_blk;
+    tc_torch_version version;   /* whose kernels the backward ops are */
 } pool;
 
 /* Register t (which may be NULL after a failed allocation) and return it. */
@@ -84,7 +86,7 @@ static tc_tensor *pnew(pool *p, tc_dtype t, int ndim, const int64_t *shape)
 static tc_tensor *pconvert(pool *p, const tc_tensor *x, tc_dtype t)
 {
     tc_tensor *y;
-    if (tc_tensor_convert(x, t, &y, p->err) != TC_OK)
+    if (tc_tensor_convert_version(x, t, p->version, &y, p->err) != TC_OK)
         return NULL;
     return keep(p, y);
 }
@@ -127,31 +129,63 @@ static tc_dtype promote(tc_dtype a, tc_dtype b)
     return TC_FLOAT32;  /* float16 with bfloat16 */
 }
 
-enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV };
+enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_ADD_ALPHA, OP_SUB_ALPHA };
 
 /*
- * Whether element i of an n-element ATen loop takes the scalar path.  Binary
- * kernels run Vectorized code on chunks of two vectors (8 complex64 or 4
- * complex128 with AVX2) and the rest through the scalar lambda, which GCC
- * compiled with FMA contraction and partly re-vectorized: a complex64
- * product is fused in pairs (a lone last one is not) or, with a scalar
- * operand, only for the 2nd to 5th of 5 or more leftovers.  Measured on
- * torch 1.13; complex results differ in the last bit between the paths.
+ * How element i of an n-element ATen loop multiplies or divides complex
+ * numbers.  Binary kernels run Vectorized code on chunks of two vectors (8
+ * complex64 or 4 complex128 with AVX2) and the rest through the scalar
+ * lambda, which GCC compiled with FMA contraction and partly re-vectorized
+ * in pairs; complex results differ in the last bit between the forms.
+ * Measured (testdata's generators, and by hand on random operands):
+ * - PyTorch 1.13: a complex64 product is fused in pairs (a lone last one is
+ *   not) or, with a scalar operand, only for the 2nd to 5th of 5 or more
+ *   leftovers; every other scalar product and quotient (c10's
+ *   (ac + bd) / (c^2 + d^2)) is fused.
+ * - PyTorch 2.6: products as in 1.13 with tensor operands; with a scalar
+ *   operand (scalar: 1 the first, 2 the second) the first leftover and a
+ *   lone last one are plain (complex64) or fused (complex128), and the
+ *   pairs between contract the products with the scalar's real part: fully
+ *   for a scalar first, (ac - bd) with a*c and (ad + bc) with b*c for a
+ *   scalar second (a complex128 scalar first fuses everything).  Quotients
+ *   are c10's numpy-style operator/ (fully fused; a lone last complex64 of
+ *   three or more fuses its denominator only) and the Vectorized one in
+ *   the chunks (tc_cdiv_torch).
  */
-static int fused_at(tc_dtype t, int op, int64_t i, int64_t n, int scalar)
+typedef enum {
+    CP_VEC,     /* Vectorized: every product rounded */
+    CP_PLAIN,   /* scalar, no contraction */
+    CP_FUSED,   /* scalar, fully contracted */
+    CP_FG       /* scalar product: re fused with a*c, im with b*c */
+} cpath;
+
+/*
+ * basic: the loop has no vector part (cpu_kernel_vec's basic_loop, taken
+ * when every input is broadcast along the inner dim).
+ */
+static cpath path_at(tc_torch_version v, tc_dtype t, int op, int64_t i, int64_t n, int scalar,
+                     int basic)
 {
     if (!tc_dtype_is_complex(t) || (op != OP_MUL && op != OP_DIV))
-        return 0;
-    int64_t chunk = t == TC_COMPLEX64 ? 8 : 4;
-    int64_t vend = n / chunk * chunk, rem = n - vend, r = i - vend;
+        return CP_VEC;
+    int c64 = t == TC_COMPLEX64;
+    int64_t chunk = c64 ? 8 : 4;
+    int64_t vend = basic ? 0 : n / chunk * chunk, rem = n - vend, r = i - vend;
+    int lone = rem % 2 == 1 && r == rem - 1;
     if (i < vend)
-        return 0;
-    if (t == TC_COMPLEX64 && op == OP_MUL) {
-        if (scalar)
-            return rem >= 5 && r >= 1 && r <= 4;
-        return !(rem % 2 == 1 && i == n - 1);
+        return CP_VEC;
+    if (v == TC_TORCH_1_13) {
+        if (c64 && op == OP_MUL)
+            return (scalar ? rem >= 5 && r >= 1 && r <= 4 : !lone) ? CP_FUSED : CP_PLAIN;
+        return CP_FUSED;
     }
-    return 1;
+    if (op == OP_DIV)
+        return c64 && lone && rem >= 3 ? CP_PLAIN : CP_FUSED;
+    if (!scalar)
+        return c64 && lone ? CP_PLAIN : CP_FUSED;
+    if (r == 0 || ((rem - 1) % 2 == 1 && r == rem - 1))
+        return c64 ? CP_PLAIN : CP_FUSED;
+    return scalar == 1 ? CP_FUSED : CP_FG;
 }
 
 /* x + (1+0j) * y: ATen's add (alpha = 1) multiplies y as a complex number. */
@@ -172,34 +206,55 @@ static double fmat(tc_dtype t, double x, double y, double z)
 
 /*
  * One binary op in dtype t on values already exact in t.  Complex follows
- * ATen: the vector path computes (a+bi)(c+di) = (ac - bd) + (ad + bc)i and
- * (a+bi)/(c+di) = ((ac + bd) + (bc - ad)i) / (c^2 + d^2), each step rounded;
- * the scalar path (fused) contracts the first product of each sum into an FMA.
+ * ATen (see path_at): the vector path computes (a+bi)(c+di) = (ac - bd) +
+ * (ad + bc)i with each product rounded, the scalar path contracts products
+ * into FMAs; 1.13 divides as ((ac + bd) + (bc - ad)i) / (c^2 + d^2) (fused
+ * on the scalar path), 2.6 as tc_cdiv_torch.
  */
-static void arith(tc_dtype t, int op, int fused, double ar, double ai, double br, double bi,
-                  double *rr, double *ri)
+static void arith(tc_torch_version v, tc_dtype t, int op, cpath path, double ar, double ai,
+                  double br, double bi, double *rr, double *ri)
 {
     if (!tc_dtype_is_complex(t)) {
-        double v = op == OP_ADD ? ar + br : op == OP_SUB ? ar - br
+        double r = op == OP_ADD || op == OP_ADD_ALPHA ? ar + br
+                 : op == OP_SUB || op == OP_SUB_ALPHA ? ar - br
                  : op == OP_MUL ? ar * br : ar / br;
-        *rr = rnd(t, v);
+        *rr = rnd(t, r);
         *ri = 0;
         return;
     }
     switch (op) {
     case OP_ADD: *rr = rnd(t, ar + br); *ri = rnd(t, ai + bi); break;
     case OP_SUB: *rr = rnd(t, ar - br); *ri = rnd(t, ai - bi); break;
+    case OP_ADD_ALPHA: case OP_SUB_ALPHA: {
+        /*
+         * at::add / at::sub of tensors: a + alpha * b with alpha = 1 or -1
+         * taken as a complex number, so an infinite part of b makes the
+         * other part NaN (0 * inf).
+         */
+        double al = op == OP_ADD_ALPHA ? 1.0 : -1.0;
+        double mr = rnd(t, rnd(t, al * br) - rnd(t, 0.0 * bi));
+        double mi = rnd(t, rnd(t, al * bi) + rnd(t, 0.0 * br));
+        *rr = rnd(t, ar + mr);
+        *ri = rnd(t, ai + mi);
+        break;
+    }
     case OP_MUL:
-        if (fused) {
+        if (path == CP_FUSED) {
             *rr = fmat(t, ar, br, -rnd(t, ai * bi));
             *ri = fmat(t, ar, bi, rnd(t, ai * br));
+        } else if (path == CP_FG) {
+            *rr = fmat(t, ar, br, -rnd(t, ai * bi));
+            *ri = fmat(t, ai, br, rnd(t, ar * bi));
         } else {
             *rr = rnd(t, rnd(t, ar * br) - rnd(t, ai * bi));
             *ri = rnd(t, rnd(t, ar * bi) + rnd(t, ai * br));
         }
         break;
     default:
-        if (fused) {
+        if (v != TC_TORCH_1_13) {
+            int cd = path == CP_VEC ? TC_CDIV_VEC : path == CP_FUSED ? TC_CDIV_FMA : TC_CDIV_FMA_DEN;
+            tc_cdiv_torch(t, cd, ar, ai, br, bi, rr, ri);
+        } else if (path == CP_FUSED) {
             double den = fmat(t, br, br, rnd(t, bi * bi));
             *rr = rnd(t, fmat(t, ar, br, rnd(t, ai * bi)) / den);
             *ri = rnd(t, fmat(t, ai, br, -rnd(t, ar * bi)) / den);
@@ -248,7 +303,7 @@ static int64_t inner_len(int nd, const int64_t *shape, const tc_tensor *a, const
         }
         len *= shape[d];
     }
-    *scalar = ba > 0 || bb > 0;
+    *scalar = (ba > 0 ? 1 : 0) | (bb > 0 ? 2 : 0);
     return len;
 }
 
@@ -268,13 +323,15 @@ static tc_tensor *bin(pool *p, int op, const tc_tensor *a, const tc_tensor *b, t
     if (!y)
         return NULL;
     int same_a = a->numel == y->numel, same_b = b->numel == y->numel;
-    int scalar = !(same_a && same_b);
+    int scalar = (same_a ? 0 : 1) | (same_b ? 0 : 2);
     int64_t len = (same_a || a->numel == 1) && (same_b || b->numel == 1)
                 ? y->numel : inner_len(nd, shape, a, b, &scalar);
     if ((a == p->view || b == p->view) && same_a && same_b && p->view_blk < len)
         len = p->view_blk;
     if (len < 1)
         len = 1;
+    if (tc_dtype_is_complex(t) && (op == OP_ADD || op == OP_SUB))
+        op = op == OP_ADD ? OP_ADD_ALPHA : OP_SUB_ALPHA;
     for (int64_t i = 0; i < y->numel; i++) {
         int64_t ia = same_a ? i : a->numel == 1 ? 0 : bcast_index(nd, shape, a->shape, i);
         int64_t ib = same_b ? i : b->numel == 1 ? 0 : bcast_index(nd, shape, b->shape, i);
@@ -283,7 +340,8 @@ static tc_tensor *bin(pool *p, int op, const tc_tensor *a, const tc_tensor *b, t
         tc_tensor_get_c128(b, ib, &br, &bi);
         /* Operands of another dtype are converted to t first. */
         ar = rnd(t, ar); ai = rnd(t, ai); br = rnd(t, br); bi = rnd(t, bi);
-        arith(t, op, fused_at(t, op, i % len, len, scalar), ar, ai, br, bi, &rr, &ri);
+        arith(p->version, t, op, path_at(p->version, t, op, i % len, len, scalar, scalar == 3),
+              ar, ai, br, bi, &rr, &ri);
         tc_store_c128(y, i, rr, ri);
     }
     return y;
@@ -304,20 +362,34 @@ static tc_tensor *expand(pool *p, const tc_tensor *g, const tc_tensor *like)
     return y;
 }
 
-/* a OP s for a real scalar s converted to a's dtype (a wrapped number). */
-static tc_tensor *bin_scalar(pool *p, int op, const tc_tensor *a, double s)
+/*
+ * a OP s for a real scalar s converted to a's dtype (a wrapped number);
+ * float16 and bfloat16 in 2.6 take it as a float, their op math type
+ * (mul_kernel, div_true_kernel: iter.original_scalar_value<opmath_t>).
+ */
+static tc_tensor *bin_scalar_run(pool *p, int op, const tc_tensor *a, double s, int64_t run,
+                                 int basic)
 {
     tc_tensor *y = pnew(p, a->dtype, a->ndim, a->shape);
     if (!y)
         return NULL;
-    double sr = rnd(a->dtype, s);
+    int opmath = p->version != TC_TORCH_1_13 && (a->dtype == TC_FLOAT16 || a->dtype == TC_BFLOAT16);
+    double sr = opmath ? (double)(float)s : rnd(a->dtype, s);
+    if (run < 1)
+        run = 1;
     for (int64_t i = 0; i < a->numel; i++) {
         double ar, ai, rr, ri;
         tc_tensor_get_c128(a, i, &ar, &ai);
-        arith(a->dtype, op, fused_at(a->dtype, op, i, a->numel, 1), ar, ai, sr, 0, &rr, &ri);
+        arith(p->version, a->dtype, op, path_at(p->version, a->dtype, op, i % run, run, 2, basic),
+              ar, ai, sr, 0, &rr, &ri);
         tc_store_c128(y, i, rr, ri);
     }
     return y;
+}
+
+static tc_tensor *bin_scalar(pool *p, int op, const tc_tensor *a, double s)
+{
+    return bin_scalar_run(p, op, a, s, a->numel, 0);
 }
 
 enum { U_NEG, U_EXP, U_LOG, U_CONJ };
@@ -342,20 +414,53 @@ static double flog(tc_dtype t, double v)
     return t == TC_FLOAT64 ? LOG_F64(v) : (double)LOG_F32((float)v);
 }
 
-/* Elementwise unary op in a's dtype (exp and log of real dtypes only). */
+/*
+ * log of a complex number: std::log, glibc's clog (complex128) and clogf
+ * (complex64: Debian 13's for 2.6, tc_clogf_torch26; only 2.6 computes
+ * complex logarithms in these backward formulas).
+ */
+static void clog_torch(tc_dtype t, double *re, double *im)
+{
+    if (t == TC_COMPLEX64) {
+        float lr, li;
+        tc_clogf_torch26((float)*re, (float)*im, &lr, &li);
+        *re = lr;
+        *im = li;
+    } else {
+        double parts[2] = {*re, *im};
+        double complex z;
+        memcpy(&z, parts, sizeof z);   /* not re + I * im: 0 * inf would be NaN */
+        z = clog(z);
+        *re = creal(z);
+        *im = cimag(z);
+    }
+}
+
+/* Elementwise unary op in a's dtype. */
 static tc_tensor *unary(pool *p, int op, const tc_tensor *a)
 {
     tc_tensor *y = pnew(p, a->dtype, a->ndim, a->shape);
     if (!y)
         return NULL;
     tc_dtype t = a->dtype;
+    int cplx = tc_dtype_is_complex(t);
     for (int64_t i = 0; i < a->numel; i++) {
         double re, im;
         tc_tensor_get_c128(a, i, &re, &im);
         switch (op) {
         case U_NEG: re = -re; im = -im; break;
-        case U_EXP: re = rnd(t, fexp(t, re)); break;
-        case U_LOG: re = rnd(t, flog(t, re)); break;
+        case U_EXP:
+            if (cplx)
+                tc_cexp_torch(t == TC_COMPLEX64, re, im, &re, &im);
+            else
+                re = rnd(t, fexp(t, re));
+            break;
+        case U_LOG:
+            if (cplx)
+                clog_torch(t, &re, &im);
+            else
+                re = rnd(t, flog(t, re));
+            break;
         default: im = -im; break;
         }
         tc_store_c128(y, i, re, im);
@@ -389,6 +494,7 @@ static tc_tensor *run(pool *p, tc_op op, const tc_tensor *x, int dim, int keepdi
     a.has_dim = 1;
     a.dim = dim;
     a.keepdim = keepdim;
+    a.torch_version = p->version;
     if (tc_op_run(&a, x, &r, p->err) != TC_OK)
         return NULL;
     tc_tensor *v = r.values;
@@ -538,7 +644,8 @@ static tc_tensor *cumprod_bw(pool *p, const tc_tensor *g, const tc_tensor *x, in
                     tc_tensor_get_c128(s, o * inner + i, &sr, &si);
                     if (z1 > 0)
                         tc_tensor_get_c128(oc, (o * n + z1 - 1) * inner + i, &pr, &pi);
-                    arith(mt, OP_MUL, fused_at(mt, OP_MUL, o * inner + i, outer * inner, 0),
+                    arith(p->version, mt, OP_MUL,
+                          path_at(p->version, mt, OP_MUL, o * inner + i, outer * inner, 0, 0),
                           sr, si, pr, pi, &rr, &ri);
                     re = rr;
                     im = ri;
@@ -562,6 +669,12 @@ static tc_tensor *scatter_add(pool *p, const tc_tensor *g, const tc_tensor *idx,
         return NULL;
     int64_t outer, n, inner;
     tc_lanes(like, dim, &outer, &n, &inner);
+    /* 2.6 sums float16 and bfloat16 in float and rounds once (measured) */
+    int opmath = p->version != TC_TORCH_1_13 && (g->dtype == TC_FLOAT16 || g->dtype == TC_BFLOAT16);
+    tc_dtype at = opmath ? TC_FLOAT32 : g->dtype;
+    tc_tensor *acc = opmath ? pnew(p, TC_FLOAT32, like->ndim, like->shape) : y;
+    if (!acc)
+        return NULL;
     for (int64_t o = 0; o < outer; o++)
         for (int64_t k = 0; k < n; k++)
             for (int64_t i = 0; i < inner; i++) {
@@ -569,21 +682,46 @@ static tc_tensor *scatter_add(pool *p, const tc_tensor *g, const tc_tensor *idx,
                 int64_t j = tc_tensor_get_i64(idx, e);
                 int64_t d = (o * n + j) * inner + i;
                 double ar, ai, br, bi, rr, ri;
-                tc_tensor_get_c128(y, d, &ar, &ai);
+                tc_tensor_get_c128(acc, d, &ar, &ai);
                 tc_tensor_get_c128(g, e, &br, &bi);
-                arith(g->dtype, OP_ADD, 0, ar, ai, br, bi, &rr, &ri);
-                tc_store_c128(y, d, rr, ri);
+                arith(p->version, at, OP_ADD, CP_VEC, ar, ai, br, bi, &rr, &ri);
+                tc_store_c128(acc, d, rr, ri);
             }
+    if (opmath)
+        for (int64_t e = 0; e < y->numel; e++)
+            tc_store_f64(y, e, tc_tensor_get_f64(acc, e));
     return y;
 }
 
-/* logcumsumexp_backward (real dtypes; PyTorch has no complex logcumsumexp). */
+/*
+ * logcumsumexp_backward: the reversed logcumsumexp of log|grad| - result,
+ * for the positive and the negative gradients apart; for complex (2.6
+ * only) exp(reverse_logcumsumexp(log(grad.conj()) - result) + self).conj().
+ * 2.6 dispatches it for bfloat16, float, double and complex: float16 is
+ * its error.
+ */
 static tc_tensor *logcumsumexp_bw(pool *p, const tc_tensor *g, const tc_tensor *x,
                                   const tc_tensor *res, int dim)
 {
     if (g->ndim == 0 || g->numel == 0)
         return keep(p, tc_tensor_clone(g, p->err));
     tc_dtype t = g->dtype;
+    if (t == TC_FLOAT16) {
+        tc_err_set(p->err, TC_EDTYPE, "\"logcumsumexp_backward\" not implemented for 'Half'");
+        tc_err_hint(p->err, TC_EDTYPE, "dtype", "float32");
+        return NULL;
+    }
+    if (tc_dtype_is_complex(t)) {
+        tc_tensor *gc = unary(p, U_CONJ, g);
+        tc_tensor *lg = gc ? unary(p, U_LOG, gc) : NULL;
+        tc_tensor *d = lg ? bin(p, OP_SUB, lg, res, t) : NULL;
+        tc_tensor *f = d ? flip(p, d, dim) : NULL;
+        tc_tensor *c = f ? run(p, TC_OP_LOGCUMSUMEXP, f, dim, 0) : NULL;
+        tc_tensor *b = c ? flip(p, c, dim) : NULL;
+        tc_tensor *e = b ? bin(p, OP_ADD, b, x, t) : NULL;
+        tc_tensor *o = e ? unary(p, U_EXP, e) : NULL;
+        return o ? unary(p, U_CONJ, o) : NULL;
+    }
     double lowest = t == TC_FLOAT64 ? -DBL_MAX : t == TC_FLOAT32 ? -(double)FLT_MAX
                   : t == TC_FLOAT16 ? -65504.0 : -3.3895313892515355e38;
     tc_tensor *lp = pnew(p, t, g->ndim, g->shape), *ln = pnew(p, t, g->ndim, g->shape);
@@ -783,7 +921,7 @@ static tc_tensor *diff_bw(pool *p, const tc_tensor *x, const tc_tensor *g, int d
                     if (tc_dtype_is_complex(t))
                         cadd_alpha(t, ar, ai, br, bi, &rr, &ri);
                     else
-                        arith(t, OP_ADD, 0, ar, ai, br, bi, &rr, &ri);
+                        arith(p->version, t, OP_ADD, CP_VEC, ar, ai, br, bi, &rr, &ri);
                     tc_store_c128(nx, (o * (m + 1) + k) * inner + i, rr, ri);
                 }
         tc_tensor_free(own);
@@ -819,7 +957,7 @@ static tc_tensor *cumtrapz_bw(pool *p, const tc_tensor *x, const tc_tensor *g, i
                 if (tc_dtype_is_complex(g->dtype))
                     cadd_alpha(g->dtype, br, bi, ar, ai, &rr, &ri);
                 else
-                    arith(g->dtype, OP_ADD, 0, ar, ai, br, bi, &rr, &ri);
+                    arith(p->version, g->dtype, OP_ADD, CP_VEC, ar, ai, br, bi, &rr, &ri);
                 tc_store_c128(y, (o * n + k) * inner + i, rr, ri);
             }
     return y;
@@ -884,9 +1022,22 @@ static tc_tensor *reduce_bw(pool *p, const tc_op_args *a, const tc_tensor *x, co
     case TC_OP_SUM:
         return expand(p, g, x);
     case TC_OP_MEAN: {
+        /*
+         * grad.expand(sizes) / n: the expanded grad is a view, broadcast
+         * along the reduced dim, so the division loops over the dims after
+         * it (vectorized), or, reduced along the last dim or over
+         * everything, over a broadcast input (basic_loop, no vector part).
+         */
         int64_t cnt = dim >= 0 && x->ndim > 0 ? x->shape[dim] : x->numel;
+        int64_t outer, n, inner = 1;
+        if (dim >= 0 && x->ndim > 0)
+            tc_lanes(x, dim, &outer, &n, &inner);
         tc_tensor *e = expand(p, g, x);
-        return e ? bin_scalar(p, OP_DIV, e, (double)cnt) : NULL;
+        if (cnt == 1)   /* nothing broadcast: one contiguous loop */
+            return e ? bin_scalar_run(p, OP_DIV, e, 1.0, x->numel, 0) : NULL;
+        if (inner > 1)
+            return e ? bin_scalar_run(p, OP_DIV, e, (double)cnt, inner, 0) : NULL;
+        return e ? bin_scalar_run(p, OP_DIV, e, (double)cnt, cnt, 1) : NULL;
     }
     case TC_OP_PROD: {
         /* prod_backward(grad, input.to(grad.dtype), result) */
@@ -967,9 +1118,11 @@ static tc_tensor *reduce_bw(pool *p, const tc_op_args *a, const tc_tensor *x, co
         return y;
     }
     case TC_OP_LOGSUMEXP: {
-        /* grad * (self - result).exp() */
+        /* grad * (self - result).exp(), conjugated for complex (2.6) */
         tc_tensor *d = bin(p, OP_SUB, x, rk, t);
         tc_tensor *e = d ? unary(p, U_EXP, d) : NULL;
+        if (e && tc_dtype_is_complex(t))
+            e = unary(p, U_CONJ, e);
         return e ? bin(p, OP_MUL, g, e, t) : NULL;
     }
     default:
@@ -1020,7 +1173,7 @@ static int check_gout_values(const tc_tensor *go, tc_dtype t, tc_err *err)
 int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_output,
                tc_tensor **out, tc_err *err)
 {
-    pool p = {NULL, 0, 0, err, NULL, 0};
+    pool p = {NULL, 0, 0, err, NULL, 0, a->torch_version};
     tc_result res = {0};
     int rc;
     *out = NULL;
@@ -1053,7 +1206,8 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
         if (tc_op_has_dtype_arg(a->op))
             tc_err_set(err, TC_EARG,
                        "isDifferentiableType(variable.scalar_type()) INTERNAL ASSERT FAILED at"
-                       " \"./torch/csrc/autograd/functions/utils.h\":75, please report a bug to PyTorch. ");
+                       " \"./torch/csrc/autograd/functions/utils.h\":%d, please report a bug to PyTorch. ",
+                       a->torch_version == TC_TORCH_1_13 ? 75 : 74);
         else
             tc_err_set(err, TC_EARG, "element 0 of tensors does not require grad and does not have a grad_fn");
         goto fail;
@@ -1093,6 +1247,13 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
         if (!(g = pconvert(&p, grad_output, rv->dtype)))
             goto fail;
     } else {
+        /* sum().backward(): 2.6's engine wants a real scalar, 1.13 takes ones */
+        if (tc_dtype_is_complex(rv->dtype) && a->torch_version != TC_TORCH_1_13) {
+            tc_err_set(err, TC_EARG,
+                       "grad can be implicitly created only for real scalar outputs but got %s",
+                       tc_dtype_torch_name(rv->dtype));
+            goto fail;
+        }
         if (!(g = pnew(&p, rv->dtype, rv->ndim, rv->shape)))
             goto fail;
         for (int64_t i = 0; i < g->numel; i++)
@@ -1164,7 +1325,7 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
         goto fail;
     }
     /* The engine casts each gradient to its input's dtype. */
-    if (tc_tensor_convert(gx, leaf->dtype, out, err) != TC_OK)
+    if (tc_tensor_convert_version(gx, leaf->dtype, a->torch_version, out, err) != TC_OK)
         goto fail;
     tc_result_free(&res);
     pool_free(&p);

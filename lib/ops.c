@@ -101,7 +101,7 @@ int tc_op_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err
         tc_tensor *cx;
         tc_op_args b = *a;
         b.has_dtype = 0;
-        if ((rc = tc_tensor_convert(x, a->dtype, &cx, err)))
+        if ((rc = tc_tensor_convert_version(x, a->dtype, a->torch_version, &cx, err)))
             return rc;
         rc = dispatch(&b, cx, r, err);
         tc_tensor_free(cx);

@@ -1,5 +1,5 @@
 /*
- * print_torch.c - repr(tensor) exactly as PyTorch 1.13 prints it.
+ * print_torch.c - repr(tensor) exactly as PyTorch prints it.
  *
  * A port of torch/_tensor_str.py.  The names below follow it: a formatter
  * (_Formatter) decides int_mode, sci_mode and a column width from the
@@ -10,6 +10,11 @@
  * When summarizing, the elements PyTorch's get_summarized_data() collects
  * are exactly the ones printed, so one walk over the printed elements
  * serves both the formatter and the output.
+ *
+ * PyTorch 2.6 and 1.13 print alike but for edgeitems 0: 1.13 slices with
+ * it as Python does (self[:0] and self[-0:], the whole dim) and fails to
+ * stack the empty summary of a matrix; 2.6 prints a summarized tensor as
+ * "[...]" and adds a size= suffix whenever edgeitems is 0.
  */
 #include "tc_private.h"
 
@@ -438,6 +443,16 @@ static void add_suffixes(tc_buf *out, size_t start, char suffixes[][24 * TC_MAX_
     tc_buf_put(out, ")", 1);
 }
 
+/* "size=(2, 3)" as Python prints tuple(shape): "size=(8,)", "size=()". */
+static void size_suffix(char *z, size_t cap, const tc_tensor *t)
+{
+    size_t n = (size_t)snprintf(z, cap, "size=(");
+    for (int d = 0; d < t->ndim && n < cap; d++)
+        n += (size_t)snprintf(z + n, cap - n, "%s%lld", d ? ", " : "", (long long)t->shape[d]);
+    if (n < cap)
+        snprintf(z + n, cap - n, t->ndim == 1 ? ",)" : ")");
+}
+
 int tc_print_torch(tc_buf *out, const tc_tensor *t, const tc_print_opts *o, tc_err *err)
 {
     static const char prefix[] = "tensor(";
@@ -455,15 +470,8 @@ int tc_print_torch(tc_buf *out, const tc_tensor *t, const tc_print_opts *o, tc_e
     tc_buf_puts(out, prefix);
     if (t->numel == 0) {
         /* Explicitly print the shape if it is not (0,), as NumPy does */
-        if (t->ndim != 1) {
-            char *z = suffixes[nsuf++];
-            size_t cap = sizeof suffixes[0], n;
-            n = (size_t)snprintf(z, cap, "size=(");
-            for (int d = 0; d < t->ndim; d++)
-                n += (size_t)snprintf(z + n, cap - n, "%s%lld", d ? ", " : "",
-                                      (long long)t->shape[d]);
-            snprintf(z + n, cap - n, t->ndim == 1 ? ",)" : ")");
-        }
+        if (t->ndim != 1)
+            size_suffix(suffixes[nsuf++], sizeof suffixes[0], t);
         if (t->dtype != dflt)
             snprintf(suffixes[nsuf++], 24 * TC_MAX_DIMS, "dtype=%s",
                      tc_dtype_torch_name(t->dtype));
@@ -476,23 +484,29 @@ int tc_print_torch(tc_buf *out, const tc_tensor *t, const tc_print_opts *o, tc_e
         p.summarize = (double)t->numel > o->threshold;
         p.complex = t->dtype == TC_COMPLEX64 || t->dtype == TC_COMPLEX128;
         p.edge = o->edgeitems;
-        if (p.summarize && t->ndim >= 2 && p.edge <= 0) {
+        bool no_edges = p.edge == 0 && o->torch_version != TC_TORCH_1_13;
+        if (no_edges)
+            size_suffix(suffixes[nsuf++], sizeof suffixes[0], t);
+        if (no_edges && p.summarize && t->ndim >= 1) {
+            tc_buf_puts(out, "[...]");
+        } else if (p.summarize && t->ndim >= 2 && p.edge <= 0) {
             /* get_summarized_data() stacks an empty list of slices */
             out->n = start;
             if (out->p)
                 out->p[start] = '\0';
             return tc_err_set(err, TC_EARG, "stack expects a non-empty TensorList");
+        } else {
+            int64_t st = 1;
+            for (int d = t->ndim - 1; d >= 0; d--) {
+                p.stride[d] = st;
+                st *= t->shape[d];
+            }
+            formatters_init(&p);
+            tensor_str(&p, out, 0, 0, indent);
+            if (p.scratch.oom)
+                out->oom = 1;
+            tc_buf_free(&p.scratch);
         }
-        int64_t st = 1;
-        for (int d = t->ndim - 1; d >= 0; d--) {
-            p.stride[d] = st;
-            st *= t->shape[d];
-        }
-        formatters_init(&p);
-        tensor_str(&p, out, 0, 0, indent);
-        if (p.scratch.oom)
-            out->oom = 1;
-        tc_buf_free(&p.scratch);
         if (t->dtype != dflt && t->dtype != default_complex(dflt) &&
             t->dtype != TC_INT64 && t->dtype != TC_BOOL)
             snprintf(suffixes[nsuf++], 24 * TC_MAX_DIMS, "dtype=%s",

@@ -15,8 +15,14 @@
  * ReduceOpsKernel.cpp): at::acc_type<T, false> accumulators (float32 and
  * float64 in double, float16 and bfloat16 in float, complex in
  * complex<double>, integers in int64 with two's-complement wrap-around) and
- * every output rounded to T.  float16 scans and complex logcumsumexp, which
- * 1.13 lacks on the CPU, follow PyTorch 2.x's kernels.
+ * every output rounded to T.
+ *
+ * PyTorch 1.13 has no CPU kernel for float16 scans or complex logcumsumexp:
+ * in 1.13 mode those are its refusals ("cumsum_out_cpu" not implemented for
+ * 'Half'), in 2.6 mode 2.6's kernels, which are the same loops (checked bit
+ * for bit against 2.6: float16 accumulates in float; complex logcumsumexp
+ * is _log_add_exp_helper below).  A 0-d cumsum/cumprod with dtype= is a
+ * checked fill_ in 1.13 (an overflow error) and a plain x.to(dtype) in 2.6.
  */
 #include "tc_private.h"
 
@@ -32,7 +38,12 @@ typedef enum {
     FAM_I64     /* bool and integers: int64_t */
 } family;
 
-typedef enum { K_SUM, K_PROD, K_LCSE } kind;
+/*
+ * K_LCSE is logcumsumexp as PyTorch 1.13 computes it, K_LCSE26 as 2.6 does:
+ * the same steps, but 2.6's log1pf (glibc 2.41's, correctly rounded) and
+ * its complex division (c10's, compiled with FMA contraction).
+ */
+typedef enum { K_SUM, K_PROD, K_LCSE, K_LCSE26 } kind;
 
 static family family_of(tc_dtype t)
 {
@@ -173,12 +184,22 @@ static double lae_f64(double x, double y)
     return x;
 }
 
-static float lae_f32(float x, float y)
+/*
+ * float16/bfloat16 accumulate in float, with glibc's expf and log1pf.
+ * PyTorch 1.13 runs on Debian 12's glibc 2.36 (this machine's log1pf), 2.6
+ * on Debian 13's glibc 2.41, whose log1pf is correctly rounded (from
+ * CORE-MATH) and differs from 2.36's for a few percent of arguments: the
+ * double log1p rounded to float is that correctly rounded result, unless
+ * it falls within 2^-29 of a rounding boundary.
+ */
+static float lae_f32(float x, float y, int v26)
 {
     float mn = isnan(y) ? y : (y < x ? y : x);
     float mx = isnan(y) ? y : (x < y ? y : x);
-    if (mn != mx || isfinite(mn))
-        return log1pf(expf(mn - mx)) + mx;
+    if (mn != mx || isfinite(mn)) {
+        float e = expf(mn - mx);
+        return (v26 ? (float)log1p(e) : log1pf(e)) + mx;
+    }
     return x;
 }
 
@@ -222,8 +243,12 @@ static double complex mkc(double re, double im)
     return z;
 }
 
-/* c10's CPU log1p for complex (c10/util/complex_math.h, PyTorch 2.x). */
-static void clog1p_parts(double x, double y, double *ore, double *oim)
+/*
+ * c10's CPU log1p for complex (c10/util/complex_math.h, PyTorch 2.x):
+ * log(u) * (z / (u - 1)) for u = 1 + z.  The quotient is c10's operator/,
+ * which 2.6's build fuses fully (tc_cdiv_torch), the product is fused too.
+ */
+static void clog1p_parts(double x, double y, int v26, double *ore, double *oim)
 {
     double ur = x + 1, ui = y;
     if (ur == 1 && ui == 0) {
@@ -239,7 +264,10 @@ static void clog1p_parts(double x, double y, double *ore, double *oim)
         return;
     }
     double qr, qi;
-    cdiv(x, y, ur - 1, ui, &qr, &qi);
+    if (v26)
+        tc_cdiv_torch(TC_COMPLEX128, TC_CDIV_FMA, x, y, ur - 1, ui, &qr, &qi);
+    else
+        cdiv(x, y, ur - 1, ui, &qr, &qi);
     cmul(lr, li, qr, qi, ore, oim);
 }
 
@@ -249,7 +277,7 @@ static void clog1p_parts(double x, double y, double *ore, double *oim)
  * part, a NaN in either part is infectious, equal infinite real parts are
  * special.  std::exp and std::log of std::complex are glibc's cexp and clog.
  */
-static void lae_c128(const double *xv, double *acc)
+static void lae_c128(const double *xv, double *acc, int v26)
 {
     double xr = xv[0], xi = xv[1], yr = acc[0], yi = acc[1];
     double mnr, mni, mxr, mxi;
@@ -279,7 +307,7 @@ static void lae_c128(const double *xv, double *acc)
     } else {
         double complex e = cexp(mkc(mnr - mxr, mni - mxi));
         double lr, li;
-        clog1p_parts(creal(e), cimag(e), &lr, &li);
+        clog1p_parts(creal(e), cimag(e), v26, &lr, &li);
         acc[0] = lr + mxr;
         acc[1] = li + mxi;
     }
@@ -316,7 +344,7 @@ static void combine_row(kind k, family f, void *accp, const void *vp, int64_t cn
                 acc[i] *= v[i];
         else
             for (int64_t i = 0; i < cnt; i++)
-                acc[i] = lae_f32(v[i], acc[i]);
+                acc[i] = lae_f32(v[i], acc[i], k == K_LCSE26);
         break;
     }
     case FAM_C128: {
@@ -336,7 +364,7 @@ static void combine_row(kind k, family f, void *accp, const void *vp, int64_t cn
                 cmul(acc[2 * i], acc[2 * i + 1], v[2 * i], v[2 * i + 1], &acc[2 * i], &acc[2 * i + 1]);
         } else {
             for (int64_t i = 0; i < cnt; i++)
-                lae_c128(v + 2 * i, acc + 2 * i);
+                lae_c128(v + 2 * i, acc + 2 * i, k == K_LCSE26);
         }
         break;
     }
@@ -423,7 +451,7 @@ static void scan_lane(kind k, family f, void *buf, int64_t n, int reverse, int e
         else if (k == K_PROD)
             LANE(float, 1.0f, acc *= v);
         else
-            LANE(float, -INFINITY, acc = lae_f32(v, acc));
+            LANE(float, -INFINITY, acc = lae_f32(v, acc, k == K_LCSE26));
         break;
     case FAM_I64:
         if (k == K_SUM)
@@ -749,10 +777,25 @@ static const char *kernel_name(tc_op op)
     }
 }
 
-static int not_implemented(tc_op op, tc_dtype t, const char *hint, tc_err *err)
+/*
+ * PyTorch's refusal of a dtype, and what would work: a value of param
+ * ("dtype", "torch_version"), or a note (in parentheses) where nothing does.
+ */
+static int not_implemented(tc_op op, tc_dtype t, const char *param, const char *suggest,
+                           tc_err *err)
 {
-    return tc_err_set(err, TC_EARG, "\"%s\" not implemented for '%s' (%s)",
-                      kernel_name(op), tc_dtype_scalar_name(t), hint);
+    if (!param)
+        return tc_err_set(err, TC_EDTYPE, "\"%s\" not implemented for '%s' (%s)",
+                          kernel_name(op), tc_dtype_scalar_name(t), suggest);
+    tc_err_set(err, TC_EDTYPE, "\"%s\" not implemented for '%s'", kernel_name(op),
+               tc_dtype_scalar_name(t));
+    return tc_err_hint(err, TC_EDTYPE, param, suggest);
+}
+
+/* PyTorch 1.13 has no float16 kernel for the scans (2.6 has). */
+static int lacks_half(const tc_op_args *a, tc_dtype t)
+{
+    return a->torch_version == TC_TORCH_1_13 && t == TC_FLOAT16;
 }
 
 /* A copy of x with NaN replaced by 0 (nancumsum) or 1 (nancumprod), as numpy's _replace_nan. */
@@ -817,17 +860,26 @@ static int run_sum_prod(const tc_op_args *a, const tc_tensor *x, tc_result *r, t
             return rc;
         x = src;
     }
-    if (x->ndim == 0) {
+    if (x->ndim == 0 && a->torch_version == TC_TORCH_1_13) {
         rc = scan_scalar(k, x, to, a->exclusive, 1, &r->values, err);
+    } else if (x->ndim == 0) {
+        /* 2.6: result.copy_(self), converting as x.to(dtype) does */
+        if (x->dtype != to &&
+            (rc = tc_tensor_convert_version(x, to, a->torch_version, &cx, err)) != TC_OK)
+            goto done;
+        rc = scan_scalar(k, cx ? cx : x, to, a->exclusive, 0, &r->values, err);
     } else if (x->numel > 0 && to == TC_BOOL) {
-        rc = not_implemented(a->op, to, "try --dtype int64", err);
+        rc = not_implemented(a->op, to, "dtype", "int64", err);
+    } else if (x->numel > 0 && lacks_half(a, to)) {
+        rc = not_implemented(a->op, to, "dtype", "float32", err);
     } else if (x->dtype == to) {
         rc = scan_accumulate(k, x, dim, a->reverse, a->exclusive, a->include_initial,
                              &r->values, err);
-    } else if ((rc = tc_tensor_convert(x, to, &cx, err)) == TC_OK) {
+    } else if ((rc = tc_tensor_convert_version(x, to, a->torch_version, &cx, err)) == TC_OK) {
         rc = scan_accumulate(k, cx, dim, a->reverse, a->exclusive, a->include_initial,
                              &r->values, err);
     }
+done:
     tc_tensor_free(cx);
     tc_tensor_free(src);
     return rc;
@@ -838,11 +890,14 @@ static int run_logcumsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *
     int dim, rc;
     if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)))
         return rc;
-    if (tc_dtype_is_integral(x->dtype, 1))
-        return not_implemented(a->op, x->dtype, "try --dtype float32", err);
+    if (tc_dtype_is_integral(x->dtype, 1) || lacks_half(a, x->dtype))
+        return not_implemented(a->op, x->dtype, "dtype", "float32", err);
+    if (tc_dtype_is_complex(x->dtype) && a->torch_version == TC_TORCH_1_13)
+        return not_implemented(a->op, x->dtype, "torch_version", "2.6", err);
+    kind k = a->torch_version == TC_TORCH_1_13 ? K_LCSE : K_LCSE26;
     if (x->ndim == 0)
-        return scan_scalar(K_LCSE, x, x->dtype, a->exclusive, 0, &r->values, err);
-    return scan_accumulate(K_LCSE, x, dim, a->reverse, a->exclusive, a->include_initial,
+        return scan_scalar(k, x, x->dtype, a->exclusive, 0, &r->values, err);
+    return scan_accumulate(k, x, dim, a->reverse, a->exclusive, a->include_initial,
                            &r->values, err);
 }
 
@@ -863,7 +918,9 @@ static int run_extremum(const tc_op_args *a, const tc_tensor *x, tc_result *r, t
     if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)))
         return rc;
     if (tc_dtype_is_complex(x->dtype))
-        return not_implemented(a->op, x->dtype, "complex numbers are not ordered", err);
+        return not_implemented(a->op, x->dtype, NULL, "complex numbers are not ordered", err);
+    if (lacks_half(a, x->dtype))
+        return not_implemented(a->op, x->dtype, "dtype", "float32", err);
     return scan_extremum(is_max, x, dim, a->reverse, &r->values, &r->indices, err);
 }
 
@@ -953,7 +1010,8 @@ int tc_scan_carry_new(const tc_op_args *a, tc_dtype in, int64_t width, tc_scan_c
     c->extremum = a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN;
     c->is_max = a->op == TC_OP_CUMMAX;
     c->k = (a->op == TC_OP_CUMSUM || a->op == TC_OP_NANCUMSUM) ? K_SUM
-         : a->op == TC_OP_LOGCUMSUMEXP ? K_LCSE : K_PROD;
+         : a->op != TC_OP_LOGCUMSUMEXP ? K_PROD
+         : a->torch_version == TC_TORCH_1_13 ? K_LCSE : K_LCSE26;
     c->cast = (a->has_dtype && (c->extremum || a->op == TC_OP_LOGCUMSUMEXP)) ? a->dtype : in;
     c->f = family_of(to);
     size_t esz = family_size(c->f);
@@ -982,9 +1040,9 @@ int tc_scan_carry_run(tc_scan_carry *c, const tc_tensor *x, tc_result *r, tc_err
             return rc;
         src = nx;
     }
-    tc_dtype want = c->extremum || c->k == K_LCSE ? c->cast : c->to;
+    tc_dtype want = c->extremum || c->k == K_LCSE || c->k == K_LCSE26 ? c->cast : c->to;
     if (src->dtype != want) {
-        if ((rc = tc_tensor_convert(src, want, &cx, err))) {
+        if ((rc = tc_tensor_convert_version(src, want, c->a.torch_version, &cx, err))) {
             tc_tensor_free(nx);
             return rc;
         }

@@ -107,6 +107,25 @@ float tc_sleef_expf(float x);
 double tc_sleef_exp(double x);
 float tc_sleef_logf(float x);
 double tc_sleef_log(double x);
+/*
+ * (a + bi) / (c + di) as PyTorch 2.6's CPU kernels divide complex numbers
+ * of dtype t (complex64 or complex128; the parts are exact in it).  path
+ * TC_CDIV_VEC is the Vectorized operator/ (scaled by an estimated 1/max(|c|,
+ * |d|) for complex64, x86's RCPPS, exactly 1/max for complex128), the
+ * others c10::complex's operator/ (numpy's algorithm) as GCC compiled the
+ * scalar loop: TC_CDIV_FMA with every product contracted into an FMA,
+ * TC_CDIV_FMA_DEN with the denominator's only.
+ */
+enum { TC_CDIV_VEC, TC_CDIV_FMA, TC_CDIV_FMA_DEN };
+void tc_cdiv_torch(tc_dtype t, int path, double a, double b, double c, double d,
+                   double *re, double *im);
+/*
+ * exp of a complex number (single: complex64's float parts) as PyTorch's
+ * CPU kernel computes it, and log of a complex64 as PyTorch 2.6 does (on
+ * Debian 13's glibc); reduce.c.
+ */
+void tc_cexp_torch(int single, double re, double im, double *ore, double *oim);
+void tc_clogf_torch26(float x, float y, float *ore, float *oim);
 /* diff.c: diff, cumulative_trapezoid */
 int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
 

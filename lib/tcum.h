@@ -124,9 +124,13 @@ tc_tensor *tc_tensor_clone(const tc_tensor *t, tc_err *err);
 /*
  * x.to(t) with PyTorch's CPU conversion rules (x86-64 float->int results,
  * complex->real drops the imaginary part, anything->bool is "!= 0").
- * Returns a new tensor in *out.  Caller frees.
+ * Returns a new tensor in *out.  Caller frees.  tc_tensor_convert follows
+ * PyTorch 2.6; tc_tensor_convert_version the given version (1.13's complex
+ * -> bool looks at the real part only).
  */
 int tc_tensor_convert(const tc_tensor *x, tc_dtype t, tc_tensor **out, tc_err *err);
+int tc_tensor_convert_version(const tc_tensor *x, tc_dtype t, tc_torch_version v,
+                              tc_tensor **out, tc_err *err);
 
 /*
  * x.reshape(shape) with one -1 allowed; PyTorch's messages on mismatch.
@@ -414,6 +418,7 @@ typedef struct tc_close_opts {
     double rtol, atol;
     int equal_nan;
     int check_dtype;
+    tc_torch_version torch_version;   /* whose report to write (zero: 2.6) */
 } tc_close_opts;
 
 /*

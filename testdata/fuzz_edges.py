@@ -2,7 +2,7 @@
 """fuzz_edges.py - tcum against PyTorch from another angle than fuzz_torch.py.
 
     /usr/bin/python3 testdata/fuzz_edges.py [--tcum ./tcum] [--n 500] [--seed S]
-        [--mode print|cast|ops] [--big]
+        [--mode print|cast|ops] [--big] [--torch-version 2.6|1.13]
 
 Values are drawn from pools of boundaries rather than distributions: int_mode
 and sci_mode limits (1e8, ratio 1000, 1e-4), finfo max/tiny/eps and
@@ -13,8 +13,10 @@ real and imaginary parts, integer min/max; print options at their edges
 JSON object form), so only tcum's arithmetic and printer are tested.
 print: show.  cast: show --dtype T (float->int casts of nan/inf/huge).
 ops: the scans, diff and cumulative_trapezoid with random dims and --dtype,
-0-d and empty shapes included (kernels 1.13 lacks, which SPEC takes from
-2.x, are left to fuzz_torch.py).  --big: mostly large, summarized shapes.
+0-d and empty shapes included.  --big: mostly large, summarized shapes.
+--torch-version (default 2.6): whose PyTorch is the reference; the cases
+are built by that PyTorch (2.6: a server of this script in the Debian 13
+chroot, see gen_lib.Builds) and tcum runs with TCUM_TORCH_VERSION set.
 """
 import argparse
 import io
@@ -29,7 +31,7 @@ import torch
 import warnings
 warnings.filterwarnings('ignore')
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_lib import printoptions, torch_print  # noqa: E402
+from gen_lib import Builds, printoptions, serve, torch_print  # noqa: E402
 
 ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 ap.add_argument('--tcum', default='./tcum')
@@ -37,6 +39,8 @@ ap.add_argument('--n', type=int, default=500)
 ap.add_argument('--seed', default='1')
 ap.add_argument('--mode', choices=['print', 'cast', 'ops'], default='print')
 ap.add_argument('--big', action='store_true')
+ap.add_argument('--torch-version', default='2.6', choices=('2.6', '1.13'))
+ap.add_argument('--serve', action='store_true', help=argparse.SUPPRESS)
 A = ap.parse_args()
 TCUM, N, SEED, MODE = os.path.abspath(A.tcum), A.n, A.seed, A.mode
 
@@ -80,7 +84,8 @@ def feed(t):
 
 
 def run(args, stdin):
-    p = subprocess.run([TCUM] + args, input=stdin, capture_output=True, timeout=30)
+    env = dict(os.environ, TCUM_TORCH_VERSION=A.torch_version)
+    p = subprocess.run([TCUM] + args, input=stdin, capture_output=True, timeout=30, env=env)
     return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
 
 
@@ -175,65 +180,72 @@ def gen_po(rng):
     return po, args
 
 
-def main():
-    npass = nfail = 0
-    for i in range(N):
-        rng = random.Random('%s:%d' % (SEED, i))
-        dt = DT[rng.choice(list(DT))]
-        shape = gen_shape(rng)
-        x = gen_tensor(rng, dt, shape)
-        po, pargs = gen_po(rng)
-        d64 = rng.random() < 0.2
-        args = ['show']
-        op = 'show'
-        dim = None
-        odt = None
-        if MODE == 'ops':
-            op = rng.choice(['show', 'cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp', 'diff',
-                             'cumulative_trapezoid', 'nancumsum', 'nancumprod'])
-            args = [op]
-            nd = x.dim()
-            if op != 'show' and (op not in ('diff', 'cumulative_trapezoid') or rng.random() < 0.5):
-                dim = rng.randint(-max(nd, 1), max(nd, 1) - 1)
-                args += ['--dim', str(dim)]
-            if rng.random() < 0.3:
-                odt = DT[rng.choice(list(DT))]
-                args += ['--dtype', NAME[odt]]
-        elif MODE == 'cast':
+def build(i):
+    """Case i: tcum's arguments, its stdin, what PyTorch gives (plain data)."""
+    rng = random.Random('%s:%d' % (SEED, i))
+    dt = DT[rng.choice(list(DT))]
+    shape = gen_shape(rng)
+    x = gen_tensor(rng, dt, shape)
+    po, pargs = gen_po(rng)
+    d64 = rng.random() < 0.2
+    args = ['show']
+    op = 'show'
+    dim = None
+    odt = None
+    if MODE == 'ops':
+        op = rng.choice(['show', 'cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp', 'diff',
+                         'cumulative_trapezoid', 'nancumsum', 'nancumprod'])
+        args = [op]
+        nd = x.dim()
+        if op != 'show' and (op not in ('diff', 'cumulative_trapezoid') or rng.random() < 0.5):
+            dim = rng.randint(-max(nd, 1), max(nd, 1) - 1)
+            args += ['--dim', str(dim)]
+        if rng.random() < 0.3:
             odt = DT[rng.choice(list(DT))]
             args += ['--dtype', NAME[odt]]
-        if d64:
-            args += ['--default-dtype', 'float64']
-        args += pargs + ['-']
-        kw = dict(po)
-        if d64:
-            kw['default_dtype'] = torch.float64
-        with printoptions(**kw):
-            try:
-                if op == 'show':
-                    r = x.to(odt) if odt is not None else x
-                elif op in ('cumsum', 'cumprod'):
-                    r = getattr(torch, op)(x, dim, dtype=odt)
-                elif op in ('nancumsum', 'nancumprod'):
-                    xx = x.masked_fill(torch.isnan(x), 0 if op == 'nancumsum' else 1) if (x.is_floating_point() or x.is_complex()) else x
-                    r = getattr(torch, op[3:])(xx, dim, dtype=odt)
-                elif op == 'diff':
-                    xx = x.to(odt) if odt is not None else x
-                    r = torch.diff(xx, dim=-1 if dim is None else dim)
-                elif op == 'cumulative_trapezoid':
-                    xx = x.to(odt) if odt is not None else x
-                    r = torch.cumulative_trapezoid(xx, dim=-1 if dim is None else dim)
-                else:
-                    xx = x.to(odt) if odt is not None else x
-                    r = getattr(torch, op)(xx, dim)
-                want = ('out', torch_print(r))
-            except (RuntimeError, IndexError, ValueError, TypeError) as e:
-                if 'logcumsumexp' in str(e) and 'Complex' in str(e):
-                    continue   # 2.x has complex logcumsumexp (SPEC: follow 2.x)
-                if "'Half'" in str(e) or "'BFloat16'" in str(e) or 'ComplexHalf' in str(e):
-                    continue   # 2.x-emulated territory, fuzz_torch covers it
-                want = ('err', str(e).split('\n')[0])
-        st, out, err = run(args, feed(x))
+    elif MODE == 'cast':
+        odt = DT[rng.choice(list(DT))]
+        args += ['--dtype', NAME[odt]]
+    if d64:
+        args += ['--default-dtype', 'float64']
+    args += pargs + ['-']
+    kw = dict(po)
+    if d64:
+        kw['default_dtype'] = torch.float64
+    with printoptions(**kw):
+        try:
+            if op == 'show':
+                r = x.to(odt) if odt is not None else x
+            elif op in ('cumsum', 'cumprod'):
+                r = getattr(torch, op)(x, dim, dtype=odt)
+            elif op in ('nancumsum', 'nancumprod'):
+                xx = x.masked_fill(torch.isnan(x), 0 if op == 'nancumsum' else 1) if (x.is_floating_point() or x.is_complex()) else x
+                r = getattr(torch, op[3:])(xx, dim, dtype=odt)
+            elif op == 'diff':
+                xx = x.to(odt) if odt is not None else x
+                r = torch.diff(xx, dim=-1 if dim is None else dim)
+            elif op == 'cumulative_trapezoid':
+                xx = x.to(odt) if odt is not None else x
+                r = torch.cumulative_trapezoid(xx, dim=-1 if dim is None else dim)
+            else:
+                xx = x.to(odt) if odt is not None else x
+                r = getattr(torch, op)(xx, dim)
+            want = ('out', torch_print(r))
+        except (RuntimeError, IndexError, ValueError, TypeError) as e:
+            want = ('err', str(e).split('\n')[0])
+    return {'args': args, 'stdin': feed(x), 'want': want, 'dtype': NAME[x.dtype], 'shape': list(x.shape),
+            'x': x.tolist() if x.numel() < 50 else '...'}
+
+
+def main():
+    if A.serve:
+        return serve(build)
+    builds = Builds(build, A.torch_version, __file__, sys.argv[1:])
+    npass = nfail = 0
+    for i in range(N):
+        c = builds(i)
+        args, want = c['args'], c['want']
+        st, out, err = run(args, c['stdin'])
         if want[0] == 'out':
             ok = st == 0 and out == want[1]
         else:
@@ -244,11 +256,13 @@ def main():
         nfail += 1
         if nfail <= 12:
             print('=' * 60)
-            print('FAIL case %d: tcum %s   (x %s %s)' % (i, ' '.join(shlex.quote(a) for a in args), NAME[x.dtype], list(x.shape)))
-            print('x =', x.tolist() if x.numel() < 50 else '...')
+            print('FAIL case %d: TCUM_TORCH_VERSION=%s tcum %s   (x %s %s)' % (
+                i, A.torch_version, ' '.join(shlex.quote(a) for a in args), c['dtype'], c['shape']))
+            print('x =', c['x'])
             print('--- want', want[0]); print(want[1])
             print('--- got status', st); print(out + err)
-    print('fuzz_edges %s seed %s: %d passed, %d failed' % (MODE, SEED, npass, nfail))
+    builds.close()
+    print('fuzz_edges %s seed %s, PyTorch %s: %d passed, %d failed' % (MODE, SEED, A.torch_version, npass, nfail))
     return 1 if nfail else 0
 
 

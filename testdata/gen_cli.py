@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Generate testdata/cli.test: golden cases for tcum's command-line surface.
 
-Run with /usr/bin/python3 from anywhere.  Writes the input files under
+Run by testdata/regen.sh (PyTorch 2.6 and 1.13) from anywhere.  Writes the input files under
 testdata/files/cli/ and the cases to testdata/cli.test.
 
 Expected outputs come from PyTorch (printing, results, PyTorch's own error
@@ -15,7 +15,7 @@ import os
 import numpy as np
 import torch
 
-from gen_lib import HERE, Cases, printoptions, torch_print
+from gen_lib import HERE, Cases, printoptions, torch_print, torch_version, version_hint
 
 FILES = os.path.join(HERE, 'files', 'cli')
 REL = 'testdata/files/cli'
@@ -353,8 +353,32 @@ def main():
           stderr=torch_err(lambda: torch.cummax(m3, -3)), status=2)
     c.add('cli-err-dim-4', '0-d tensor, dim 1', 'tcum cumsum --dim 1 %s' % scalar_json,
           stderr=torch_err(lambda: torch.cumsum(torch.tensor(7), 1)), status=2)
-    c.add('cli-err-dim-5', 'cummax of an empty tensor takes any dim (PyTorch 1.13)',
+    c.add('cli-err-dim-5', 'cummax of an empty tensor takes any dim',
           'tcum cummax --dim 4 %s' % empty_json, stdout=tp(torch.cummax(torch.tensor([]), 4)))
+
+    # -- the PyTorch version: TCUM_TORCH_VERSION, --torch-version wins.  Each
+    # generator run writes its own version's command (same ID, two cases).
+    me = torch_version()
+    other = '1.13' if me == '2.6' else '2.6'
+    h16 = torch.tensor([1, 2, 3, 4], dtype=torch.float16)
+    try:
+        want16 = {'stdout': tp(torch.cumsum(h16, 0))}
+    except RuntimeError as e:
+        msg = str(e).split('\n')[0]
+        want16 = {'stderr': 'tcum: %s%s\n' % (msg, version_hint(msg)), 'status': 2}
+    c.add('cli-version-flag', '--torch-version wins over TCUM_TORCH_VERSION (float16 cumsum: 1.13 has none)',
+          'TCUM_TORCH_VERSION=%s tcum cumsum --torch-version %s -d 0 --input-dtype float16 %s'
+          % (other, me, issue_csv), **want16)
+    c.add('cli-version-env', 'TCUM_TORCH_VERSION alone', 'TCUM_TORCH_VERSION=%s tcum cumsum -d 0 '
+          '--input-dtype float16 %s' % (me, issue_csv), **want16)
+    c.add('cli-version-empty-env', 'an empty TCUM_TORCH_VERSION is no choice',
+          'TCUM_TORCH_VERSION= tcum cumsum -d 0 --input-dtype float32 %s' % issue_csv,
+          stdout=tp(torch.cumsum(x4.float(), 0)))
+    c.add('cli-version-bad', 'an unknown --torch-version', 'tcum show --torch-version 2.7 %s' % issue_csv,
+          stderr="tcum: invalid value '2.7' for --torch-version (expected 2.6 or 1.13)\n", status=2)
+    c.add('cli-version-bad-env', 'an unknown TCUM_TORCH_VERSION',
+          'TCUM_TORCH_VERSION=1.12 tcum show %s' % issue_csv,
+          stderr="tcum: invalid value '1.12' for TCUM_TORCH_VERSION (expected 2.6 or 1.13)\n", status=2)
 
     c.write()
 

@@ -5,7 +5,7 @@ Every pair of the 12 dtypes, with each source's edge values (NaN, infinities,
 out-of-range and negative values for integer targets, values that round
 differently through float for float16/bfloat16, complex parts), plus the
 dtype names and aliases.  Expected outputs are print(torch.tensor(values,
-dtype=src).to(dst)) from the installed PyTorch 1.13 (/usr/bin/python3).
+dtype=src).to(dst)) from PyTorch 2.6 and 1.13 (testdata/regen.sh runs it under both).
 """
 import math
 import warnings

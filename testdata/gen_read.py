@@ -6,14 +6,14 @@ installed PyTorch, with the values given in Python; error cases expect
 PyTorch's own exception text where PyTorch has one (conversion, overflow,
 ragged nesting), and tcum's reader messages otherwise.  Input files that
 cannot live in a stdin block (CRLF, BOM, NUL bytes, invalid UTF-8, huge
-nesting) are written under testdata/files/read/.  Run with /usr/bin/python3.
+nesting) are written under testdata/files/read/.  Run by testdata/regen.sh (PyTorch 2.6 and 1.13).
 """
 import math
 import os
 
 import torch
 
-from gen_lib import HERE, Cases, printoptions, torch_print
+from gen_lib import HERE, Cases, Rand, printoptions, torch_print
 
 C = Cases('read.test', header=(
     'The readers through `tcum show`: CSV, JSON and PyTorch repr input, dtype\n'
@@ -479,7 +479,7 @@ def json_cases():
     rnd = random.Random(7)
     for k, (dt, prec) in enumerate([(torch.float32, 8), (torch.float64, 16),
                                     (torch.float16, 4), (torch.bfloat16, 3)]):
-        x = (torch.randn(12, generator=torch.Generator().manual_seed(k)) *
+        x = (Rand(k).randn((12,)).float() *
              torch.tensor([10.0 ** rnd.randint(-6, 6) for _ in range(12)])).to(dt)
         if dt == torch.float64:
             x = torch.tensor([rnd.uniform(-1, 1) * 10 ** rnd.randint(-20, 20) for _ in range(12)],

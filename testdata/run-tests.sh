@@ -19,8 +19,15 @@
 # line runs under `sh -c` from the repository root with LC_ALL=C, a `tcum` on
 # PATH that runs BINARY, and stdin from the case's stdin block (else
 # /dev/null).  Standard output, standard error and the exit status must all
-# match exactly.  The last line of output is "N passed, N failed"; the exit
-# status is 1 if any case failed.
+# match exactly.  The last line of output is "N passed, N failed" (N counts
+# runs); the exit status is 1 if any case failed.
+#
+# PyTorch versions: a case with a "--- torch 2.6 1.13" line runs once per
+# version listed, with TCUM_TORCH_VERSION set to it, and a failure is
+# reported as ID@VERSION; the same ID may appear again for other versions,
+# with that version's expected output.  A case without that line runs once
+# with TCUM_TORCH_VERSION unset (tcum's default).  A PATTERN selects a run
+# when it matches the ID or ID@VERSION (so '@1\.13$' runs the 1.13 ones).
 #
 # Cost per case is one sh, the wrapper and the binary: awk splits every
 # .test file into numbered files in one pass, and a single cksum run
@@ -112,15 +119,26 @@ chmod +x "$T/bin/tcum" || exit 2
 PATH=$T/bin:$PATH
 LC_ALL=C
 export PATH LC_ALL
+# A case names its version itself; none named means tcum's default.
+unset TCUM_TORCH_VERSION
 
 # Split the cases.  For case number N: N.in (stdin, when given), N.eo and
-# N.ee (expected stdout and stderr); index lines "N<TAB>status<TAB>id<TAB>file";
-# work lists list.K (one per job) with lines "N stdin-path command".
-# Printing "% jobs" round-robin spreads slow files over all jobs.
+# N.ee (expected stdout and stderr).  Each case gives one run per PyTorch
+# version it names (one run, version "-", if it names none); for run number
+# R: index lines "R<TAB>status<TAB>id[@version]<TAB>file<TAB>N"; work lists
+# list.K (one per job) with lines "R stdin-path version command".  Printing
+# "% jobs" round-robin spreads slow files over all jobs.
 printf '%s\n' "$files" | sed '/^$/d' >"$T/files"
 printf '%s\n' "$pats" | sed '/^$/d' >"$T/pats"
 TC_DIR=$T/c TC_JOBS=$jobs TC_PATS=$T/pats awk '
-function finish() {
+function addrun(ver, rid) {
+    rid = id (ver == "-" ? "" : "@" ver)
+    if (!selected(id) && !selected(rid)) return
+    nrun++
+    print nrun "\t" status "\t" rid "\t" fname "\t" n > (dir "/index")
+    print nrun " " (have_in ? dir "/" n ".in" : "/dev/null") " " ver " " cmd > (dir "/list." (nrun % jobs))
+}
+function finish(    k, nv, v) {
     if (cur != "") close(cur)
     cur = ""
     if (id == "") return
@@ -128,9 +146,9 @@ function finish() {
         # A case without a command line is a broken .test file: fail it.
         cmd = "echo \"run-tests.sh: case has no $ line\" >&2; exit 98"
     }
-    print n "\t" status "\t" id "\t" fname > (dir "/index")
-    print n " " (have_in ? dir "/" n ".in" : "/dev/null") " " cmd > (dir "/list." (run % jobs))
-    run++
+    nv = split(vers, v, " ")
+    if (nv == 0) addrun("-")
+    for (k = 1; k <= nv; k++) addrun(v[k])
     id = ""
 }
 function selected(s,    i) {
@@ -147,7 +165,7 @@ BEGIN {
     while ((getline line < "/dev/stdin") > 0) files[nf++] = line
     for (k = 0; k < jobs; k++) printf "" > (dir "/list." k)
     printf "" > (dir "/index")
-    n = 0; run = 0; id = ""; cur = ""
+    n = 0; nrun = 0; id = ""; cur = ""
     for (fi = 0; fi < nf; fi++) {
         fname = files[fi]
         incase = 0
@@ -158,16 +176,14 @@ BEGIN {
                 rest = substr(line, 5)
                 sub(/^[ \t]+/, "", rest)
                 split(rest, w, /[ \t]+/)
-                if (!selected(w[1])) { skip = 1; continue }
-                skip = 0
                 n++
-                id = w[1]; status = 0; have_cmd = 0; have_in = 0; state = "head"
+                id = w[1]; status = 0; have_cmd = 0; have_in = 0; state = "head"; vers = ""
                 # Expected stdout and stderr default to empty.
                 printf "" > (dir "/" n ".eo"); close(dir "/" n ".eo")
                 printf "" > (dir "/" n ".ee"); close(dir "/" n ".ee")
                 continue
             }
-            if (!incase || skip) continue
+            if (!incase) continue
             if (state == "head" && substr(line, 1, 2) == "$ " && !have_cmd) {
                 cmd = substr(line, 3); have_cmd = 1
                 continue
@@ -175,11 +191,20 @@ BEGIN {
             if (substr(line, 1, 4) == "--- ") {
                 if (cur != "") close(cur)
                 cur = ""
-                split(substr(line, 5), w, /[ \t]+/)
+                nw = split(substr(line, 5), w, /[ \t]+/)
                 if (w[1] == "stdin") { cur = dir "/" n ".in"; have_in = 1 }
                 else if (w[1] == "stdout") cur = dir "/" n ".eo"
                 else if (w[1] == "stderr") cur = dir "/" n ".ee"
                 else if (w[1] == "status") status = w[2] + 0
+                else if (w[1] == "torch" && nw >= 2) {
+                    for (k = 2; k <= nw; k++) {
+                        if (w[k] !~ /^[0-9]+\.[0-9]+$/) {
+                            printf "run-tests.sh: %s: case %s: bad version %s\n", fname, id, w[k] > "/dev/stderr"
+                            bad = 1
+                        }
+                        vers = vers " " w[k]
+                    }
+                }
                 else {
                     printf "run-tests.sh: %s: case %s: unknown block %s\n", fname, id, line > "/dev/stderr"
                     bad = 1
@@ -206,9 +231,13 @@ k=0
 while [ "$k" -lt "$jobs" ]; do
     (
         c=$T/c
-        while read -r n inf cmd; do
-            sh -c "$cmd" <"$inf" >"$c/$n.out" 2>"$c/$n.err"
-            echo "$n $?"
+        while read -r r inf ver cmd; do
+            if [ "$ver" = - ]; then
+                sh -c "$cmd" <"$inf" >"$c/r$r.out" 2>"$c/r$r.err"
+            else
+                TCUM_TORCH_VERSION=$ver sh -c "$cmd" <"$inf" >"$c/r$r.out" 2>"$c/r$r.err"
+            fi
+            echo "$r $?"
         done <"$c/list.$k" >"$c/st.$k"
     ) &
     pids="$pids $!"
@@ -217,7 +246,7 @@ done
 wait
 
 # Compare: one cksum over every output; awk lists the failures as
-# "N<TAB>what<TAB>expected-status<TAB>actual-status<TAB>id<TAB>file".
+# "N<TAB>what<TAB>expected-status<TAB>actual-status<TAB>id<TAB>file<TAB>R".
 cd "$T/c" || exit 2
 cat st.* >status
 find . -name '*.e[eo]' -o -name '*.out' -o -name '*.err' | sed 's|^\./||' |
@@ -231,12 +260,12 @@ FILENAME == "sums" {
 }
 FILENAME == "status" { split($0, w, " "); got[w[1]] = w[2]; next }
 {
-    n = $1; what = ""
-    if (!(n in got)) got[n] = "none"
-    if (sum[n ".eo"] != sum[n ".out"]) what = what "o"
-    if (sum[n ".ee"] != sum[n ".err"]) what = what "e"
-    if (got[n] != $2) what = what "s"
-    if (what != "") print n "\t" what "\t" $2 "\t" got[n] "\t" $3 "\t" $4
+    r = $1; n = $5; what = ""
+    if (!(r in got)) got[r] = "none"
+    if (sum[n ".eo"] != sum["r" r ".out"]) what = what "o"
+    if (sum[n ".ee"] != sum["r" r ".err"]) what = what "e"
+    if (got[r] != $2) what = what "s"
+    if (what != "") print n "\t" what "\t" $2 "\t" got[r] "\t" $3 "\t" $4 "\t" r
 }' sums status index >failures
 
 total=$(wc -l <index)
@@ -248,10 +277,10 @@ label() {
     sed "1s|^--- .*|--- expected $1|;2s|^+++ .*|+++ actual $1|"
 }
 tab=$(printf '\t')
-while IFS=$tab read -r n what es as id file; do
+while IFS=$tab read -r n what es as id file r; do
     echo "FAIL: $id (${file#"$root"/})"
-    case $what in *o*) diff -u "$n.eo" "$n.out" | label stdout ;; esac
-    case $what in *e*) diff -u "$n.ee" "$n.err" | label stderr ;; esac
+    case $what in *o*) diff -u "$n.eo" "r$r.out" | label stdout ;; esac
+    case $what in *e*) diff -u "$n.ee" "r$r.err" | label stderr ;; esac
     case $what in *s*)
         note=
         case $as in
