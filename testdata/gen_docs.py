@@ -122,7 +122,8 @@ def readme_examples(path):
             while j < len(lines) and not lines[j].startswith('```'):
                 body.append(lines[j])
                 j += 1
-            if body and body[0].startswith('$ ') and 'tcum' in body[0]:
+            if body and body[0].startswith('$ ') and \
+                    any('tcum' in ln for ln in body if ln.startswith('$ ')):
                 blocks.append((i + 2, body))
             i = j
         i += 1
@@ -162,10 +163,10 @@ DTYPE_NAME = {v: k for k, v in list(DTYPES.items())[:12]}
 
 LONG_ARG = {'dim', 'dtype', 'input-dtype', 'default-dtype', 'n', 'dx', 'grad-output', 'format',
             'output', 'select', 'input-format', 'delimiter', 'shape', 'precision', 'threshold',
-            'edgeitems', 'linewidth', 'sci-mode', 'profile', 'rtol', 'atol'}
+            'edgeitems', 'linewidth', 'sci-mode', 'profile', 'rtol', 'atol', 'columns'}
 LONG_FLAG = {'reverse', 'exclusive', 'include-initial', 'keepdim', 'grad', 'header', 'no-header',
              'equal-nan', 'check-dtype'}
-SHORT = {'d': 'dim', 'n': 'n', 'f': 'format', 'o': 'output'}
+SHORT = {'d': 'dim', 'n': 'n', 'f': 'format', 'o': 'output', 'c': 'columns'}
 
 
 def dtype_arg(s):
@@ -257,6 +258,17 @@ def read_values(data, opts):
         raise Unsupported('input format %s' % fmt)
     delim = opts.get('delimiter', ',')
     delim = '\t' if delim in ('\\t', 'tab') else delim
+    if any(csv_token(f) is None for ln in text.splitlines()[1:] for f in ln.split(delim)
+           if f.strip() and not ln.lstrip().startswith('#')) or 'columns' in opts:
+        # a real table (key columns): pandas reads it, as table_model.py does
+        import table_model as tm
+        cols = None
+        if 'columns' in opts:
+            names = text.splitlines()[0].split(delim)
+            cols = [names.index(c) for c in opts['columns'].split(',')]
+        t = tm.read_table(text, delim=delim, columns=cols)
+        TABLE[0] = t
+        return t.values.to(dt) if dt is not None else t.values
     rows = []
     for line in text.splitlines():
         if not line.strip() or line.lstrip().startswith('#'):
@@ -284,6 +296,10 @@ def read_values(data, opts):
 
 CSV_COLUMN = [False]
 CSV_HEADER = [None]     # a CSV input's header row, which CSV output keeps
+TABLE = [None]          # a real table (table_model.Table), which CSV output writes back
+OP_KIND = {'show': 'show', 'diff': 'diff', 'cumulative_trapezoid': 'trapz',
+           'sum': 'reduce', 'prod': 'reduce', 'mean': 'reduce', 'amax': 'reduce',
+           'amin': 'reduce', 'logsumexp': 'reduce', 'max': 'reduce', 'min': 'reduce'}
 
 
 DTYPE_ARG_OPS = {'cumsum', 'cumprod', 'nancumsum', 'nancumprod', 'sum', 'prod', 'mean'}
@@ -416,6 +432,15 @@ def format_result(r, opts, pair):
             return '{"values": %s, "indices": %s}\n' % (json_tensor(r.values),
                                                          json_tensor(r.indices))
         return json_tensor(r) + '\n'
+    if fmt == 'csv' and TABLE[0] is not None:
+        if pair:
+            raise TcumError('choose one with --select values|indices')
+        import table_model as tm
+        op = opts.get('_op')
+        dim = int(opts['dim']) if 'dim' in opts else None
+        return tm.write_csv(TABLE[0], r, op=OP_KIND.get(op, 'scan'), dim=dim,
+                            n=int(opts.get('n', 1)), include_initial=bool(opts.get('include-initial')),
+                            opname=op)
     if fmt == 'csv':
         if pair:
             raise TcumError('choose one with --select values|indices')
@@ -451,6 +476,8 @@ def run_tcum(argv, stdin, files):
     op, opts, args = parse_argv(argv)
     CSV_COLUMN[0] = False
     CSV_HEADER[0] = None
+    TABLE[0] = None
+    opts['_op'] = op
     pkw = {}
     for k in ('precision', 'edgeitems', 'linewidth'):
         if k in opts:
@@ -500,7 +527,7 @@ def run_tcum(argv, stdin, files):
 
 def split_pipeline(cmd):
     """'A | B || echo C' -> ([argv A, argv B], 'C' or None)."""
-    lex = shlex.shlex(cmd, posix=True, punctuation_chars='|>')
+    lex = shlex.shlex(cmd, posix=True, punctuation_chars='|>&')
     lex.whitespace_split = True
     toks = list(lex)
     fallback = None
@@ -510,6 +537,13 @@ def split_pipeline(cmd):
         if rest[:1] != ['echo']:
             raise Unsupported('|| other than echo')
         fallback = ' '.join(rest[1:])
+        toks = toks[:k]
+    elif '&&' in toks:
+        k = toks.index('&&')
+        rest = toks[k + 1:]
+        if rest[:1] != ['echo']:
+            raise Unsupported('&& other than echo')
+        fallback = ('&&', ' '.join(rest[1:]))
         toks = toks[:k]
     stages, cur = [], []
     for t in toks:
@@ -553,7 +587,10 @@ def model(cmd, files):
             continue
         out, status = run_tcum(argv[1:], data, files)
         data = out.encode('utf-8')
-    if status and fallback is not None:
+    if isinstance(fallback, tuple):
+        if not status:
+            out += fallback[1] + '\n'
+    elif status and fallback is not None:
         out += fallback + '\n'
         status = 0
     return out, status
