@@ -233,6 +233,9 @@ int tc_read_csv_rows(const char *data, size_t n, const tc_read_opts *o, int64_t 
                      tc_tensor **out, tc_err *err)
 {
     *out = NULL;
+    int vrc = tc_read_opts_check(o, err);
+    if (vrc)
+        return vrc;
     size_t bom = tc_bom_len(data, n);
     data += bom;
     n -= bom;
