@@ -116,6 +116,51 @@ static tc_kind kind_of(tc_dtype t)
     return tc_dtype_info_of(t)->kind;
 }
 
+/*
+ * c10::promoteTypes.  Its table, by rule: bool gives way to anything;
+ * complex beats floating, floating beats integers; within a kind the wider
+ * wins, float16 with bfloat16 is float32, uint8 with a signed integer is
+ * the signed one but at least int16, complex64 with float64 is complex128.
+ * uint16, uint32 and uint64 promote only with themselves and with floats.
+ */
+int tc_dtype_promote(tc_dtype a, tc_dtype b, tc_dtype *out, tc_err *err)
+{
+    if (a == b) {
+        *out = a;
+        return TC_OK;
+    }
+    bool wa = tc_dtype_info_of(a)->since != NULL, wb = tc_dtype_info_of(b)->since != NULL;
+    if ((wa && !tc_dtype_is_float(b)) || (wb && !tc_dtype_is_float(a)))
+        return tc_err_set(err, TC_EDTYPE,
+                          "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote %s and %s",
+                          tc_dtype_scalar_name(a), tc_dtype_scalar_name(b));
+    int ca = tc_dtype_category(a), cb = tc_dtype_category(b);
+    if (ca != cb) {
+        tc_dtype hi = ca > cb ? a : b, lo = ca > cb ? b : a;
+        *out = tc_dtype_category(hi) == 3 && lo == TC_FLOAT64 ? TC_COMPLEX128 : hi;
+        return TC_OK;
+    }
+    switch (ca) {
+    case 1:
+        if (a == TC_UINT8 || b == TC_UINT8) {
+            tc_dtype s = a == TC_UINT8 ? b : a;
+            *out = s == TC_INT8 ? TC_INT16 : s;
+        } else {
+            *out = tc_dtype_size(a) > tc_dtype_size(b) ? a : b;
+        }
+        return TC_OK;
+    case 2:
+        if ((a == TC_FLOAT16 && b == TC_BFLOAT16) || (a == TC_BFLOAT16 && b == TC_FLOAT16))
+            *out = TC_FLOAT32;
+        else
+            *out = tc_dtype_size(a) > tc_dtype_size(b) ? a : b;
+        return TC_OK;
+    default:
+        *out = TC_COMPLEX128;
+        return TC_OK;
+    }
+}
+
 int tc_dtype_is_float(tc_dtype t)
 {
     return valid(t) && kind_of(t) == TC_KIND_FLOAT;

@@ -113,6 +113,8 @@ const tc_dtype_info *tc_dtype_info_of(tc_dtype t);
  * that a front end can name its own flag.
  */
 int tc_dtype_check_version(tc_dtype t, tc_torch_version v, tc_err *err);
+/* torch.promote_types(a, b) into *out, or PyTorch's refusal (TC_EDTYPE). */
+int tc_dtype_promote(tc_dtype a, tc_dtype b, tc_dtype *out, tc_err *err);
 
 /*
  * Casts with PyTorch's x86-64 CPU semantics.  Each takes a double (or int64)
@@ -179,6 +181,14 @@ float tc_sleef_logf(float x);
 double tc_sleef_log(double x);
 /* diff.c: diff, cumulative_trapezoid */
 int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
+/*
+ * diff.c, for the gradient too: diff's checks of its arguments, and the
+ * tensor it differences: torch.cat of prepend, x and append along the dim
+ * (NULL in *out when there is nothing to concatenate or n is 0).
+ */
+int tc_diff_input(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err);
+/* cumulative_trapezoid's spacings from a->x for y along dim (wrapped): a new tensor. */
+int tc_trapz_dx(const tc_op_args *a, const tc_tensor *y, int dim, tc_tensor **out, tc_err *err);
 
 /* ---- readers (value.c, read_*.c) ------------------------------------------ */
 
