@@ -26,8 +26,10 @@
  * multiply is ((ac - bd), (ad + bc)) with each product rounded, except
  * that NumPy 1.24's complex128 and NumPy 2.2's elementwise loops compute
  * fma(a, c, -bd) and fma(a, d, bc).  bfloat16, which NumPy lacks, is done
- * as float16 is, with bfloat16 rounding.  Ties between signed zeros keep
- * the earlier element.
+ * as float16 is, with bfloat16 rounding.  Of +0 and -0, nanmax and nanmin
+ * keep the earlier where the reduced axis is innermost (a reduce loop) and
+ * take the later elsewhere for float32 and float64 (an elementwise
+ * vector loop).
  */
 #include "tc_private.h"
 
@@ -62,14 +64,21 @@ static bool is_nan(const tc_tensor *x, int64_t i)
     return isnan(re) || isnan(im);
 }
 
-/* fmax/fmin of two reals: NaN only if both are; ties keep a. */
-static double fmaxmin(double a, double b, bool is_max)
+/*
+ * fmax/fmin of two reals: NaN only if both are.  Of two equal values
+ * (+0 and -0), a reduce loop keeps the earlier, and so does float16's
+ * scalar elementwise loop; float32's and float64's elementwise loops (a
+ * vector max) take the later.
+ */
+static double fmaxmin(double a, double b, bool is_max, bool keep_a)
 {
     if (isnan(b))
         return a;
     if (isnan(a))
         return b;
-    return (is_max ? a >= b : a <= b) ? a : b;
+    if (a == b)
+        return keep_a ? a : b;
+    return (is_max ? a > b : a < b) ? a : b;
 }
 
 /* NumPy's CGE / CLE for complex fmax / fmin: lexicographic, b's NaN loses. */
@@ -125,7 +134,25 @@ typedef struct nanred {
     tc_dtype t;             /* the computation (and result) dtype */
     bool reduce_path;       /* the reduced axis is innermost in memory (or all are reduced) */
     bool v113;
+    int64_t j, w;           /* elementwise path: this output's place in the inner loop, its length */
 } nanred;
+
+/*
+ * Of +0 and -0 in an elementwise fmax/fmin loop, whether the earlier
+ * stays: NumPy 1.24 takes the later everywhere (a vector max); 2.2 does in
+ * whole vectors (16 float32, 8 float64), and in a loop's last partial
+ * vector keeps the earlier for the first 2 lanes of float32 (all of a
+ * tail of 2 or less) and 6 of float64 (all of a tail of 6 or less), as
+ * measured on NumPy 2.2 for every loop length up to 69.
+ */
+static bool elem_keeps_earlier(const nanred *c)
+{
+    if (c->v113)
+        return false;
+    int64_t vl = c->t == TC_FLOAT32 ? 16 : 8, keep = c->t == TC_FLOAT32 ? 2 : 6;
+    int64_t full = c->w / vl * vl, tail = c->w - full;
+    return c->j >= full && (tail <= keep || c->j - full < keep);
+}
 
 /*
  * One output: the n elements of x (already in the computation dtype) at
@@ -161,7 +188,9 @@ static void reduce_one(const nanred *c, const tc_tensor *x, int64_t base, int64_
         } else {
             double a = tc_tensor_get_f64(x, base);
             for (int64_t k = 1; k < n; k++)
-                a = fmaxmin(a, tc_tensor_get_f64(x, base + k * st), c->is_max);
+                a = fmaxmin(a, tc_tensor_get_f64(x, base + k * st), c->is_max,
+                            c->reduce_path || (t != TC_FLOAT32 && t != TC_FLOAT64) ||
+                            elem_keeps_earlier(c));
             tc_store_f64(y, o, a);
         }
         return;
@@ -209,6 +238,49 @@ static void reduce_one(const nanred *c, const tc_tensor *x, int64_t base, int64_
     }
 }
 
+/*
+ * The place of the output at lane (o, i) in NumPy's elementwise loop,
+ * which runs over the dims faster than the reduced one in memory, in
+ * chunks of NumPy's buffer: c->j and c->w.
+ */
+static void elem_place(nanred *c, const tc_tensor *x, int dim, int64_t o, int64_t i)
+{
+    int64_t st[TC_MAX_DIMS], idx[TC_MAX_DIMS];
+    tc_tensor_strides(x, st);
+    for (int d = x->ndim - 1; d >= 0; d--) {
+        if (d == dim) {
+            idx[d] = 0;
+        } else if (d > dim) {
+            idx[d] = i % x->shape[d];
+            i /= x->shape[d];
+        } else {
+            idx[d] = o % x->shape[d];
+            o /= x->shape[d];
+        }
+    }
+    /* the dims faster than the reduced one, fastest first */
+    int order[TC_MAX_DIMS], n = 0;
+    for (int d = 0; d < x->ndim; d++) {
+        if (d == dim || x->shape[d] <= 1 || st[d] >= st[dim])
+            continue;
+        int k = n++;
+        while (k > 0 && st[order[k - 1]] > st[d]) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = d;
+    }
+    int64_t j = 0, w = 1;
+    for (int k = 0; k < n; k++) {
+        j += idx[order[k]] * w;
+        w *= x->shape[order[k]];
+    }
+    c->w = w > NPY_BUFSIZE ? (j / NPY_BUFSIZE == (w - 1) / NPY_BUFSIZE ? w % NPY_BUFSIZE : NPY_BUFSIZE) : w;
+    if (c->w == 0)
+        c->w = NPY_BUFSIZE;
+    c->j = j % NPY_BUFSIZE;
+}
+
 /* Whether the reduced dim is the innermost in x's memory, size-1 dims aside. */
 static bool innermost(const tc_tensor *x, int dim)
 {
@@ -224,7 +296,7 @@ int tc_nanreduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_e
 {
     memset(r, 0, sizeof *r);
     const char *fname = a->op == TC_OP_NANMAX ? "fmax" : "fmin";
-    nanred c = {a->op, a->op == TC_OP_NANMAX, x->dtype, true, a->torch_version == TC_TORCH_1_13};
+    nanred c = {a->op, a->op == TC_OP_NANMAX, x->dtype, true, a->torch_version == TC_TORCH_1_13, 0, 1};
     if (a->op == TC_OP_NANPROD)
         c.t = a->has_dtype ? a->dtype : prod_dtype(x->dtype);
     int rc;
@@ -264,8 +336,23 @@ int tc_nanreduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_e
         return TC_ENOMEM;
     const tc_tensor *xs = x;
     if (x->dtype != c.t) {
-        /* dtype=: NumPy casts the input first (NaN stays NaN, to be skipped after) */
-        if ((rc = tc_tensor_convert(x, c.t, &xc, err))) {
+        /*
+         * dtype=: NumPy replaces NaN by 1 in the input, then casts each
+         * value to the dtype as the multiply loop reads it.
+         */
+        tc_tensor *r1 = NULL;
+        if (a->op == TC_OP_NANPROD && !tc_dtype_is_integral(x->dtype, 1)) {
+            if (!(r1 = tc_tensor_clone(x, err))) {
+                tc_tensor_free(y);
+                return TC_ENOMEM;
+            }
+            for (int64_t i = 0; i < r1->numel; i++)
+                if (is_nan(r1, i))
+                    tc_store_c128(r1, i, 1, 0);
+        }
+        rc = tc_tensor_convert(r1 ? r1 : x, c.t, &xc, err);
+        tc_tensor_free(r1);
+        if (rc) {
             tc_tensor_free(y);
             return rc;
         }
@@ -273,8 +360,11 @@ int tc_nanreduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_e
     }
     if (dim >= 0) {
         for (int64_t o = 0; o < outer && n > 0; o++)
-            for (int64_t i = 0; i < inner; i++)
+            for (int64_t i = 0; i < inner; i++) {
+                if (!c.reduce_path)
+                    elem_place(&c, x, dim, o, i);
                 reduce_one(&c, xs, o * n * inner + i, inner, n, y, o * inner + i);
+            }
         for (int64_t k = 0; n == 0 && k < y->numel; k++)
             tc_store_i64(y, k, 1);   /* an empty nanprod */
     } else {

@@ -826,6 +826,15 @@ static int int_reduce(const tc_tensor *x, const geom *g, tc_op op, tc_tensor *y,
 
 /* ---- errors ------------------------------------------------------------------ */
 
+/*
+ * uint16, uint32 and uint64 have no reduction kernels in PyTorch 2.x:
+ * they are read, cast and summed into int64, no more.
+ */
+static bool no_kernel(tc_dtype t)
+{
+    return tc_dtype_is_unsigned(t) && t != TC_UINT8;
+}
+
 static int not_impl(tc_err *err, const char *kernel, tc_dtype t, const char *hint)
 {
     return tc_err_set(err, TC_EDTYPE, "\"%s\" not implemented for '%s'%s", kernel,
@@ -1022,6 +1031,9 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
 
     tc_dtype out_t = a->has_dtype ? a->dtype
                      : tc_dtype_is_integral(x->dtype, 1) ? TC_INT64 : x->dtype;
+    /* uint16, uint32 and uint64 inputs are summed (into int64), but no kernel computes in them */
+    if (no_kernel(out_t) && (!nan || tc_dtype_is_integral(x->dtype, 1)))
+        return not_impl(err, op == TC_OP_PROD ? "prod_out_cpu" : "sum_cpu", out_t, "");
     /* nansum of integers is their sum; of floats, a kernel for floating dtypes only */
     if (nan && !tc_dtype_is_float(out_t))
         return not_impl(err, "nansum_cpu", out_t, "");
@@ -1062,11 +1074,6 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
 
 /* ---- amax, amin ------------------------------------------------------------ */
 
-/* uint16, uint32 and uint64 have no max/min kernels in PyTorch 2.x */
-static bool no_minmax_kernel(tc_dtype t)
-{
-    return tc_dtype_is_unsigned(t) && t != TC_UINT8;
-}
 
 /*
  * zero_numel_check_dims: an empty input needs a dim, and each dim given
@@ -1150,7 +1157,7 @@ static int run_amax_amin(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
         goto done;
     geom g;
     geom_init(&g, x, mask, a->keepdim);
-    if ((tc_dtype_is_complex(x->dtype) || no_minmax_kernel(x->dtype)) && x->numel > 0) {
+    if ((tc_dtype_is_complex(x->dtype) || no_kernel(x->dtype)) && x->numel > 0) {
         rc = not_impl(err, is_max ? "max_values_cpu" : "min_values_cpu", x->dtype, "");
         goto done;
     }
@@ -1222,7 +1229,7 @@ static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc
         }
         if ((rc = check_nonempty_dim(name, x, 0, 0, err)) != TC_OK)
             goto done;
-        if (tc_dtype_is_complex(x->dtype) || no_minmax_kernel(x->dtype)) {
+        if (tc_dtype_is_complex(x->dtype) || no_kernel(x->dtype)) {
             rc = not_impl(err, is_max ? "max_all" : "min_all", x->dtype, "");
             goto done;
         }
@@ -1255,7 +1262,7 @@ static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc
         rc = tc_err_set(err, TC_EARG, "%s(): does not support complex input", name);
         goto done;
     }
-    if (no_minmax_kernel(x->dtype) && x->numel > 0) {
+    if (no_kernel(x->dtype) && x->numel > 0) {
         rc = not_impl(err, is_max ? "max_cpu" : "min_cpu", x->dtype, "");
         goto done;
     }

@@ -727,6 +727,12 @@ static int not_implemented(tc_op op, tc_dtype t, const char *hint, tc_err *err)
                       kernel_name(op), tc_dtype_scalar_name(t), hint);
 }
 
+/* uint16, uint32 and uint64 have no scan kernels in PyTorch 2.x (they are read and summed, no more). */
+static bool no_kernel(tc_dtype t)
+{
+    return tc_dtype_is_unsigned(t) && t != TC_UINT8;
+}
+
 /* A copy of x with NaN replaced by 0 (nancumsum) or 1 (nancumprod), as numpy's _replace_nan. */
 static int replace_nan(const tc_tensor *x, double with, tc_tensor **out, tc_err *err)
 {
@@ -791,7 +797,7 @@ static int run_sum_prod(const tc_op_args *a, const tc_tensor *x, tc_result *r, t
     }
     if (x->ndim == 0) {
         rc = scan_scalar(k, x, to, a->exclusive, 1, &r->values, err);
-    } else if (x->numel > 0 && to == TC_BOOL) {
+    } else if (x->numel > 0 && (to == TC_BOOL || no_kernel(to))) {
         rc = not_implemented(a->op, to, "try --dtype int64", err);
     } else if (x->dtype == to) {
         rc = scan_accumulate(k, x, dim, a->reverse, a->exclusive, a->include_initial,
@@ -836,6 +842,8 @@ static int run_extremum(const tc_op_args *a, const tc_tensor *x, tc_result *r, t
         return rc;
     if (tc_dtype_is_complex(x->dtype))
         return not_implemented(a->op, x->dtype, "complex numbers are not ordered", err);
+    if (no_kernel(x->dtype))
+        return not_implemented(a->op, x->dtype, "try --dtype int64", err);
     return scan_extremum(is_max, x, dim, a->reverse, &r->values, &r->indices, err);
 }
 
