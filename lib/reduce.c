@@ -1032,10 +1032,10 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
     tc_dtype out_t = a->has_dtype ? a->dtype
                      : tc_dtype_is_integral(x->dtype, 1) ? TC_INT64 : x->dtype;
     /* uint16, uint32 and uint64 inputs are summed (into int64), but no kernel computes in them */
-    if (no_kernel(out_t) && (!nan || tc_dtype_is_integral(x->dtype, 1)))
+    if (no_kernel(out_t) && (!nan || tc_dtype_is_integral(x->dtype, 1)) && x->numel > 0)
         return not_impl(err, op == TC_OP_PROD ? "prod_out_cpu" : "sum_cpu", out_t, "");
     /* nansum of integers is their sum; of floats, a kernel for floating dtypes only */
-    if (nan && !tc_dtype_is_float(out_t))
+    if (nan && !tc_dtype_is_float(out_t) && x->numel > 0)   /* empty: zero_() without a kernel */
         return not_impl(err, "nansum_cpu", out_t, "");
     /* make_reduction_from_out_ty: the input is converted to dtype first */
     tc_dtype in_t = out_t;
@@ -1058,6 +1058,15 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
         return rc;
     if (op == TC_OP_MEAN)
         divide_by(y, g.nred);
+    if (op == TC_OP_NANMEAN && tc_dtype_is_integral(y->dtype, 1)) {
+        /* an empty input's integer nansum: the true division gives the default float dtype */
+        tc_tensor *z = NULL;
+        rc = tc_tensor_convert(y, a->default_dtype, &z, err);
+        tc_tensor_free(y);
+        if (rc != TC_OK)
+            return rc;
+        y = z;
+    }
     if (op == TC_OP_NANMEAN) {
         int64_t *cnt = count_not_nan(x, &g, err);
         if (!cnt) {
