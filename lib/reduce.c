@@ -1271,7 +1271,7 @@ static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc
         rc = tc_err_set(err, TC_EARG, "%s(): does not support complex input", name);
         goto done;
     }
-    if (no_kernel(x->dtype) && x->numel > 0) {
+    if (no_kernel(x->dtype) && x->numel > 0 && x->ndim > 0) {   /* a 0-d input is copied, no kernel */
         rc = not_impl(err, is_max ? "max_cpu" : "min_cpu", x->dtype, "");
         goto done;
     }
