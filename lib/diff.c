@@ -398,6 +398,8 @@ static int cumtrapz(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc
 static int broadcast(const tc_tensor *a, const tc_tensor *b, int *ndim, int64_t *shape, tc_err *err)
 {
     int n = TC_MAX(a->ndim, b->ndim);
+    if (n > TC_MAX_DIMS)
+        return tc_err_set(err, TC_ESHAPE, "too many dimensions");   /* cannot happen */
     for (int i = 0; i < n; i++) {
         int ia = i - (n - a->ndim), ib = i - (n - b->ndim);
         int64_t sa = ia >= 0 ? a->shape[ia] : 1, sb = ib >= 0 ? b->shape[ib] : 1;
@@ -416,10 +418,11 @@ static int64_t bindex(const tc_tensor *t, int n, const int64_t *shape, int64_t i
 {
     int64_t off = 0, st = 1;
     for (int d = n - 1; d >= 0; d--) {
-        int64_t c = i % shape[d];
-        i /= shape[d];
+        int64_t sd = shape[d] > 0 ? shape[d] : 1;   /* an empty shape has no element i */
+        int64_t c = i % sd;
+        i /= sd;
         int td = d - (n - t->ndim);
-        if (td >= 0) {
+        if (td >= 0 && td < t->ndim) {
             if (t->shape[td] != 1)
                 off += c * st;
             st *= t->shape[td];
@@ -436,7 +439,7 @@ static int64_t bindex(const tc_tensor *t, int n, const int64_t *shape, int64_t i
 static int mul_bcast(const tc_tensor *a, const tc_tensor *b, tc_tensor **out, tc_err *err)
 {
     int nd = 0, rc;
-    int64_t shape[TC_MAX_DIMS];
+    int64_t shape[TC_MAX_DIMS] = {0};
     tc_dtype t = a->dtype;
     *out = NULL;
     if ((rc = broadcast(a, b, &nd, shape, err)) != TC_OK || (rc = tc_dtype_promote(a->dtype, b->dtype, &t, err)))
@@ -562,12 +565,14 @@ static int cumtrapz_x(const tc_op_args *a, const tc_tensor *y, tc_tensor **out, 
     tc_tensor *dx = NULL, *s = NULL, *p = NULL;
     if ((rc = tc_trapz_dx(a, y, dim, &dx, err)) != TC_OK)
         return rc;
+    if (!dx)
+        return TC_ENOMEM;   /* TC_OK always comes with dx (for the analyzer) */
     if (y->ndim == 0) {
         tc_tensor_free(dx);
         return tc_err_set(err, TC_EDIM, "slice() cannot be applied to a 0-dim tensor.");
     }
     if ((rc = pairwise(y, dim, 0, &s, err)) == TC_OK)
-        rc = mul_bcast(s, dx, &p, err);
+        rc = s ? mul_bcast(s, dx, &p, err) : TC_ENOMEM;
     tc_tensor_free(s);
     tc_tensor_free(dx);
     if (rc != TC_OK)

@@ -260,6 +260,8 @@ static tc_tensor *bin(pool *p, int op, const tc_tensor *a, const tc_tensor *b, t
 {
     int64_t shape[TC_MAX_DIMS];
     int nd = a->ndim > b->ndim ? a->ndim : b->ndim;
+    if (nd < 0 || nd > TC_MAX_DIMS)
+        return NULL;    /* cannot happen: tensors have at most TC_MAX_DIMS dims */
     for (int d = 0; d < nd; d++) {
         int64_t sa = d < a->ndim ? a->shape[d] : 1, sb = d < b->ndim ? b->shape[d] : 1;
         shape[d] = sa == 1 ? sb : sa;

@@ -300,7 +300,7 @@ int tc_nanreduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_e
     if (a->op == TC_OP_NANPROD)
         c.t = a->has_dtype ? a->dtype : prod_dtype(x->dtype);
     int rc;
-    if ((rc = tc_dtype_check_version(c.t, a->torch_version, err))) {
+    if (tc_dtype_check_version(c.t, a->torch_version, err) != TC_OK) {
         tc_err_set(err, TC_EDTYPE, "numpy.nanprod of %s gives %s, which needs PyTorch 2.3 or later",
                    tc_dtype_name(x->dtype), tc_dtype_name(c.t));
         return tc_err_hint(err, TC_EDTYPE, "torch_version", "2.6");

@@ -108,7 +108,7 @@ static int should_swap(const int64_t *shape, const int64_t *ost, const int64_t *
 static void geom_init(geom *g, const tc_tensor *x, const bool *mask, int keepdim)
 {
     int n = x->ndim;
-    int64_t ist[TC_MAX_DIMS], ost[TC_MAX_DIMS], rst[TC_MAX_DIMS];
+    int64_t ist[TC_MAX_DIMS], ost[TC_MAX_DIMS], rst[TC_MAX_DIMS] = {0};
     memset(g, 0, sizeof *g);
     g->nred = 1;
     for (int d = 0; d < n; d++) {
@@ -117,14 +117,14 @@ static void geom_init(geom *g, const tc_tensor *x, const bool *mask, int keepdim
         if (!mask[d] || keepdim)
             g->shape[g->ndim++] = mask[d] ? 1 : x->shape[d];
     }
+    /* the result's C strides, torch's way: a size below 1 counts as 1 */
+    int64_t st = 1;
     g->nout = 1;
     for (int r = g->ndim - 1; r >= 0; r--) {
-        rst[r] = g->nout > 0 ? g->nout : 1;
-        g->nout = sat_mul(g->nout, g->shape[r] > 0 ? g->shape[r] : 1);
+        rst[r] = st;
+        st = sat_mul(st, g->shape[r] > 1 ? g->shape[r] : 1);
+        g->nout = sat_mul(g->nout, g->shape[r]);
     }
-    for (int r = 0; r < g->ndim; r++)
-        if (g->shape[r] == 0)
-            g->nout = 0;
     /* torch's C strides use max(size, 1); a reduced dim of the result is broadcast */
     for (int d = 0, r = 0; d < n; d++) {
         int has = !mask[d] || keepdim;
