@@ -1,17 +1,22 @@
 /*
- * reduce.c - sum, prod, mean, amax, amin, logsumexp, max and min.
+ * reduce.c - sum, prod, mean, amax, amin, logsumexp, max, min, nansum and
+ * nanmean.
  *
- * Values must match PyTorch 1.13's CPU kernels to the bit, so the kernels
+ * Values must match PyTorch's CPU kernels to the bit, so the kernels
  * below replay the order in which ATen adds or multiplies (AVX2 build, one
  * thread): float sums use SumKernel.cpp's cascade_sum (four-level cascade,
- * 4-way ILP rows, Vectorized lanes), prod/amax/amin use Reduce.h's
- * binary_kernel_reduce_vec (4 accumulator vectors, then a horizontal fold).
- * A lane of a vector is an independent scalar chain, so each lane is
- * computed on its own with the same sequence of operations.
+ * 4-way ILP rows, Vectorized lanes; nansum is the same with NaN loaded as
+ * 0), prod/amax/amin use Reduce.h's binary_kernel_reduce_vec (4
+ * accumulator vectors, then a horizontal fold).  A lane of a vector is an
+ * independent scalar chain, so each lane is computed on its own with the
+ * same sequence of operations.
  *
- * The input is always contiguous, so ATen's TensorIterator sees a reduced
- * dim of size n between an outer and an inner block (tc_lanes); which
- * kernel path it takes depends only on n, inner and the vector width.
+ * Which kernel path runs, and so the order of the operations, depends on
+ * how ATen's TensorIterator lays the reduction out: geom below replays its
+ * sorting and merging of the dims for the input's strides (C order, or a
+ * Fortran-order file's column-major ones) and the reduced dims (one, a
+ * list, or all), and the kernels run on its 2-D blocks, as
+ * parallel_reduce hands them out.
  *
  * Other facts measured against torch 1.13 on this build, not read from
  * the source: the scalar complex product was compiled with FMA contraction
