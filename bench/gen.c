@@ -1,8 +1,10 @@
 /*
  * gen.c - deterministic benchmark data: `gen csv ROWS COLS` writes a CSV of
  * decimals, `gen json N` an N x N JSON matrix of values near 1 (so cumprod
- * stays finite for a while).  A fixed xorshift generator: same bytes on
- * every machine.
+ * stays finite for a while), `gen table ROWS` a real-looking table (W6): a
+ * header, a date, a name with a quoted comma, six columns of prices and
+ * volumes of which 2% of the cells are empty.  A fixed xorshift generator:
+ * same bytes on every machine.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -45,6 +47,30 @@ int main(int argc, char **argv)
         puts("]");
         return 0;
     }
-    fprintf(stderr, "usage: gen csv ROWS COLS | gen json N\n");
+    if (argc == 3 && !strcmp(argv[1], "table")) {
+        static const char *first[] = {"John", "Mary", "Ahmed", "Li", "Olga", "Pedro", "Yuki", "Anna"};
+        static const char *last[] = {"Smith", "Garcia", "Khan", "Wang", "Ivanova", "Silva", "Sato",
+                                     "Berg", "O'Neil", "Jones"};
+        long rows = atol(argv[2]);
+        puts("Date,Name,Open,High,Low,Close,Adj Close,Volume");
+        for (long r = 0; r < rows; r++) {
+            long day = r % 28 + 1, month = r / 28 % 12 + 1, year = 1990 + r / 336 % 35;
+            printf("%ld-%02ld-%02ld,\"%s, %s\"", year, month, day, last[next() % 10], first[next() % 8]);
+            for (int c = 0; c < 6; c++) {
+                putchar(',');
+                if (next() % 50 == 0)
+                    continue;   /* 2% of the cells are empty */
+                if (c == 5)
+                    printf("%" PRIu64, 1000 + next() % 9000000);
+                else {
+                    uint64_t v = 100 + next() % 99900;   /* 1.00 .. 999.99 */
+                    printf("%" PRIu64 ".%02" PRIu64, v / 100, v % 100);
+                }
+            }
+            putchar('\n');
+        }
+        return 0;
+    }
+    fprintf(stderr, "usage: gen csv ROWS COLS | gen json N | gen table ROWS\n");
     return 2;
 }

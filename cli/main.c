@@ -31,7 +31,9 @@ typedef enum {
     O_FORMAT, O_OUTPUT, O_SELECT, O_INPUT_FORMAT, O_DELIMITER, O_HEADER,
     O_NO_HEADER, O_SHAPE, O_PRECISION, O_THRESHOLD, O_EDGEITEMS,
     O_LINEWIDTH, O_SCI_MODE, O_PROFILE, O_RTOL, O_ATOL, O_EQUAL_NAN,
-    O_CHECK_DTYPE, O_TORCH_VERSION, O_DIFF_PREPEND, O_DIFF_APPEND, O_TRAPZ_X, O_HELP, O_VERSION
+    O_CHECK_DTYPE, O_TORCH_VERSION, O_COLUMNS, O_EXCLUDE_COLUMNS, O_NA, O_SKIP_ROWS,
+    O_COMMENT, O_OUTPUT_DELIMITER, O_LIVE, O_LIST, O_DIFF_PREPEND, O_DIFF_APPEND,
+    O_TRAPZ_X, O_HELP, O_VERSION
 } opt_id;
 
 typedef struct {
@@ -43,6 +45,7 @@ typedef struct {
 
 static const opt_spec OPTS[] = {
     {"dim", 'd', 1, O_DIM},
+    {"axis", 0, 1, O_DIM},        /* NumPy's word for it */
     {"dtype", 0, 1, O_DTYPE},
     {"input-dtype", 0, 1, O_INPUT_DTYPE},
     {"default-dtype", 0, 1, O_DEFAULT_DTYPE},
@@ -73,6 +76,14 @@ static const opt_spec OPTS[] = {
     {"equal-nan", 0, 0, O_EQUAL_NAN},
     {"check-dtype", 0, 0, O_CHECK_DTYPE},
     {"torch-version", 0, 1, O_TORCH_VERSION},
+    {"columns", 'c', 1, O_COLUMNS},
+    {"exclude-columns", 0, 1, O_EXCLUDE_COLUMNS},
+    {"na", 0, 1, O_NA},
+    {"skip-rows", 0, 1, O_SKIP_ROWS},
+    {"comment", 0, 1, O_COMMENT},
+    {"output-delimiter", 0, 1, O_OUTPUT_DELIMITER},
+    {"live", 0, 0, O_LIVE},
+    {"list", 0, 0, O_LIST},
     {"prepend", 0, 1, O_DIFF_PREPEND},
     {"append", 0, 1, O_DIFF_APPEND},
     {"x", 0, 1, O_TRAPZ_X},
@@ -89,6 +100,8 @@ typedef struct {
     tc_op_args args;
     tc_read_opts read;
     int has_delimiter;
+    char out_delim;             /* --output-delimiter, or 0: the input's */
+    int live;
     int has_shape, shape_ndim;
     int64_t shape[TC_MAX_DIMS];
     int grad;
@@ -105,6 +118,7 @@ typedef struct {
     tc_close_opts close;
     const char *files[2];
     int nfiles;
+    int list;                   /* show --list: the arrays of an npz */
 } cli_opts;
 
 /* ---- errors --------------------------------------------------------------- */
@@ -130,6 +144,44 @@ static void fail(const char *fmt, ...)
     exit(EXIT_ERROR);
 }
 
+/*
+ * The library names the argument at fault as tcum.h does (err->param) and
+ * a value that would work (err->suggest); here they become the command
+ * line's words.  Returns the message to print (msg, or a CLI rewording).
+ */
+static const char *with_hint(const tc_err *e, char *buf, size_t cap)
+{
+    const char *p = e->param, *v = e->suggest;
+    if (!p)
+        return e->msg;
+    if (!strcmp(p, "dtype") && *v)
+        snprintf(buf, cap, "%s (try --dtype %s)", e->msg, v);
+    else if (!strcmp(p, "input_dtype") && *v)
+        snprintf(buf, cap, "%s (pass --input-dtype %s)", e->msg, v);
+    else if (!strcmp(p, "header"))
+        snprintf(buf, cap, "%s (use --no-header if it is data)", e->msg);
+    else if (!strcmp(p, "na") && *v)
+        snprintf(buf, cap, "%s (if '%s' marks a missing value, pass --na '%s'; or pick the "
+                 "columns with -c)", e->msg, v, v);
+    else if (!strcmp(p, "na"))
+        snprintf(buf, cap, "%s (pass --na if it marks a missing value, or pick the columns "
+                 "with -c)", e->msg);
+    else if (!strcmp(p, "delimiter") && *v)
+        snprintf(buf, cap, "%s (the fields look %s-separated: try --delimiter %s)", e->msg,
+                 !strcmp(v, "tab") ? "tab" : !strcmp(v, ",") ? "comma" : !strcmp(v, ";")
+                 ? "semicolon" : "pipe", v[0] == ';' || v[0] == '|' ? (v[0] == ';' ? "';'" : "'|'") : v);
+    else if (!strcmp(p, "columns") && e->code == TC_EINPUT)
+        snprintf(buf, cap, "%s (pick the columns of numbers with -c)", e->msg);
+    else if (!strcmp(p, "columns") && e->code == TC_ENODATA)
+        snprintf(buf, cap, "%s: every column holds words (pick columns with -c, or check "
+                 "--delimiter)", e->msg);
+    else if (!strcmp(p, "torch_version"))
+        snprintf(buf, cap, "%s (this is --torch-version 1.13)", e->msg);
+    else
+        return e->msg;
+    return buf;
+}
+
 /* Report a library error, with FILE:LINE:COL where the error has a position. */
 static void fail_err(const char *file, const tc_err *e)
 #if defined(__GNUC__)
@@ -139,14 +191,13 @@ static void fail_err(const char *file, const tc_err *e)
 
 static void fail_err(const char *file, const tc_err *e)
 {
-    /* The library names the argument at fault; the flag is ours to name. */
-    const char *hint = e->param && !strcmp(e->param, "torch_version")
-                     ? " (this is --torch-version 1.13)" : "";
+    char buf[sizeof e->msg + 200];
+    const char *msg = with_hint(e, buf, sizeof buf);
     if (file && e->line > 0 && e->col > 0)
-        fail("%s:%ld:%ld: %s%s", file, e->line, e->col, e->msg, hint);
+        fail("%s:%ld:%ld: %s", file, e->line, e->col, msg);
     if (file && e->line > 0)
-        fail("%s:%ld: %s%s", file, e->line, e->msg, hint);
-    fail("%s%s", e->msg, hint);
+        fail("%s:%ld: %s", file, e->line, msg);
+    fail("%s", msg);
 }
 
 /* ---- option parsing ---------------------------------------------------------- */
@@ -185,7 +236,14 @@ static void fail_unknown_option(const char *arg)
     snprintf(bare, sizeof bare, "%.*s", (int)strcspn(name, "="), name);
     const char *best = NULL;
     size_t bestd = 3;
-    for (size_t i = 0; i < NOPTS; i++) {
+    /* a prefix of one option's name (--col for --columns) first */
+    for (size_t i = 0; i < NOPTS && strlen(bare) >= 2; i++)
+        if (!strncmp(OPTS[i].name, bare, strlen(bare)) && strlen(OPTS[i].name) > strlen(bare)) {
+            best = OPTS[i].name;
+            bestd = 0;
+            break;
+        }
+    for (size_t i = 0; i < NOPTS && !best; i++) {
         size_t d = edit_distance(bare, OPTS[i].name);
         if (d < bestd && d < strlen(bare) && strlen(OPTS[i].name) > 1) {
             bestd = d;
@@ -195,6 +253,32 @@ static void fail_unknown_option(const char *arg)
     if (best)
         fail("unknown option '%s' (did you mean --%s?)", arg, best);
     fail("unknown option '%s'", arg);
+}
+
+/* An unknown op: the nearest op name by edit distance, if one is near. */
+static void fail_unknown_op(const char *name)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
+
+static void fail_unknown_op(const char *name)
+{
+    const char *best = NULL;
+    size_t bestd = 3;
+    for (int i = 0; i < TC_NOPS; i++) {
+        const char *cand = tc_op_name((tc_op)i);
+        size_t d = edit_distance(name, cand);
+        if (d < bestd && d < strlen(name)) {
+            bestd = d;
+            best = cand;
+        }
+    }
+    if (!best && edit_distance(name, "assert-close") < 3)
+        best = "assert-close";
+    if (best)
+        fail("unknown op '%s' (did you mean %s?)", name, best);
+    fail("unknown op '%s' (try tcum --help)", name);
 }
 
 static int64_t parse_int(const char *s, const char *opt)
@@ -223,6 +307,24 @@ static double parse_double(const char *s, const char *opt)
     if (end == s || *end)
         fail("invalid value '%s' for %s: expected a number", s, opt);
     return v;
+}
+
+/* A delimiter: one character, "tab" or "\\t", "whitespace" (runs of blanks: ' '). */
+static char parse_delimiter(const char *val, const char *shown)
+{
+    if (!strcmp(val, "\\t") || !strcmp(val, "tab"))
+        return '\t';
+    if (!strcmp(val, "whitespace") || !strcmp(val, " "))
+        return ' ';
+    if (!strcmp(val, "comma"))
+        return ',';
+    if (!strcmp(val, "semicolon"))
+        return ';';
+    if (!strcmp(val, "pipe"))
+        return '|';
+    if (strlen(val) == 1 && val[0] != '"' && val[0] != '\n' && val[0] != '\r')
+        return val[0];
+    fail("invalid value '%s' for %s: expected one character, tab or whitespace", val, shown);
 }
 
 static tc_dtype parse_dtype(const char *s)
@@ -330,17 +432,28 @@ static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const
         else if (!strcmp(val, "json")) o->read.format = TC_FMT_JSON;
         else if (!strcmp(val, "npy")) o->read.format = TC_FMT_NPY;
         else if (!strcmp(val, "torch")) o->read.format = TC_FMT_TORCH;
-        else fail("unknown input format '%s' (expected csv, json, npy or torch)", val);
+        else if (!strcmp(val, "npz")) o->read.format = TC_FMT_NPZ;
+        else fail("unknown input format '%s' (expected csv, json, npy, npz or torch)", val);
         break;
     case O_DELIMITER:
-        if (!strcmp(val, "\\t") || !strcmp(val, "tab"))
-            o->read.delimiter = '\t';
-        else if (strlen(val) == 1 && val[0] != '"' && val[0] != '\n' && val[0] != '\r')
-            o->read.delimiter = val[0];
-        else
-            fail("invalid delimiter '%s': expected one character (or \\t)", val);
+        o->read.delimiter = parse_delimiter(val, shown);
         o->has_delimiter = 1;
         break;
+    case O_OUTPUT_DELIMITER:
+        o->out_delim = parse_delimiter(val, shown);
+        if (o->out_delim == ' ')
+            fail("invalid value '%s' for %s: output fields need one delimiter character", val, shown);
+        break;
+    case O_COLUMNS: o->read.columns = val; break;
+    case O_EXCLUDE_COLUMNS: o->read.exclude_columns = val; break;
+    case O_NA: o->read.na = val; break;
+    case O_SKIP_ROWS: o->read.skip_rows = (long)parse_small_int(val, shown, 0); break;
+    case O_COMMENT:
+        if (strlen(val) > 1 || val[0] == '"' || val[0] == '\n' || val[0] == '\r')
+            fail("invalid value '%s' for %s: expected one character, or '' for none", val, shown);
+        o->read.comment = val[0];
+        break;
+    case O_LIVE: o->live = 1; break;
     case O_HEADER: o->read.header = 1; break;
     case O_NO_HEADER: o->read.header = 0; break;
     case O_SHAPE: parse_shape(o, val); break;
@@ -377,6 +490,7 @@ static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const
     case O_EQUAL_NAN: o->close.equal_nan = 1; break;
     case O_CHECK_DTYPE: o->close.check_dtype = 1; break;
     case O_TORCH_VERSION: set_torch_version(o, val, shown); break;
+    case O_LIST: o->list = 1; break;
     case O_DIFF_PREPEND: o->prepend = val; break;
     case O_DIFF_APPEND: o->append = val; break;
     case O_TRAPZ_X: o->x = val; break;
@@ -406,7 +520,7 @@ static void parse_args(cli_opts *o, int argc, char **argv, int first)
             }
             break;
         }
-        if (arg[0] != '-' || !strcmp(arg, "-")) {
+        if (arg[0] != '-' || !strcmp(arg, "-") || !strncmp(arg, "-:", 2)) {   /* -:NAME: an npz on stdin */
             if (o->nfiles == 2 || (o->nfiles == 1 && !o->assert_close))
                 fail("unexpected argument '%s' (one input file at most)", arg);
             o->files[o->nfiles++] = arg;
@@ -618,10 +732,19 @@ static void sink_commit(void)
 
 /* ---- input ------------------------------------------------------------------- */
 
+/*
+ * An input: a file or standard input, read through a tc_source, which
+ * decompresses gzip, bzip2, xz and zstd (told by their magic) and passes
+ * anything else through.  FILE:NAME names the array NAME of an npz; it is
+ * split only when no file FILE:NAME exists (a file name may hold ':').
+ */
 typedef struct {
     int fd;
     const char *path;       /* as given; "-" is standard input */
-    char *p;                /* bytes read so far */
+    char *file;             /* path without its ":NAME", when split (owned) */
+    const char *member;     /* npz: the NAME of FILE:NAME, else NULL */
+    tc_source *src;         /* NULL once a pipe is spilled (the copy is plain) */
+    char *p;                /* bytes read so far (decompressed) */
     size_t n, cap;
     int eof;
     int regular;            /* a regular file: can be read twice */
@@ -633,14 +756,64 @@ static const char *display_name(const char *path)
     return strcmp(path, "-") ? path : "<stdin>";
 }
 
+static long input_raw_read(void *ctx, char *buf, size_t cap)
+{
+    const input *in = ctx;
+    for (;;) {
+        ssize_t r = read(in->fd, buf, cap);
+        if (r < 0 && errno == EINTR)
+            continue;
+        return (long)r;
+    }
+}
+
+static int input_raw_rewind(void *ctx)
+{
+    const input *in = ctx;
+    return lseek(in->fd, 0, SEEK_SET) == 0 ? 0 : -1;
+}
+
+/* FILE:NAME, for a path that names no file: the last split whose FILE opens ("-": stdin). */
+static int open_member(input *in)
+{
+    const char *path = in->path;
+    for (const char *c = strrchr(path, ':'); c; ) {
+        if (c[1] && c > path) {
+            size_t len = (size_t)(c - path);
+            char *file = malloc(len + 1);
+            if (!file)
+                fail("out of memory");
+            memcpy(file, path, len);
+            file[len] = '\0';
+            int fd = strcmp(file, "-") ? open(file, O_RDONLY) : 0;
+            if (fd >= 0) {
+                in->file = file;
+                in->member = c + 1;
+                return fd;
+            }
+            free(file);
+        }
+        while (--c > path && *c != ':')
+            ;
+        if (c == path)
+            break;
+    }
+    return -1;
+}
+
 static void input_open(input *in, const char *path)
 {
     memset(in, 0, sizeof *in);
     in->path = path;
     if (strcmp(path, "-")) {
         in->fd = open(path, O_RDONLY);
-        if (in->fd < 0)
-            fail("cannot open %s: %s", path, strerror(errno));
+        if (in->fd < 0) {
+            int e = errno;
+            if (e == ENOENT)
+                in->fd = open_member(in);
+            if (in->fd < 0)
+                fail("cannot open %s: %s", path, strerror(e));
+        }
     }
     struct stat st;
     if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -648,9 +821,48 @@ static void input_open(input *in, const char *path)
         if (st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX - 1)
             in->size_hint = (size_t)st.st_size + 1;
     }
+    tc_reader raw = {input_raw_read, in->regular ? input_raw_rewind : NULL, in};
+    tc_err err = {0};
+    if (tc_source_new(&raw, &in->src, &err) != TC_OK)
+        fail("%s", err.msg);
 }
 
-/* One read() of at most max bytes into the buffer, growing it; sets eof. */
+/* A failed read: the system's reason, or what is wrong with the (compressed) data. */
+static void input_fail(const input *in, int rc, const tc_err *err)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
+
+static void input_fail(const input *in, int rc, const tc_err *err)
+{
+    if (rc == TC_EIO)
+        fail("cannot read %s: %s", strcmp(in->path, "-") ? in->path : "standard input",
+             strerror(errno));
+    fail("%s: %s", display_name(in->path), err->msg);
+}
+
+/*
+ * Up to cap bytes of the input's data, 0 at its end; a failure ends tcum.
+ * Through the source (decompressed), or straight from a spilled copy.
+ */
+static size_t input_read(input *in, char *buf, size_t cap)
+{
+    tc_err err = {0};
+    if (!in->src) {
+        long r = input_raw_read(in, buf, cap);
+        if (r < 0)
+            input_fail(in, TC_EIO, &err);
+        return (size_t)r;
+    }
+    size_t got;
+    int rc = tc_source_read(in->src, buf, cap, &got, &err);
+    if (rc != TC_OK)
+        input_fail(in, rc, &err);
+    return got;
+}
+
+/* One read of at most max bytes into the buffer, growing it; sets eof. */
 static void input_read_upto(input *in, size_t max)
 {
     if (!in->p || in->n == in->cap) {
@@ -666,24 +878,25 @@ static void input_read_upto(input *in, size_t max)
         in->p = p;
         in->cap = cap;
     }
-    for (;;) {
-        size_t room = in->cap - in->n;
-        ssize_t r = read(in->fd, in->p + in->n, room < max ? room : max);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            fail("cannot read %s: %s", strcmp(in->path, "-") ? in->path : "standard input",
-                 strerror(errno));
-        if (r == 0)
-            in->eof = 1;
-        in->n += (size_t)r;
-        return;
-    }
+    size_t room = in->cap - in->n;
+    size_t got = input_read(in, in->p + in->n, room < max ? room : max);
+    if (got == 0)
+        in->eof = 1;
+    in->n += got;
+}
+
+/* FILE:NAME on a FILE that is no npz. */
+static void check_member(const input *in)
+{
+    if (in->member && tc_detect_format(in->p, in->n) != TC_FMT_NPZ)
+        fail("%s is not an npz archive, so it has no array '%s'", display_name(in->file), in->member);
 }
 
 static void input_read_all(input *in)
 {
-    if (in->size_hint > in->cap) {
+    if (!in->n && !in->eof)
+        input_read_upto(in, SIZE_MAX);     /* the first bytes tell whether it is compressed */
+    if (tc_source_codec(in->src) == TC_CODEC_NONE && in->size_hint > in->cap) {
         char *p = realloc(in->p, in->size_hint);
         if (!p)
             fail("out of memory reading %s", display_name(in->path));
@@ -692,14 +905,19 @@ static void input_read_all(input *in)
     }
     while (!in->eof)
         input_read_upto(in, SIZE_MAX);
+    check_member(in);
 }
 
 static void input_close(input *in)
 {
+    tc_source_free(in->src);
+    in->src = NULL;
     if (in->fd != 0)
         close(in->fd);
     free(in->p);
     in->p = NULL;
+    free(in->file);
+    in->file = NULL;
 }
 
 /*
@@ -710,6 +928,7 @@ static void input_read_head(input *in)
 {
     while (!in->eof && in->n < 64 && !(in->n && memchr(in->p, '\n', in->n)))
         input_read_upto(in, 65536);
+    check_member(in);
 }
 
 static int has_suffix(const char *s, const char *suffix)
@@ -728,36 +947,29 @@ static tc_read_opts read_opts_for(const cli_opts *o, const char *path)
 }
 
 /*
- * Parse a whole input.  A CSV input is read as its table and squeezed as
- * numpy.loadtxt does; *column (may be NULL) says whether it was a single
- * column, which CSV output writes back as a column.
+ * Parse a whole input.  A CSV input is read as a table; *table (may be
+ * NULL) gets its table, which CSV and JSON output write back around the
+ * result.  --shape drops it: a reshaped tensor has no rows to key.
  */
-static tc_tensor *parse_input(const cli_opts *o, input *in, int reshape, int *column)
+static tc_tensor *parse_input(const cli_opts *o, input *in, int reshape, tc_table **table)
 {
     tc_read_opts ro = read_opts_for(o, in->path);
+    ro.npz_name = in->member;
     tc_tensor *t = NULL;
+    tc_table *tab = NULL;
     tc_err err = {0};
     tc_format f = ro.format == TC_FMT_AUTO ? tc_detect_format(in->p, in->n) : ro.format;
     int rc;
-    if (column)
-        *column = 0;
+    if (table)
+        *table = NULL;
     if (f == TC_FMT_CSV) {
-        rc = tc_read_csv_table(in->p, in->n, &ro, &t, &err);
-        if (rc == TC_OK) {
-            int64_t rows = t->shape[0], cols = t->shape[1];
-            if (rows == 1 && cols == 1) {
-                t->ndim = 0;
-            } else if (rows == 1 || cols == 1) {
-                t->ndim = 1;
-                t->shape[0] = rows * cols;
-                if (column)
-                    *column = cols == 1;
-            }
-        }
+        rc = tc_read_table(in->p, in->n, &ro, &t, table ? &tab : NULL, &err);
     } else {
         ro.format = f;
         rc = tc_read(in->p, in->n, &ro, &t, &err);
     }
+    if (rc != TC_OK && f == TC_FMT_BINARY)
+        fail("%s is %s", display_name(in->path), err.msg);   /* "FILE is not CSV, ..." */
     if (rc != TC_OK)
         fail_err(display_name(in->path), &err);
     if (reshape && o->has_shape) {
@@ -766,9 +978,11 @@ static tc_tensor *parse_input(const cli_opts *o, input *in, int reshape, int *co
             fail_err(NULL, &err);
         tc_tensor_free(t);
         t = r;
-        if (column)
-            *column = 0;
+        tc_table_free(tab);
+        tab = NULL;
     }
+    if (table)
+        *table = tab;
     return t;
 }
 
@@ -785,67 +999,147 @@ static tc_tensor *load(const cli_opts *o, const char *path, int reshape)
 
 /* ---- streaming --------------------------------------------------------------- */
 
+/*
+ * The stream's reads, from the input's source.  A read that fails ends
+ * tcum here, with the source's own message ("truncated gzip data"), which
+ * a -1 to the stream would turn into a generic read error.
+ */
 static long stream_read(void *ctx, char *buf, size_t cap)
 {
-    input *in = ctx;
-    for (;;) {
-        ssize_t r = read(in->fd, buf, cap);
-        if (r < 0 && errno == EINTR)
-            continue;
-        return (long)r;
-    }
+    return (long)input_read(ctx, buf, cap);
 }
 
 static int stream_rewind(void *ctx)
 {
     input *in = ctx;
-    return lseek(in->fd, 0, SEEK_SET) == 0 ? 0 : -1;
+    if (!in->src)
+        return input_raw_rewind(in);
+    return tc_source_rewind(in->src, NULL) == TC_OK ? 0 : -1;
 }
 
-/* CSV in and CSV out for show and the ops along a row or a column. */
+/* The CLI's words for tc_result_pick's refusals. */
+static void select_error(const cli_opts *o, const tc_err *e)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
+
+static void select_error(const cli_opts *o, const tc_err *e)
+{
+    if (e->suggest[0]) {
+        const char *name = o->args.op == TC_OP_MAX ? "max" : o->args.op == TC_OP_MIN ? "min"
+                         : tc_op_name(o->args.op);
+        fail("%s returns values and indices: choose one with --select values|indices", name);
+    }
+    fail("--select applies only to ops with two results (cummax, cummin, max, min)");
+}
+
+/* CSV in and CSV out: the stream (which gathers what it cannot stream). */
 static int streamable(const cli_opts *o)
 {
     return o->format == OUT_CSV && !o->has_shape && !o->grad && !o->prepend && !o->append &&
-           !o->x && tc_op_kind_of(o->args.op) != TC_OPK_REDUCE;
+           !o->x;
 }
 
-static char csv_out_delim(const tc_read_opts *ro)
+/* CSV output's delimiter: --output-delimiter, else the input's (runs of blanks give a tab). */
+static char csv_out_delim(const cli_opts *o, const tc_table *t)
 {
-    return ro->delimiter ? ro->delimiter : ',';
+    if (o->out_delim)
+        return o->out_delim;
+    char d = tc_table_delimiter(t);
+    return d == ' ' ? '\t' : d;
+}
+
+/*
+ * A pipe is copied to an unlinked temporary file before a stream starts,
+ * so that it can be read twice (the dtype is the whole input's) and no row
+ * goes out that a later row could prove wrong, in bounded memory, as sort
+ * spills.  --live and --input-dtype stream straight from the pipe.
+ */
+static void spill(input *in)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tcum-spill.XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        fail("cannot hold standard input in a temporary file: %s (pass --live to stream "
+             "without holding the output)", strerror(errno));
+    unlink(path);
+    const char *p = in->p;
+    size_t n = in->n;
+    char *buf = NULL;
+    for (;;) {
+        while (n) {
+            ssize_t w = write(fd, p, n);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                fail("cannot hold standard input in a temporary file: %s (pass --live to "
+                     "stream without holding the output)", strerror(errno));
+            p += w;
+            n -= (size_t)w;
+        }
+        if (!buf && !(buf = malloc(65536)))
+            fail("out of memory");
+        size_t r = input_read(in, buf, 65536);
+        if (r == 0)
+            break;
+        p = buf;
+        n = r;
+    }
+    free(buf);
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        fail("cannot read the temporary copy of standard input: %s", strerror(errno));
+    if (in->fd != 0)
+        close(in->fd);
+    in->fd = fd;
+    in->regular = 1;
+    in->n = 0;   /* read again from the start, through the copy */
+    /* The copy holds the data decompressed: it is read as it is. */
+    tc_source_free(in->src);
+    in->src = NULL;
 }
 
 static void run_stream(const cli_opts *o, input *in)
 {
     tc_read_opts ro = read_opts_for(o, in->path);
     ro.format = TC_FMT_CSV;
+    if (!in->regular && !o->live && !ro.has_input_dtype)
+        spill(in);
     tc_stream_io io = {stream_read, sink_write, in->regular ? stream_rewind : NULL, in};
+    tc_stream_opts so = {o->select, o->out_delim, o->live};
     tc_err err = {0};
-    int rc = tc_stream_csv(&o->args, &ro, o->select, csv_out_delim(&ro), in->p, in->n, &io, &err);
+    int rc = tc_stream_csv(&o->args, &ro, &so, in->p, in->n, &io, &err);
     if (rc != TC_OK) {
-        if (rc == TC_EIO && !strncmp(err.msg, "write error", 11) && sink.path)
-            fail("write error on %s: %s", sink.path, err.msg + 13);
+        if (err.param && !strcmp(err.param, "output")) {
+            if (sink.path)
+                fail("write error on %s: %s", sink.path, err.msg);
+            fail("write error: %s", err.msg);
+        }
+        if (err.param && !strcmp(err.param, "select"))
+            select_error(o, &err);
         fail_err(display_name(in->path), &err);
     }
 }
 
-static void format_result(const cli_opts *o, const tc_result *r, tc_buf *out, int column,
-                          char delim)
+static void format_result(const cli_opts *o, const tc_result *r, tc_buf *out,
+                          const tc_table *table)
 {
     tc_err err = {0};
     int rc = TC_OK;
-    tc_tensor *one = r->values;
+    tc_tensor *one = NULL;
     int pair = r->indices != NULL;
-    if (pair && o->select == 2)
-        one = r->indices;
-    if (!pair && o->select)
-        fail("--select applies only to ops with two results (cummax, cummin, max, min)");
+    if (o->select || o->format == OUT_CSV || o->format == OUT_NPY) {
+        if (tc_result_pick(r, o->select, &one, &err) != TC_OK)
+            select_error(o, &err);
+    }
     switch (o->format) {
     case OUT_TORCH:
-        if (pair && !o->select) {
+        if (pair && !o->select)
             rc = tc_print_result(out, r, &o->print, &err);
-        } else {
-            rc = tc_print_torch(out, one, &o->print, &err);
-        }
+        else
+            rc = tc_print_torch(out, one ? one : r->values, &o->print, &err);
         if (rc == TC_OK)
             tc_buf_put(out, "\n", 1);
         break;
@@ -853,22 +1147,26 @@ static void format_result(const cli_opts *o, const tc_result *r, tc_buf *out, in
         if (pair && !o->select) {
             rc = tc_write_json(out, r, &err);
         } else {
-            tc_result single = {NULL, one, NULL};
+            tc_result single = {NULL, one ? one : r->values, NULL};
             rc = tc_write_json(out, &single, &err);
         }
         break;
     case OUT_CSV:
-    case OUT_NPY:
-        if (pair && !o->select)
-            fail("%s returns values and indices: choose one with --select values|indices",
-                 r->name ? r->name : o->opname);
-        if (o->format == OUT_CSV && column && one->ndim == 1) {
-            /* a CSV column in, a column out */
-            one->ndim = 2;
-            one->shape[1] = 1;
+        if (table && tc_table_is_rich(table)) {
+            rc = tc_write_table_csv(out, one, o->grad ? NULL : &o->args, table,
+                                    csv_out_delim(o, table), &err);
+        } else {
+            tc_tensor v = *one;
+            if (table && tc_table_is_column(table) && v.ndim == 1) {
+                /* a CSV column in, a column out */
+                v.ndim = 2;
+                v.shape[1] = 1;
+            }
+            rc = tc_write_csv(out, &v, table ? csv_out_delim(o, table) : ',', &err);
         }
-        rc = o->format == OUT_CSV ? tc_write_csv(out, one, delim, &err)
-                                  : tc_write_npy(out, one, &err);
+        break;
+    case OUT_NPY:
+        rc = tc_write_npy(out, one, &err);
         break;
     }
     if (rc != TC_OK)
@@ -940,17 +1238,73 @@ static int run_assert_close(cli_opts *o)
     return close_enough ? 0 : EXIT_DIFF;
 }
 
+/*
+ * show --list: the arrays of an npz archive, one a line, NAME, dtype and
+ * shape (as NumPy writes a shape) separated by tabs; an array tcum cannot
+ * read has its reason instead of dtype and shape.
+ */
+static int run_list(const cli_opts *o)
+{
+    if (o->args.op != TC_OP_SHOW)
+        fail("--list applies to show only, not %s", o->opname);
+    input in;
+    input_open(&in, o->nfiles ? o->files[0] : "-");
+    input_read_all(&in);
+    tc_format f = o->read.format == TC_FMT_AUTO ? tc_detect_format(in.p, in.n) : o->read.format;
+    if (f != TC_FMT_NPZ)
+        fail("%s is not an npz archive (--list lists an npz's arrays)", display_name(in.path));
+    tc_buf names = {0}, out = {0};
+    size_t count = 0;
+    tc_err err = {0};
+    if (in.member) {
+        tc_buf_puts(&names, in.member);
+        tc_buf_put(&names, "", 1);
+        count = 1;
+    } else if (tc_npz_names(in.p, in.n, &names, &count, &err) != TC_OK) {
+        fail_err(display_name(in.path), &err);
+    }
+    const char *name = names.p;
+    for (size_t k = 0; k < count; k++, name += strlen(name) + 1) {
+        tc_read_opts ro;
+        tc_read_opts_init(&ro);
+        ro.npz_name = name;
+        tc_tensor *t = NULL;
+        int rc = tc_read_npz(in.p, in.n, &ro, &t, &err);
+        if (rc == TC_EARG)
+            fail_err(display_name(in.path), &err);     /* FILE:NAME with an unknown NAME */
+        tc_buf_printf(&out, "%s\t", name);
+        if (rc != TC_OK) {
+            tc_buf_printf(&out, "cannot read it: %s\n", err.msg);
+            continue;
+        }
+        tc_buf_printf(&out, "%s\t(", tc_dtype_name(t->dtype));
+        for (int d = 0; d < t->ndim; d++)
+            tc_buf_printf(&out, "%s%lld", d ? ", " : "", (long long)t->shape[d]);
+        tc_buf_puts(&out, t->ndim == 1 ? ",)\n" : ")\n");
+        tc_tensor_free(t);
+    }
+    input_close(&in);
+    tc_buf_free(&names);
+    sink_open(o->output);
+    sink_put(&out);
+    sink_commit();
+    tc_buf_free(&out);
+    return 0;
+}
+
 static int run_op(cli_opts *o)
 {
     tc_op op;
     if (!tc_op_parse(o->opname, &op))
-        fail("unknown op '%s' (try tcum --help)", o->opname);
+        fail_unknown_op(o->opname);
     o->args.op = op;
     if (tc_op_kind_of(op) == TC_OPK_SCAN && !o->args.has_dim)
         fail("%s requires --dim", o->opname);
     check_applicable(o, op);
     if (o->nfiles > 1)
         fail("unexpected argument '%s' (one input file at most)", o->files[1]);
+    if (o->list)
+        return run_list(o);
 
     input in;
     input_open(&in, o->nfiles ? o->files[0] : "-");
@@ -965,8 +1319,8 @@ static int run_op(cli_opts *o)
         return 0;
     }
     input_read_all(&in);
-    int column = 0;
-    tc_tensor *x = parse_input(o, &in, 1, &column);
+    tc_table *table = NULL;
+    tc_tensor *x = parse_input(o, &in, 1, &table);
     input_close(&in);
 
     tc_err err = {0};
@@ -996,8 +1350,9 @@ static int run_op(cli_opts *o)
     tc_tensor_free(xs);
 
     tc_buf out = {0};
-    format_result(o, &r, &out, column, f == TC_FMT_CSV ? csv_out_delim(&ro) : ',');
+    format_result(o, &r, &out, table);
     tc_result_free(&r);
+    tc_table_free(table);
     sink_open(o->output);
     sink_put(&out);
     sink_commit();
@@ -1014,6 +1369,9 @@ int main(int argc, char **argv)
     tc_print_opts_init(&o.print);
     o.args.default_dtype = o.read.default_dtype = o.print.default_dtype = TC_FLOAT32;
 
+    /* tests only: every CSV block through the tokenizer, never the fast path */
+    const char *env_ref = getenv("TCUM_TEST_REFERENCE");
+    o.read.reference = env_ref && *env_ref == '1';
     const char *env_version = getenv("TCUM_TORCH_VERSION");
     if (env_version && *env_version)
         set_torch_version(&o, env_version, "TCUM_TORCH_VERSION");   /* the flag wins */
@@ -1032,7 +1390,7 @@ int main(int argc, char **argv)
         tc_op op;
         if (!tc_op_parse(o.opname, &op)) {
             /* Still honour `tcum foo --help` with a clear message. */
-            fail("unknown op '%s' (try tcum --help)", o.opname);
+            fail_unknown_op(o.opname);
         }
     }
     parse_args(&o, argc, argv, first);

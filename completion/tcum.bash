@@ -5,7 +5,7 @@ _tcum()
 {
     local cur prev words cword
     if declare -F _init_completion >/dev/null 2>&1; then
-        _init_completion -n = || return
+        _init_completion -n =: || return
     else
         cur=${COMP_WORDS[COMP_CWORD]}
         prev=${COMP_WORDS[COMP_CWORD-1]}
@@ -23,7 +23,9 @@ _tcum()
         --exclusive --include-initial --keepdim --dx --grad --grad-output
         --format --output --select --input-format --delimiter --header
         --no-header --shape --precision --threshold --edgeitems --linewidth
-        --sci-mode --profile --help"
+        --sci-mode --profile --help --axis --columns --exclude-columns --na
+        --skip-rows --comment --output-delimiter --live --torch-version"
+    [[ ${words[1]} == show ]] && opts="$opts --list"
     local close_opts="--rtol --atol --equal-nan --check-dtype --input-dtype
         --default-dtype --input-format --delimiter --header --no-header
         --shape --format --output --help"
@@ -53,20 +55,22 @@ _tcum()
     -f|--format)
         COMPREPLY=($(compgen -W "torch csv json npy" -- "$cur")); return ;;
     --input-format)
-        COMPREPLY=($(compgen -W "csv json npy torch" -- "$cur")); return ;;
+        COMPREPLY=($(compgen -W "csv json npy npz torch" -- "$cur")); return ;;
     --select)
         COMPREPLY=($(compgen -W "values indices" -- "$cur")); return ;;
+    --torch-version)
+        COMPREPLY=($(compgen -W "2.6 1.13" -- "$cur")); return ;;
     --sci-mode)
         COMPREPLY=($(compgen -W "auto on off" -- "$cur")); return ;;
     --profile)
         COMPREPLY=($(compgen -W "default short full" -- "$cur")); return ;;
     --threshold)
         COMPREPLY=($(compgen -W "inf" -- "$cur")); return ;;
-    --delimiter)
-        COMPREPLY=($(compgen -W "tab , ; :" -- "$cur")); return ;;
+    --delimiter|--output-delimiter)
+        COMPREPLY=($(compgen -W "tab whitespace , ; |" -- "$cur")); return ;;
     -o|--output|--grad-output|--prepend|--append|--x)
         COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
-    -d|--dim|-n|--dx|--shape|--precision|--edgeitems|--linewidth|--rtol|--atol)
+    -d|--dim|--axis|-n|--dx|--shape|--precision|--edgeitems|--linewidth|--rtol|--atol|-c|--columns|--exclude-columns|--na|--skip-rows|--comment)
         return ;;
     esac
 
@@ -76,6 +80,15 @@ _tcum()
         [[ ${words[1]} == diff ]] && o="$o -n --prepend --append"
         [[ ${words[1]} == cumulative_trapezoid ]] && o="$o --x"
         COMPREPLY=($(compgen -W "$o" -- "$cur"))
+        return
+    fi
+    # FILE.npz:NAME: the archive's array names, as tcum lists them (with
+    # bash-completion, which keeps the ':' in the word and trims it after)
+    if [[ $cur == *.npz:* && -f ${cur%:*} ]] && declare -F __ltrim_colon_completions >/dev/null 2>&1; then
+        local names
+        names=$(command tcum show "${cur%:*}" --list 2>/dev/null | cut -f1)
+        COMPREPLY=($(compgen -P "${cur%:*}:" -W "$names" -- "${cur##*:}"))
+        __ltrim_colon_completions "$cur"
         return
     fi
     COMPREPLY=($(compgen -f -- "$cur"))

@@ -3,13 +3,14 @@
 # seed corpus; a crash leaves the reproducer in fuzz/out/ and fails the run.
 # Usage: sh fuzz/run-fuzz.sh [SECONDS [TARGET ...]]
 # Targets: csv json npy torch (one reader each), cli (bytes -> reader -> op
-# -> printer), stream (streamed CSV, cut into reads two ways).  FUZZ_JOBS
+# -> printer), stream (streamed CSV, cut into reads two ways), source
+# (compressed input, read three ways), npz (the zip reader).  FUZZ_JOBS
 # (default 1) runs that many targets at once.
 set -eu
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-csv json npy torch cli stream}
+targets=${*:-csv json npy torch cli stream source npz}
 jobs=${FUZZ_JOBS:-1}
 rm -rf fuzz/out/obj
 mkdir -p fuzz/out
@@ -47,11 +48,13 @@ build() {
     case $1 in
     cli) src=fuzz/fuzz_cli.c; def= ;;
     stream) src=fuzz/fuzz_stream.c; def= ;;
+    source) src=fuzz/fuzz_source.c; def= ;;
+    npz) src=fuzz/fuzz_npz.c; def= ;;
     *) src=fuzz/fuzz_read.c; def="-DFUZZ_FORMAT=TC_FMT_$(echo "$1" | tr a-z A-Z)" ;;
     esac
     # shellcheck disable=SC2086
     clang -std=c11 $COMMON -fsanitize=fuzzer $def $CJSON_CFLAGS -o "fuzz/out/fuzz_$1" \
-        $src $objs $extra $CJSON_LIBS -lcsv -lm
+        $src $objs $extra $CJSON_LIBS -lcsv -lz -lbz2 -llzma -lzstd -lm
 }
 
 # Run one target; its corpus grows in fuzz/out/corpus_TARGET.

@@ -5,8 +5,8 @@
  * Built with -DTC_FAULTSIM (make faultsim), the environment variable
  * TCUM_FAULTSIM=N makes the N-th allocation fail (and every later one too,
  * as SQLite's "persistent" faults do, so an out-of-memory path cannot be
- * rescued by a lucky retry), and TCUM_FAULTSIM_COUNT=FILE writes the number
- * of allocations made to FILE at exit.  The ordinary build has neither: the
+ * rescued by a lucky retry), and TCUM_FAULTSIM_COUNT=FILE appends the
+ * number of allocations made to FILE at exit (a line per process).  The ordinary build has neither: the
  * functions are malloc, calloc, realloc and free, and no global state is
  * touched.
  */
@@ -23,7 +23,7 @@ static void fault_report(void)
 {
     const char *path = getenv("TCUM_FAULTSIM_COUNT");
     if (path) {
-        FILE *f = fopen(path, "w");
+        FILE *f = fopen(path, "a");
         if (f) {
             fprintf(f, "%ld\n", fault_count);
             fclose(f);

@@ -156,3 +156,25 @@ int tc_op_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err
         tc_result_free(r);
     return rc;
 }
+
+int tc_op_nresults(const tc_op_args *a)
+{
+    if (a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN)
+        return 2;
+    return (a->op == TC_OP_MAX || a->op == TC_OP_MIN) && a->has_dim ? 2 : 1;
+}
+
+int tc_result_pick(const tc_result *r, int select, tc_tensor **out, tc_err *err)
+{
+    *out = NULL;
+    if (r->indices && !select) {
+        tc_err_set(err, TC_EARG, "%s returns values and indices: select one", r->name ? r->name : "the op");
+        return tc_err_hint(err, TC_EARG, "select", "values|indices");
+    }
+    if (!r->indices && select) {
+        tc_err_set(err, TC_EARG, "select applies only to ops with two results (cummax, cummin, max, min)");
+        return tc_err_hint(err, TC_EARG, "select", NULL);
+    }
+    *out = select == 2 ? r->indices : r->values;
+    return TC_OK;
+}

@@ -223,14 +223,6 @@ bool tc_scalar_parse(const char *s, size_t n, tc_scalar *out);
 int tc_read_opts_check(const tc_read_opts *o, tc_err *err);
 
 /*
- * tc_read_csv_table, for more rows of a table whose width ncols is known
- * (ncols < 0: unknown, as tc_read_csv_table): no header row, and a row of
- * another width is the ragged-row error, as it would be in the whole table.
- */
-int tc_read_csv_rows(const char *data, size_t n, const tc_read_opts *o, int64_t ncols,
-                     tc_tensor **out, tc_err *err);
-
-/*
  * NULL if torch.tensor([v], dtype=t) accepts v, else PyTorch's message
  * ("value cannot be converted to type uint8 without overflow", ...).
  */
@@ -313,6 +305,195 @@ int tc_shape_scalar(tc_shape *s, bool *store);
 int tc_shape_close(tc_shape *s);
 /* PyTorch's message for a TC_SHAPE_* error, given the dtype being stored. */
 void tc_shape_message(const tc_shape *s, int rc, tc_dtype t, tc_err *err);
+
+/* ---- csv_tok.c: the tokenizer ------------------------------------------------ */
+
+typedef struct tc_field {
+    const char *p;      /* the value: unquoted, "" undoubled, NUL-terminated */
+    size_t n;
+    size_t off;         /* where the raw field starts in the block (its quote if quoted) */
+    size_t end;         /* just past the raw field (its closing quote; blanks excluded) */
+    bool quoted;
+    size_t text_at;     /* (the tokenizer's own bookkeeping) */
+} tc_field;
+
+typedef struct tc_row {
+    const tc_field *f;
+    size_t nf;
+    size_t off;         /* where the row starts in the block */
+    long line;          /* the input line it starts on, 1-based */
+} tc_row;
+
+struct csv_parser;
+
+/*
+ * A tokenizer for one dialect: delimiter (' ' for runs of spaces and tabs)
+ * and comment character (0 for none).  Feed it blocks of whole rows (a
+ * block may end without a newline only when final) and pull rows.
+ */
+typedef struct tc_tok {
+    char delim, comment;
+    tc_err *err;
+    struct csv_parser *csv;     /* NULL for blank-separated text */
+    const char *p;
+    size_t n;
+    bool final;
+    size_t pos, cur;            /* next byte to feed; the field cursor */
+    long line0, line_at;        /* lines before the block; the line at line_pos */
+    size_t line_pos;
+    size_t row_off;
+    long row_line;
+    bool row_done;
+    int rc;
+    tc_field *f;
+    size_t nf, capf;
+    char *text;
+    size_t ntext, captext;
+} tc_tok;
+
+int tc_tok_init(tc_tok *t, char delim, char comment, tc_err *err);
+void tc_tok_free(tc_tok *t);
+/* The next block: n bytes at p, line0 input lines before it. */
+void tc_tok_block(tc_tok *t, const char *p, size_t n, bool final, long line0);
+/*
+ * The next row: 1 and *row (valid until the next call), 0 at the end of the
+ * block, or minus an error code with err positioned.
+ */
+int tc_tok_row(tc_tok *t, tc_row *row);
+/* Line and column of byte off of the current row's block (off >= the row's start). */
+void tc_tok_pos(const tc_tok *t, size_t off, long *line, long *col);
+/*
+ * The delimiter of the text p[0, n) (comment lines aside): among ',', tab,
+ * ';', '|' the one that splits the first rows into the same number of
+ * fields, more than one, the most fields winning; else ' ' (runs of
+ * blanks) if that does; else the first that splits the first row; else ','.
+ */
+char tc_tok_sniff(const char *p, size_t n, char comment, bool final);
+
+/* ---- table.c: the table layer ------------------------------------------------- */
+
+enum { TC_ROLE_VALUE, TC_ROLE_KEY };
+
+/* What the head of a table settled. */
+typedef struct tc_schema {
+    char delim;                 /* the delimiter read with (' ': runs of blanks) */
+    bool header;                /* the first row was a header */
+    int ncols;                  /* fields in every row */
+    uint8_t *role;              /* per column: TC_ROLE_VALUE or TC_ROLE_KEY */
+    uint8_t *seen;              /* per column: 0 only missing cells so far, 1 a number, 2 a word,
+                                   3 its role set by the caller */
+    uint8_t *kinds;             /* per column: 1 << TC_SK_* of its cells seen (missing: float) */
+    char **name;                /* per column: the header's text; NULL without a header */
+    char **raw;                 /* per column: the header field as written, quotes included */
+    int nval, nkey;
+    int *val_col, *key_col;     /* the column of value column j, of key column k */
+    bool fixed;                 /* every role picked by the caller (columns) */
+} tc_schema;
+
+typedef struct tc_treader {
+    tc_read_opts ro;
+    tc_err *err;
+    tc_tok tok;
+    tc_schema s;
+    char **na;                  /* the caller's missing-value tokens (ro.na) */
+    size_t nna;
+    double *na_num;             /* those of them that are numbers */
+    size_t nna_num;
+    const char *odelim;         /* a word held another delimiter ("tab", ";"): a hint */
+    tc_dtype dtype;             /* set by the caller before tc_treader_block */
+} tc_treader;
+
+/* Rows of a block: their values and the spans of their key fields. */
+typedef struct tc_block {
+    int64_t rows, cap;
+    tc_tensor *x;               /* rows x nval, the reader's dtype */
+    size_t *key;                /* per row, per key column: start and end in text */
+    const char *text;
+} tc_block;
+
+int tc_treader_init(tc_treader *r, const tc_read_opts *o, tc_err *err);
+void tc_treader_free(tc_treader *r);
+/*
+ * The head, p[0, n): delimiter, header, columns, and what its data rows
+ * tell of roles and kinds.  *data_off is where the data rows start (after
+ * a header), *rows how many data rows it holds (0: read more, unless final).
+ */
+int tc_treader_head(tc_treader *r, const char *p, size_t n, bool final, long line0,
+                    size_t *data_off, int64_t *rows);
+/* The pre-scan of more data rows (errors are left to the main pass). */
+void tc_treader_scan(tc_treader *r, const char *p, size_t n, bool final, long line0);
+/* input_dtype, or torch.tensor's inference over the value cells seen. */
+tc_dtype tc_treader_infer(const tc_treader *r);
+/*
+ * Data rows p[0, n) into block b (zeroed before its first use, reused
+ * after: its buffers only grow) as values of r->dtype; tc_block_free at
+ * the end, error or not.
+ */
+int tc_treader_block(tc_treader *r, const char *p, size_t n, bool final, long line0, tc_block *b);
+void tc_block_free(tc_block *b);
+/*
+ * numpy.loadtxt's squeeze, with a header meaning a table: the ndim of rows
+ * x cols values (0, 1 or 2), *column set for a single column read as 1-D.
+ */
+int tc_table_squeeze(bool header, int64_t rows, int64_t cols, bool *column);
+/* torch.tensor's storage of one Python number into element i of x (value.c). */
+void tc_scalar_store(tc_tensor *x, int64_t i, const tc_scalar *v);
+
+/* read_csv.c: a table's text around its numbers (opaque in tcum.h). */
+struct tc_table {
+    char delim;                 /* the input's delimiter (' ': runs of blanks) */
+    bool header;
+    int ncols, nval, nkey;
+    uint8_t *role;
+    char **name, **raw;         /* per column, with a header; else NULL */
+    int *val_col, *key_col;
+    int64_t rows;               /* data rows */
+    char *keytext;              /* every key field as written, one after another */
+    size_t *key;                /* per row, per key column: start and end in keytext */
+    int ndim;                   /* how the values were squeezed */
+    bool column;                /* a single column read as 1-D */
+};
+
+tc_table *tc_table_from_schema(const tc_schema *s, tc_err *err);
+size_t tc_skip_lines(const char *p, size_t n, long skip, long *lines);
+int tc_table_empty_error(const tc_treader *r, int64_t rows, tc_err *err);
+
+/* write_table.c: where each cell of a result's CSV row comes from. */
+typedef struct tc_layout {
+    bool header;                /* a header line first */
+    bool keys;                  /* rows carry key fields */
+    int64_t rows, vals;         /* the result as rows x vals */
+    int64_t row_shift;          /* result row i shows input row i + row_shift */
+    int ncell;                  /* cells in a row */
+    int *cell;                  /* >= 0: result value column; < 0: key column -1 - cell */
+    const char **vname;         /* per cell: a value column's header name as written */
+} tc_layout;
+
+/* The layout of y = op a of the table's values (a NULL: y has the values' shape). */
+int tc_layout_make(tc_layout *L, const tc_table *t, const tc_op_args *a, const tc_tensor *y,
+                   tc_err *err);
+void tc_layout_free(tc_layout *L);
+void tc_layout_header(tc_buf *out, const tc_layout *L, const tc_table *t, char delim);
+/*
+ * Every row of y: row i with the key fields of row i - shift of key (rows
+ * x nkey start/end pairs into keytext; a row outside [0, key_rows) has
+ * empty keys).
+ */
+void tc_layout_rows(tc_buf *out, const tc_layout *L, const tc_tensor *y, const char *keytext,
+                    const size_t *key, int64_t key_rows, int nkey, int64_t shift, char delim);
+/*
+ * write.c: v, a value of float dtype t, as the CSV writer writes it, into o
+ * (at least 48 bytes, no NUL); returns the length.
+ */
+size_t tc_real_text(char *o, double v, tc_dtype t);
+/* write.c: element i as a CSV field (quoted if its text needs it). */
+void tc_put_csv_value(tc_buf *out, const tc_tensor *t, int64_t i, char delim);
+
+/* ---- source.c ------------------------------------------------------------------- */
+
+/* zlib's allocator hooks (zalloc, zfree) through tc_malloc, for source.c and read_npz.c. */
+void *tc_zlib_alloc(void *opaque, unsigned n, unsigned size);
+void tc_zlib_free(void *opaque, void *p);
 
 /* ---- printers (print_torch.c, numfmt.c) ------------------------------------ */
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TC_VERSION "0.1.0"
+#define TC_VERSION "0.2.0"
 
 /*
  * Return codes.  Every fallible call returns one; the code alone is enough
@@ -169,23 +169,62 @@ int tc_dim_wrap(int64_t dim, int ndim, int *out, tc_err *err);
 
 /* ---- reading ------------------------------------------------------------ */
 
+/*
+ * TC_FMT_NPZ: a zip of npy files (numpy.savez).  TC_FMT_BINARY is never
+ * an input format: tc_detect_format's answer for data that is none of the
+ * formats (tc_read then refuses it).
+ */
 typedef enum tc_format {
-    TC_FMT_AUTO, TC_FMT_CSV, TC_FMT_JSON, TC_FMT_NPY, TC_FMT_TORCH
+    TC_FMT_AUTO, TC_FMT_CSV, TC_FMT_JSON, TC_FMT_NPY, TC_FMT_TORCH, TC_FMT_NPZ,
+    TC_FMT_BINARY
 } tc_format;
 
 typedef struct tc_read_opts {
     tc_format format;         /* TC_FMT_AUTO sniffs the content */
-    char delimiter;           /* CSV field delimiter, ',' by default */
+    /*
+     * CSV: the field delimiter; 0 (the default) sniffs it from the first
+     * rows (',', tab, ';' or '|', else runs of blanks); ' ' means runs of
+     * spaces and tabs, leading and trailing ones ignored.
+     */
+    char delimiter;
     int header;               /* CSV: -1 detect, 0 none, 1 first row is a header */
+    long skip_rows;           /* CSV: lines skipped before anything else */
+    char comment;             /* CSV: a line starting with it is skipped; '#', 0 for none */
+    /*
+     * CSV: the tokens that mark a missing value (read as NaN), as one CSV
+     * row ("NA,-999"); NULL for pandas' defaults.  An empty field is always
+     * missing.
+     */
+    const char *na;
+    /*
+     * CSV: the columns that form the tensor, as one CSV row of header names,
+     * 1-based numbers and ranges ("Close", "2-5", "3-"); the others are key
+     * columns.  NULL: every column whose first non-missing cell is a number.
+     * exclude_columns names the others instead.  At most one of the two.
+     */
+    const char *columns;
+    const char *exclude_columns;
     int has_input_dtype;      /* read as torch.tensor(values, dtype=input_dtype) */
     tc_dtype input_dtype;
     tc_dtype default_dtype;   /* TC_FLOAT32 or TC_FLOAT64 */
     tc_torch_version torch_version;
+    const char *npz_name;     /* npz: the array to read (NAME or NAME.npy); NULL: the first */
+    /*
+     * For tests: read every CSV block through the tokenizer, never the
+     * fast path for plain rows (the two must give the same bytes).
+     */
+    int reference;
 } tc_read_opts;
 
 void tc_read_opts_init(tc_read_opts *o);
 
-/* Detect the format of the first bytes (after a UTF-8 BOM). */
+/*
+ * Detect the format of the first bytes (after a UTF-8 BOM): npy and npz
+ * (zip) by their magic, JSON by '[' or '{', a PyTorch repr by "tensor(",
+ * else CSV, or TC_FMT_BINARY if the first 8000 bytes are not text: they
+ * hold a NUL byte, or more than a third of them are control characters or
+ * bytes that are not UTF-8 (Perl's -B test; Latin-1 text stays text).
+ */
 tc_format tc_detect_format(const char *data, size_t n);
 
 /*
@@ -196,18 +235,47 @@ int tc_read(const char *data, size_t n, const tc_read_opts *o,
             tc_tensor **out, tc_err *err);
 int tc_read_csv(const char *data, size_t n, const tc_read_opts *o,
                 tc_tensor **out, tc_err *err);
-/*
- * The CSV table as rows x columns, never squeezed to 1-D or 0-d as
- * tc_read_csv does.
- */
-int tc_read_csv_table(const char *data, size_t n, const tc_read_opts *o,
-                      tc_tensor **out, tc_err *err);
 int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
                  tc_tensor **out, tc_err *err);
 int tc_read_npy(const char *data, size_t n, const tc_read_opts *o,
                 tc_tensor **out, tc_err *err);
 int tc_read_torch(const char *data, size_t n, const tc_read_opts *o,
                   tc_tensor **out, tc_err *err);
+/*
+ * An array of an npz archive (numpy.savez, savez_compressed: a zip of npy
+ * files, stored or deflated, zip64 included): o->npz_name, or the first
+ * one.  An unknown name is TC_EARG, with the archive's names in the
+ * message.  The archive is checked whole (central directory, local
+ * headers, sizes, CRC-32) before an array is decoded with tc_read_npy.
+ */
+int tc_read_npz(const char *data, size_t n, const tc_read_opts *o,
+                tc_tensor **out, tc_err *err);
+
+/* ---- tables (table.c, read_csv.c, write_table.c) --------------------------- */
+
+/*
+ * A table read from CSV: besides its values, the text around them that CSV
+ * and JSON output carry through: the delimiter, the header and the key
+ * columns (dates, names, ids: the columns that are not part of the tensor)
+ * with every key field as it was written.  Freed with tc_table_free (NULL
+ * is fine).
+ */
+typedef struct tc_table tc_table;
+void tc_table_free(tc_table *t);
+
+/*
+ * A whole CSV input: its values in *out (rows x value columns, squeezed as
+ * numpy.loadtxt squeezes, except that a header keeps a single row 2-D), and
+ * in *table (which may be NULL) its table.  Both new; caller frees.
+ */
+int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out,
+                  tc_table **table, tc_err *err);
+/* The delimiter the table was read with (' ' for runs of blanks). */
+char tc_table_delimiter(const tc_table *t);
+/* 1 if the table has a header or key columns: its CSV output is a table, not a bare grid. */
+int tc_table_is_rich(const tc_table *t);
+/* 1 if the values are a single column read as 1-D (written back as a column). */
+int tc_table_is_column(const tc_table *t);
 
 /* ---- ops ---------------------------------------------------------------- */
 
@@ -283,6 +351,15 @@ typedef struct tc_result {
 } tc_result;
 
 void tc_result_free(tc_result *r);
+/* How many tensors op a gives: 2 for cummax, cummin, and max/min with a dim; else 1. */
+int tc_op_nresults(const tc_op_args *a);
+/*
+ * The one tensor of r to write where a format holds one: select 1 values,
+ * 2 indices, 0 the only one.  A two-result r without select, or a select
+ * for a one-result r, is TC_EARG with param "select" (suggest
+ * "values|indices" for the first).  *out points into r.
+ */
+int tc_result_pick(const tc_result *r, int select, tc_tensor **out, tc_err *err);
 
 /*
  * Run an op on x.  On success r holds new tensors (free with
@@ -355,6 +432,15 @@ int tc_write_json(tc_buf *out, const tc_result *r, tc_err *err);
 int tc_write_npy(tc_buf *out, const tc_tensor *t, tc_err *err);
 
 /*
+ * CSV of y, the result of op a on a table's values (a NULL or show: y has
+ * the values' shape, as --grad's x.grad): the header when the input had
+ * one, each row with the key fields of the input row it came from, in
+ * their places.  delim separates the fields.
+ */
+int tc_write_table_csv(tc_buf *out, const tc_tensor *y, const tc_op_args *a, const tc_table *t,
+                       char delim, tc_err *err);
+
+/*
  * Tensors and output texts bigger than this many bytes are refused
  * (TC_ENOMEM) before anything is allocated.  0, the default, means the
  * machine's physical memory or RLIMIT_AS / RLIMIT_DATA, whichever is less;
@@ -393,16 +479,99 @@ typedef struct tc_stream_io {
     void *ctx;
 } tc_stream_io;
 
+/* How a stream writes. */
+typedef struct tc_stream_opts {
+    int select;               /* a two-result op's values (1) or indices (2); 0 none */
+    char delimiter;           /* CSV output delimiter; 0: the input's (runs of blanks give tab) */
+    int live;                 /* never read the input twice (see tc_stream_csv) */
+} tc_stream_opts;
+
 /*
- * CSV in, CSV out for op a, in memory bounded by the row width where the op
- * runs along the rows or down the columns of the table (show and the scans),
- * and through the whole-input path otherwise; the bytes are the same either
- * way.  prefix holds input already read (format sniffing).  select picks a
- * two-result op's values (1) or indices (2).  A single-column input is
- * written back as a column.  Output goes out through io->write before each
- * read, so a slow producer sees its rows at once.
+ * CSV in, CSV out for op a, in memory bounded by the row width where the
+ * op runs along the rows or down the columns of the table (show, the
+ * scans, ops along the rows), and through the whole-input path otherwise;
+ * the bytes are the same either way, and carry the table's header and key
+ * columns.  prefix holds input already read (format sniffing).  Output
+ * goes out through io->write before each read, so a slow producer sees its
+ * rows at once.
+ *
+ * The dtype is torch.tensor's inference over the whole input: with
+ * io->rewind, and unless so->live or ro->has_input_dtype, the input is
+ * read once before any row goes out.  Otherwise its first rows decide, and
+ * a later value that needs a wider dtype is an error (TC_EVALUE, param
+ * "input_dtype").
  */
-int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, int select, char out_delim,
+int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, const tc_stream_opts *so,
                   const char *prefix, size_t nprefix, const tc_stream_io *io, tc_err *err);
+
+/* ---- npz archives (read_npz.c; tc_read_npz is with the readers) ----------- */
+
+/*
+ * The names of an npz's arrays, in archive order, appended to names as
+ * NUL-terminated strings ("x\0arr_1\0"); *count is their number.
+ */
+int tc_npz_names(const char *data, size_t n, tc_buf *names, size_t *count, tc_err *err);
+
+/* ---- compressed input (source.c) ----------------------------------------- */
+
+/*
+ * Where raw bytes come from: read up to cap bytes into buf (the count, 0
+ * at the end, -1 with errno set on error); rewind back to the first byte
+ * (0, or -1 with errno set), NULL if the input cannot be read twice (a
+ * pipe).  The same contract as tc_stream_io's read and rewind.
+ */
+typedef struct tc_reader {
+    long (*read)(void *ctx, char *buf, size_t cap);
+    int (*rewind)(void *ctx);
+    void *ctx;
+} tc_reader;
+
+typedef enum tc_codec {
+    TC_CODEC_NONE, TC_CODEC_GZIP, TC_CODEC_BZIP2, TC_CODEC_XZ, TC_CODEC_ZSTD
+} tc_codec;
+
+/* "gzip", "bzip2", "xz", "zstd"; "plain" for TC_CODEC_NONE. */
+const char *tc_codec_name(tc_codec c);
+
+/*
+ * A source: the bytes of a raw reader, decompressed if its first bytes are
+ * the magic of gzip, bzip2, xz or zstd (whatever the file is called), else
+ * passed through untouched.  Concatenated gzip members, bzip2 and xz
+ * streams and zstd frames read as one.  Memory stays bounded: the codec's
+ * window (32 KiB for gzip, about 3.5 MiB for bzip2, the xz dictionary, a
+ * zstd window up to 128 MiB) and a 64 KiB buffer.
+ *
+ * tc_source_new copies *raw (raw->ctx must outlive the source) and reads
+ * nothing yet; free the source with tc_source_free, which accepts NULL.
+ */
+typedef struct tc_source tc_source;
+
+int tc_source_new(const tc_reader *raw, tc_source **out, tc_err *err);
+void tc_source_free(tc_source *s);
+
+/*
+ * Up to cap bytes of data into buf; *got is their count, at least 1 until
+ * the data ends, then 0.  Errors: TC_EIO when the raw reader fails (errno
+ * as it left it), TC_EINPUT for data that does not decode ("truncated gzip
+ * data", "corrupt xz data at byte N (...)", "trailing garbage after gzip
+ * data at byte N", N counting the compressed bytes), TC_ENOMEM.  An error
+ * stops the source: later reads return it again.
+ */
+int tc_source_read(tc_source *s, char *buf, size_t cap, size_t *got, tc_err *err);
+
+/* Back to the first byte (the decoder restarts); TC_EIO if the raw reader cannot rewind. */
+int tc_source_rewind(tc_source *s, tc_err *err);
+
+/* The codec found by the first read; TC_CODEC_NONE for plain data and before it. */
+tc_codec tc_source_codec(const tc_source *s);
+
+/*
+ * A source as a tc_stream_io's read and rewind (ctx: the tc_source *):
+ * they return -1 on failure with errno set (EILSEQ for data that does not
+ * decode) and tc_source_error gives the error in full.
+ */
+long tc_source_io_read(void *source, char *buf, size_t cap);
+int tc_source_io_rewind(void *source);
+const tc_err *tc_source_error(const tc_source *s);
 
 #endif /* TCUM_H */

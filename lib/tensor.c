@@ -96,7 +96,8 @@ tc_tensor *tc_tensor_clone(const tc_tensor *t, tc_err *err)
 {
     tc_tensor *c = tc_tensor_new(t->dtype, t->ndim, t->shape, err);
     if (c) {
-        memcpy(c->data, t->data, (size_t)t->numel * tc_dtype_size(t->dtype));
+        if (t->numel)
+            memcpy(c->data, t->data, (size_t)t->numel * tc_dtype_size(t->dtype));
         tc_tensor_set_layout(c, t);
     }
     return c;

@@ -393,28 +393,51 @@ tc_dtype tc_values_dtype(const tc_values *vs, tc_dtype default_dtype)
     return TC_BOOL;
 }
 
-/* Element i as (re, im) doubles, the way PyTorch unpacks a Python number. */
-static void get_c(const tc_values *vs, size_t i, double *re, double *im)
+/* A float already checked to be in range, as an integer: truncated; 2^63 wraps as on x86. */
+static int64_t float_to_int(double d)
 {
-    switch (vs->kind[i]) {
-    case TC_SK_BOOL:
-    case TC_SK_INT: *re = (double)vs->v[i].i; break;
-    case TC_SK_UBIG: *re = (double)(uint64_t)vs->v[i].i; break;
-    default: *re = vs->v[i].d; break;
-    }
-    *im = vs->im ? vs->im[i] : 0;
-}
-
-static int64_t get_int(const tc_values *vs, size_t i)
-{
-    int k = vs->kind[i];
-    if (k == TC_SK_BOOL || k == TC_SK_INT || k == TC_SK_UBIG)
-        return vs->v[i].i;
-    /* A float already checked to be in range: truncate; 2^63 wraps as on x86. */
-    double d = vs->v[i].d;
     if (d >= 0x1p63)
         return INT64_MIN;
     return (int64_t)d;
+}
+
+void tc_scalar_store(tc_tensor *x, int64_t i, const tc_scalar *v)
+{
+    void *d = x->data;
+    int k = v->kind;
+    /* UBIG holds its bits in i (and its value, rounded, in re) */
+    bool exact_int = k == TC_SK_BOOL || k == TC_SK_INT || k == TC_SK_UBIG;
+    /* the value as (re, im) doubles, the way PyTorch unpacks a Python number */
+    double re = k == TC_SK_BOOL || k == TC_SK_INT ? (double)v->i : v->re, im = v->im;
+    /* as an integer only for the integer dtypes, which took only checked, finite values */
+    int64_t n = exact_int || !tc_dtype_is_integral(x->dtype, 0) ? v->i : float_to_int(v->re);
+    switch (x->dtype) {
+    case TC_BOOL:
+        ((uint8_t *)d)[i] = exact_int ? v->i != 0 : re != 0 || im != 0;   /* nan is true */
+        break;
+    case TC_UINT8: ((uint8_t *)d)[i] = (uint8_t)(uint64_t)n; break;
+    case TC_INT8: ((int8_t *)d)[i] = (int8_t)n; break;
+    case TC_INT16: ((int16_t *)d)[i] = (int16_t)n; break;
+    case TC_INT32: ((int32_t *)d)[i] = (int32_t)n; break;
+    case TC_INT64: ((int64_t *)d)[i] = n; break;
+    case TC_UINT16: ((uint16_t *)d)[i] = (uint16_t)(uint64_t)n; break;
+    case TC_UINT32: ((uint32_t *)d)[i] = (uint32_t)(uint64_t)n; break;
+    case TC_UINT64: ((uint64_t *)d)[i] = (uint64_t)n; break;
+    case TC_FLOAT16: ((uint16_t *)d)[i] = tc_float_to_half(narrow(re)); break;
+    case TC_BFLOAT16: ((uint16_t *)d)[i] = tc_float_to_bf16(narrow(re)); break;
+    case TC_FLOAT32: ((float *)d)[i] = narrow(re); break;
+    case TC_FLOAT64: ((double *)d)[i] = re; break;
+    case TC_COMPLEX64:
+        ((float *)d)[2 * i] = narrow(re);
+        ((float *)d)[2 * i + 1] = narrow(im);
+        break;
+    case TC_COMPLEX128:
+        ((double *)d)[2 * i] = re;
+        ((double *)d)[2 * i + 1] = im;
+        break;
+    default:
+        break;
+    }
 }
 
 int tc_values_tensor(const tc_values *vs, tc_dtype t, int ndim, const int64_t *shape,
@@ -427,72 +450,26 @@ int tc_values_tensor(const tc_values *vs, tc_dtype t, int ndim, const int64_t *s
         if (tc_dtype_is_integral(t, 0) && vs->has_bigint) {
             *pos = vs->bigint_pos;
             *has_pos = true;
-            return tc_err_set(err, TC_EINPUT, "Overflow when unpacking long");
+            return tc_err_set(err, TC_EOVERFLOW, "Overflow when unpacking long");
         }
         if ((tc_dtype_is_float(t) || tc_dtype_is_complex(t)) && vs->has_hugeint) {
             *pos = vs->hugeint_pos;
             *has_pos = true;
-            return tc_err_set(err, TC_EINPUT, "int too large to convert to float");
+            return tc_err_set(err, TC_EVALUE, "int too large to convert to float");
         }
     }
     tc_tensor *x = tc_tensor_new(t, ndim, shape, err);
     if (!x)
-        return err ? err->code : TC_ENOMEM;
+        return TC_ENOMEM;
     if ((uint64_t)x->numel != (uint64_t)vs->n) {
         tc_tensor_free(x);
         return tc_err_set(err, TC_EINPUT, "internal error: %zu values for %lld elements",
                           vs->n, (long long)x->numel);
     }
-    void *d = x->data;
-    size_t n = vs->n;
-    double re, im;
-    for (size_t i = 0; i < n; i++) {
-        switch (t) {
-        case TC_BOOL:
-            if (vs->kind[i] == TC_SK_BOOL || vs->kind[i] == TC_SK_INT) {
-                ((uint8_t *)d)[i] = vs->v[i].i != 0;
-            } else {
-                get_c(vs, i, &re, &im);
-                ((uint8_t *)d)[i] = re != 0 || im != 0;   /* nan is true */
-            }
-            break;
-        case TC_UINT8: ((uint8_t *)d)[i] = (uint8_t)(uint64_t)get_int(vs, i); break;
-        case TC_INT8: ((int8_t *)d)[i] = (int8_t)get_int(vs, i); break;
-        case TC_INT16: ((int16_t *)d)[i] = (int16_t)get_int(vs, i); break;
-        case TC_INT32: ((int32_t *)d)[i] = (int32_t)get_int(vs, i); break;
-        case TC_INT64: ((int64_t *)d)[i] = get_int(vs, i); break;
-        case TC_UINT16: ((uint16_t *)d)[i] = (uint16_t)(uint64_t)get_int(vs, i); break;
-        case TC_UINT32: ((uint32_t *)d)[i] = (uint32_t)(uint64_t)get_int(vs, i); break;
-        case TC_UINT64: ((uint64_t *)d)[i] = (uint64_t)get_int(vs, i); break;
-        case TC_FLOAT16:
-            get_c(vs, i, &re, &im);
-            ((uint16_t *)d)[i] = tc_float_to_half(narrow(re));
-            break;
-        case TC_BFLOAT16:
-            get_c(vs, i, &re, &im);
-            ((uint16_t *)d)[i] = tc_float_to_bf16(narrow(re));
-            break;
-        case TC_FLOAT32:
-            get_c(vs, i, &re, &im);
-            ((float *)d)[i] = narrow(re);
-            break;
-        case TC_FLOAT64:
-            get_c(vs, i, &re, &im);
-            ((double *)d)[i] = re;
-            break;
-        case TC_COMPLEX64:
-            get_c(vs, i, &re, &im);
-            ((float *)d)[2 * i] = narrow(re);
-            ((float *)d)[2 * i + 1] = narrow(im);
-            break;
-        case TC_COMPLEX128:
-            get_c(vs, i, &re, &im);
-            ((double *)d)[2 * i] = re;
-            ((double *)d)[2 * i + 1] = im;
-            break;
-        default:
-            break;
-        }
+    for (size_t i = 0; i < vs->n; i++) {
+        tc_scalar v;
+        tc_values_get(vs, i, &v);
+        tc_scalar_store(x, (int64_t)i, &v);
     }
     *out = x;
     return TC_OK;

@@ -232,6 +232,11 @@ static size_t real_text(char *o, double v, tc_dtype t, bool dot0)
     return (size_t)(p - o);
 }
 
+size_t tc_real_text(char *o, double v, tc_dtype t)
+{
+    return real_text(o, v, t, true);
+}
+
 /* Append v (a value of real dtype t) in t's layout (see real_text). */
 static void put_real(tc_buf *b, double v, tc_dtype t, bool dot0)
 {
@@ -277,7 +282,7 @@ void tc_format_value(tc_buf *out, const tc_tensor *t, int64_t i)
 /* ---- CSV ------------------------------------------------------------------- */
 
 /* One field, quoted as RFC 4180 says if it holds the delimiter or a quote. */
-static void put_csv_field(tc_buf *out, const tc_tensor *t, int64_t i, char delim)
+void tc_put_csv_value(tc_buf *out, const tc_tensor *t, int64_t i, char delim)
 {
     size_t start = out->n;
     tc_format_value(out, t, i);
@@ -378,7 +383,7 @@ int tc_write_csv(tc_buf *out, const tc_tensor *t, char delim, tc_err *err)
         for (int64_t c = 0; c < cols; c++) {
             if (c)
                 tc_buf_put(out, &delim, 1);
-            put_csv_field(out, t, r * cols + c, delim);
+            tc_put_csv_value(out, t, r * cols + c, delim);
         }
         tc_buf_put(out, "\n", 1);
         if (out->oom)

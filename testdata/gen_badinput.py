@@ -29,7 +29,11 @@ MSG = {
     'no-data': 'no data',
     'header-only': 'no data: the only row is a header (use --no-header if it is data)',
     'convert': "could not convert '{v}' to a number",
-    'empty-field': 'empty field',
+    'mixed': "column {c} mixes numbers and words: '{v}' is not a number (if '{v}' marks a "
+             "missing value, pass --na '{v}'; or pick the columns with -c)",
+    'mixed-raw': "column {c} mixes numbers and words: '{v}' is not a number (pass --na if it "
+                 "marks a missing value, or pick the columns with -c)",
+    'missing-int': 'a missing value cannot be converted to type {t} (pass --input-dtype float32)',
     'ragged-row': 'row has {got} field{s}, expected {want} as in the first row',
     'unterminated': 'unterminated quoted field',
     'after-quote': 'unexpected character after a closing quote',
@@ -121,14 +125,16 @@ def main():
         stdin='# a comment\n#another\n')
 
     # ---- CSV fields -------------------------------------------------------------
-    bad('bad-nonnumeric', 'a non-numeric field', 'tcum cumsum --dim 0 -',
-        msg('convert', '<stdin>:2:3', v='x'), stdin='1,2\n3,x\n')
-    bad('bad-nonnumeric-suffix', 'a number with junk after it', 'tcum show -',
-        msg('convert', '<stdin>:1:5', v='4.5kg'), stdin='1.5,4.5kg\n')
-    bad('bad-empty-field', 'an empty field between delimiters', 'tcum show -',
-        msg('empty-field', '<stdin>:1:3'), stdin='1,,2\n')
-    bad('bad-trailing-delimiter', 'a trailing delimiter makes an empty field', 'tcum show -',
-        msg('empty-field', '<stdin>:1:5'), stdin='1,2,\n')
+    bad('bad-nonnumeric', 'a word in a column of numbers', 'tcum cumsum --dim 0 -',
+        msg('mixed', '<stdin>:2:3', c=2, v='x'), stdin='1,2\n3,x\n')
+    bad('bad-nonnumeric-suffix', 'a number with junk after it, in a column of numbers',
+        'tcum show -', msg('mixed', '<stdin>:2:3', c=2, v='4.5kg'), stdin='1.5,2\n3,4.5kg\n')
+    bad('bad-empty-field', 'an empty field (a missing value) with an integer --input-dtype',
+        'tcum show --input-dtype int64 -', msg('missing-int', '<stdin>:1:3', t='int64'),
+        stdin='1,,2\n')
+    bad('bad-trailing-delimiter', 'a trailing delimiter (a missing value) as int32',
+        'tcum show --input-dtype int32 -', msg('missing-int', '<stdin>:1:5', t='int32'),
+        stdin='1,2,\n')
     bad('bad-ragged-short', 'a row shorter than the first', 'tcum show -',
         msg('ragged-row', '<stdin>:2:2', got=1, s='', want=2), stdin='1,2\n3\n')
     bad('bad-ragged-long', 'a row longer than the first, after a blank line', 'tcum show -',
@@ -141,17 +147,18 @@ def main():
         msg('after-quote', '<stdin>:2:6'), stdin='1,2\n3,"4"x\n')
 
     # ---- bytes that are not text ------------------------------------------------
-    p = write_file('nul.csv', b'1,2\x00,3\n')
-    bad('bad-nul-csv', 'a NUL byte inside a CSV field', 'tcum show %s' % p,
-        msg('convert', p + ':1:3', v='2\\x00'))
+    p = write_file('nul.csv', b'1,5,3\n1,2\x00,3\n')
+    # Forced to CSV: detection would call the file binary (a NUL byte).
+    bad('bad-nul-csv', 'a NUL byte inside a CSV field', 'tcum show --input-format csv %s' % p,
+        msg('mixed-raw', p + ':2:3', c=2, v='2\\x00'))
     p = write_file('nul.json', b'["1",\x00"2"]\n')
     bad('bad-nul-json', 'a NUL byte in JSON', 'tcum show %s' % p, msg('json-nul', p + ':1:6'))
     p = write_file('nul.txt', b'tensor([1., \x00 2.])\n')
     bad('bad-nul-repr', 'a NUL byte in a tensor repr', 'tcum show %s' % p,
         msg('convert', p + ':1:13', v='\\x00'))
-    p = write_file('utf8.csv', b'1,\xff\n')
+    p = write_file('utf8.csv', b'1,2\n1,\xff\n')
     bad('bad-utf8-csv', 'invalid UTF-8 as a CSV field', 'tcum show %s' % p,
-        msg('convert', p + ':1:3', v='\\xff'))
+        msg('mixed-raw', p + ':2:3', c=2, v='\\xff'))
     p = write_file('utf8.json', b'[1, "\xc3\x28"]\n')
     bad('bad-utf8-json', 'invalid UTF-8 in a JSON string', 'tcum show %s' % p,
         msg('convert', p + ':1:5', v='\\xc3('))

@@ -23,6 +23,7 @@ REL = 'testdata/files/cli'
 # tcum's own error texts (cli/main.c), as "tcum: " + text, status 2.
 MSG = {
     'unknown-op': "unknown op '{op}' (try tcum --help)",
+    'op-did-you-mean': "unknown op '{op}' (did you mean {best}?)",
     'unknown-option': "unknown option '{opt}'",
     'did-you-mean': "unknown option '{opt}' (did you mean --{best}?)",
     'needs-arg': "option '{opt}' requires an argument",
@@ -294,6 +295,15 @@ def main():
           stderr=err('unknown-op', op='foo'), status=2)
     c.add('cli-err-op-2', 'unknown op before a bad option', 'tcum foo --bar',
           stderr=err('unknown-op', op='foo'), status=2)
+    c.add('cli-err-op-5', 'a typo in an op: the nearest one', 'tcum cumsun --dim 0 %s' % issue_csv,
+          stderr=err('op-did-you-mean', op='cumsun', best='cumsum'), status=2)
+    c.add('cli-err-op-6', 'a typo in assert-close', 'tcum asert-close a b',
+          stderr=err('op-did-you-mean', op='asert-close', best='assert-close'), status=2)
+    c.add('cli-err-opt-prefix', 'an abbreviated option: the one it begins',
+          'tcum show --col Close %s' % issue_csv,
+          stderr=err('did-you-mean', opt='--col', best='columns'), status=2)
+    c.add('cli-axis', '--axis is NumPy\'s word for --dim', 'tcum cumsum --axis 1 %s' % m3_csv,
+          stdout=torch_print(torch.cumsum(torch.tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), 1)))
     c.add('cli-err-op-3', 'an option but no op', 'tcum --dim 0',
           stderr=err('missing-op'), status=2)
     c.add('cli-err-op-4', 'no arguments at all: one line, not the whole usage', 'tcum',

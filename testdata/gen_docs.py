@@ -269,11 +269,12 @@ def read_values(data, opts):
         elif header is None:
             header = all(csv_token(f) is None for f in rows[0])
         if header:
+            CSV_HEADER[0] = delim.join(f.strip() for f in rows[0])
             rows = rows[1:]
     vals = [[csv_token(f) for f in r] for r in rows]
     if any(v is None for r in vals for v in r):
         raise Unsupported('non-numeric CSV field')
-    if len(vals) == 1:
+    if len(vals) == 1 and not CSV_HEADER[0]:
         vals = vals[0]
     elif vals and all(len(r) == 1 for r in vals):
         vals = [r[0] for r in vals]
@@ -282,6 +283,7 @@ def read_values(data, opts):
 
 
 CSV_COLUMN = [False]
+CSV_HEADER = [None]     # a CSV input's header row, which CSV output keeps
 
 
 DTYPE_ARG_OPS = {'cumsum', 'cumprod', 'nancumsum', 'nancumprod', 'sum', 'prod', 'mean', 'nansum',
@@ -433,7 +435,12 @@ def format_result(r, opts, pair):
         if r.dim() == 1 and CSV_COLUMN[0]:
             r = r.reshape(-1, 1)
         rows = [r.reshape(-1)] if r.dim() < 2 else list(r)
-        return ''.join(delim.join(fmt_value(e) for e in row) + '\n' for row in rows)
+        head = ''
+        if CSV_HEADER[0] is not None:
+            if r.dim() != 2 or r.shape[1] != len(CSV_HEADER[0].split(delim)):
+                raise Unsupported('CSV output of a reshaped table')
+            head = CSV_HEADER[0] + '\n'
+        return head + ''.join(delim.join(fmt_value(e) for e in row) + '\n' for row in rows)
     raise Unsupported('output format %s' % fmt)
 
 
@@ -453,6 +460,7 @@ def run_tcum(argv, stdin, files):
     """One tcum invocation: (stdout, status)."""
     op, opts, args = parse_argv(argv)
     CSV_COLUMN[0] = False
+    CSV_HEADER[0] = None
     pkw = {}
     for k in ('precision', 'edgeitems', 'linewidth'):
         if k in opts:

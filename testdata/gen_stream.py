@@ -129,15 +129,22 @@ c.add('stream-file-late-float', 'a file: a late float makes every row float32, a
       'tcum cumsum --dim 0 -f csv $T/f.csv | tail -n 2; rm -r $T',
       stdout=tail(csv_text(torch.cumsum(xt, 0), column=True), 2))
 
-# From a pipe the first rows decide; a later float is an error naming its line.
-# A FIFO handshake makes it deterministic: the float is sent only after the
-# first output row has been read.
-c.add('stream-pipe-late-float', 'a pipe: a float after int64 rows is an error with its position',
+# From a pipe, no row goes out that a later row could prove wrong: the pipe is
+# held (in a temporary file) until its end, so a late float makes every row
+# float32, exactly as for the file.
+xp = torch.tensor(list(range(1, 300001)) + [2.5])
+c.add('stream-pipe-late-float', 'a pipe: a late float makes every row float32, as for a file',
+      '(seq 1 300000; echo 2.5) | tcum cumsum --dim 0 -f csv | tail -n 2',
+      stdout=tail(csv_text(torch.cumsum(xp, 0), column=True), 2))
+# --live keeps the old contract for tail -f: the first rows decide, and a
+# later float is an error naming its line.  A FIFO handshake makes it
+# deterministic: the float is sent only after the first output row was read.
+c.add('stream-live-late-float', '--live: a float after int64 rows is an error with its position',
       'T=$(mktemp -d); mkfifo $T/ack; '
-      '(seq 1 70000; read a < $T/ack; echo 2.5) | tcum cumsum --dim 0 -f csv 2>$T/err '
+      '(seq 1 70000; read a < $T/ack; echo 2.5) | tcum cumsum --dim 0 --live -f csv 2>$T/err '
       '| { read a; echo ok >&3; cat >/dev/null; } 3<>$T/ack; cat $T/err; rm -r $T',
-      stdout='tcum: <stdin>:70001:1: a float value after rows read as int64: a stream from a '
-             'pipe takes its dtype from its first rows (pass --input-dtype float32)\n')
+      stdout='tcum: <stdin>:70001:1: a float value after rows read as int64: a stream without a '
+             'second pass takes its dtype from its first rows (pass --input-dtype float32)\n')
 c.add('stream-pipe-input-dtype', 'with --input-dtype the late float is fine',
       'T=$(mktemp -d); mkfifo $T/ack; '
       '(seq 1 70000; read a < $T/ack; echo 2.5) | tcum cumsum --dim 0 --input-dtype float32 -f csv '
@@ -146,21 +153,27 @@ c.add('stream-pipe-input-dtype', 'with --input-dtype the late float is fine',
 
 # Live output: row 2 is sent only once row 1's result has been read, so a
 # tcum that waited for more input would hang (the runner's timeout fails it).
-c.add('stream-live', 'each row goes out before the next arrives',
+c.add('stream-live', '--live: each row goes out before the next arrives',
       'T=$(mktemp -d); mkfifo $T/ack; (echo 1; read a < $T/ack; echo 2) '
-      '| tcum cumsum --dim 0 -f csv | { read a; echo "first $a"; echo ok >&3; cat; } 3<>$T/ack; rm -r $T',
+      '| tcum cumsum --dim 0 --live -f csv | { read a; echo "first $a"; echo ok >&3; cat; } 3<>$T/ack; rm -r $T',
       stdout='first 1\n3\n')
-c.add('stream-live-2d', 'a table: each row after the next one shows it is 2-D',
+c.add('stream-live-2d', '--live, a table: each row after the next one shows it is 2-D',
       'T=$(mktemp -d); mkfifo $T/ack; (echo 1,2; echo 3,4; read a < $T/ack; echo 5,6) '
-      '| tcum cumsum --dim 0 -f csv | { read a; echo "first $a"; echo ok >&3; cat; } 3<>$T/ack; rm -r $T',
+      '| tcum cumsum --dim 0 --live -f csv | { read a; echo "first $a"; echo ok >&3; cat; } 3<>$T/ack; rm -r $T',
       stdout='first 1,2\n4,6\n9,12\n')
+c.add('stream-live-header', '--live, a table with a header: the header and row 1 go out at once',
+      'T=$(mktemp -d); mkfifo $T/ack; (echo a,b; echo 1,2; read a < $T/ack; echo 3,4) '
+      '| tcum cumsum --dim 0 --live -f csv | { read a; read b; echo "first $a $b"; echo ok >&3; cat; } '
+      '3<>$T/ack; rm -r $T',
+      stdout='first a,b 1,2\n4,6\n')
 
 # Comments, blank lines and CRLF between blocks; a header row.
 AWK3 = ("awk 'BEGIN{printf \"a,b\\r\\n\"; for(i=1;i<=20000;i++){ if(i%1000==0) printf \"# c %d\\r\\n\\r\\n\", i; "
         "printf \"%d,%d\\r\\n\", i%10, -(i%3)}}'")
 x3 = torch.tensor([[i % 10, -(i % 3)] for i in range(1, 20001)])
-c.add('stream-crlf-comments', 'header, CRLF, comments and blank lines between blocks',
-      '%s | tcum cumsum --dim 0 -f csv | md5sum' % AWK3, stdout=md5(csv_text(torch.cumsum(x3, 0))))
+c.add('stream-crlf-comments', 'header (kept), CRLF, comments and blank lines between blocks',
+      '%s | tcum cumsum --dim 0 -f csv | md5sum' % AWK3,
+      stdout=md5('a,b\n' + csv_text(torch.cumsum(x3, 0))))
 
 # A ragged row in a later block: the reader's message and position.
 c.add('stream-ragged', 'a short row deep in the stream',

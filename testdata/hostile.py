@@ -8,7 +8,8 @@ The libFuzzer targets (fuzz/) drive the library in-process; this drives the
 command line, the way an outside check does: seeds are every file under
 testdata/files and fuzz/corpus, mutated (bit flips, truncation, spliced
 slices, hostile tokens: NUL, invalid UTF-8, a BOM, CR, quotes, brackets,
-1e999, 30-digit integers, deep nesting, lying npy headers), given as a file
+1e999, 30-digit integers, deep nesting, lying npy headers, lying zip
+directories, gzip/bzip2/xz data mutated inside and compressed again), given as a file
 with a telling extension or on standard input, to a random op with random
 options, sometimes with -o into a scratch directory.  Every run must hold:
 
@@ -23,6 +24,9 @@ Failures are saved under --keep (default /tmp/tcum-hostile) as the input
 and a shell command that reproduces it.  No Python packages are needed.
 """
 import argparse
+import bz2
+import gzip
+import lzma
 import os
 import random
 import shlex
@@ -90,7 +94,49 @@ def npy_header_lie(rng, data):
     return NPY_MAGIC + ver + ln + hdr + data[: rng.randrange(0, 64)]
 
 
+CODECS = [lambda d: gzip.compress(d, mtime=0), bz2.compress, lzma.compress]
+
+
+def inner(rng, data):
+    """Compressed data mutated inside: decompressed, mutated, compressed
+    again by any codec (so the readers behind the decoder see the mutation)."""
+    for magic, mod in ((b"\x1f\x8b", gzip), (b"BZh", bz2), (b"\xfd7zXZ\x00", lzma)):
+        if data.startswith(magic):
+            try:
+                plain = mod.decompress(data)
+            except Exception:  # already broken: leave it so
+                return data
+            return rng.choice(CODECS)(mutate(rng, plain))
+    return data
+
+
+def zip_lie(rng, data):
+    """A zip (npz) whose directory lies: one field of the end record or of a
+    central directory entry set to 0, 1, all ones, a neighbour or anything."""
+    eocd = data.rfind(b"PK\x05\x06")
+    if eocd < 0:
+        return data
+    entries = [i for i in range(len(data) - 4) if data[i:i + 4] == b"PK\x01\x02"]
+    d = bytearray(data)
+    if entries and rng.random() < 0.7:
+        off, width = rng.choice([(8, 2), (10, 2), (16, 4), (20, 4), (24, 4), (28, 2),
+                                 (30, 2), (42, 4)])
+        pos = rng.choice(entries) + off
+    else:
+        off, width = rng.choice([(8, 2), (10, 2), (12, 4), (16, 4), (20, 2)])
+        pos = eocd + off
+    if pos + width > len(d):
+        return data
+    old = int.from_bytes(d[pos:pos + width], "little")
+    val = rng.choice([0, 1, (1 << 8 * width) - 1, rng.randrange(1 << 8 * width),
+                      old + rng.choice([-1, 1])])
+    d[pos:pos + width] = (val % (1 << 8 * width)).to_bytes(width, "little")
+    return bytes(d)
+
+
 def mutate(rng, data):
+    if rng.random() < 0.3:
+        data = zip_lie(rng, inner(rng, bytes(data)))
     data = bytearray(data)
     for _ in range(rng.choice([0, 0, 0, 1, 1, 1, 2, 3, 4])):
         k = rng.randrange(8)
@@ -142,7 +188,7 @@ def options(rng, op):
         ["--input-dtype", rng.choice(DTYPES)],
         ["--default-dtype", rng.choice(["float32", "float64"])],
         ["--grad"],
-        ["--input-format", rng.choice(["csv", "json", "npy", "torch"])],
+        ["--input-format", rng.choice(["csv", "json", "npy", "npz", "torch"])],
         ["--delimiter", rng.choice([",", ";", "\t", " "])],
         [rng.choice(["--header", "--no-header"])],
         ["--shape", rng.choice(["-1", "2,-1", "-1,2", "-1,1,1", "0", "3,3", "1,-1"])],
@@ -185,6 +231,7 @@ def options(rng, op):
         ["--edgeitems", "100"],
         ["--linewidth", "0"],
         ["--sci-mode", "maybe"],
+        ["--list"],
     ]
     for _ in range(rng.randint(0, 3)):
         r = rng.random()
@@ -200,10 +247,12 @@ def run_one(rng, tcum, data, work, timeout):
     inpath = None
     stdin = subprocess.DEVNULL
     if rng.random() < 0.7:
-        inpath = os.path.join(work, "in" + rng.choice([".csv", ".json", ".npy", ".txt", ".tsv", ""]))
+        inpath = os.path.join(work, "in" + rng.choice([".csv", ".json", ".npy", ".txt", ".tsv", "",
+                                                       ".gz", ".npz"]))
         with open(inpath, "wb") as f:
             f.write(data)
-        argv.append(inpath)
+        # sometimes FILE:NAME, an array of an npz
+        argv.append(inpath + (rng.choice([":arr_0", ":x", ":"]) if rng.random() < 0.1 else ""))
     else:
         stdin = None
         if rng.random() < 0.5:

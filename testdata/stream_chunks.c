@@ -66,7 +66,8 @@ static char *run(const char *input, const char *op, int64_t dim, int select, siz
     memset(&err, 0, sizeof err);
     out.n = 0;
     tc_buf_put(&out, "", 0);
-    int rc = tc_stream_csv(&a, &ro, select, ',', NULL, 0, &io, &err);
+    tc_stream_opts so = {select, ',', 0};
+    int rc = tc_stream_csv(&a, &ro, &so, NULL, 0, &io, &err);
     char *r;
     if (rc == TC_OK) {
         r = malloc(out.n + 1);
