@@ -122,7 +122,7 @@ int tc_read(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out, 
     default: rc = tc_read_csv(data, n, o, out, err); break;
     }
     /* a dtype named in the input itself (JSON's "dtype", a repr's dtype=) */
-    if (rc == TC_OK && (rc = tc_dtype_check_version((*out)->dtype, o->torch_version, err))) {
+    if (rc == TC_OK && *out && (rc = tc_dtype_check_version((*out)->dtype, o->torch_version, err))) {
         tc_tensor_free(*out);
         *out = NULL;
     }
