@@ -21,8 +21,12 @@ enum {
     O_DX        = 1 << 7,  /* cumulative_trapezoid's --dx */
     O_GRAD      = 1 << 8,
     O_SELECT    = 1 << 9,  /* two results: --select values|indices */
-    O_NOEXCL    = 1 << 10  /* cummax/cummin: no identity, so no --exclusive
+    O_NOEXCL    = 1 << 10, /* cummax/cummin: no identity, so no --exclusive
                               or --include-initial */
+    O_DIMS      = 1 << 11, /* --dim may be a list of dims */
+    O_PREPEND   = 1 << 12, /* diff's --prepend and --append */
+    O_X         = 1 << 13, /* cumulative_trapezoid's --x */
+    O_NUMPY     = 1 << 14  /* NumPy's function: no --grad */
 };
 
 typedef struct ophelp {
@@ -53,11 +57,11 @@ static const ophelp ops[] = {
      O_DIM_REQ | O_SCAN | O_GRAD,
      EX("echo '[0.0, 0.0, 0.0]' | tcum logcumsumexp --dim 0", "tensor([0.0000, 0.6931, 1.0986])\n")},
     {"cumulative_trapezoid", "running integral by the trapezoid rule",
-     "torch.cumulative_trapezoid(x, dx=DX, dim=dim)",
-     O_DIM_LAST | O_DX | O_GRAD,
+     "torch.cumulative_trapezoid(x, dx=DX, dim=dim) or (x, X, dim=dim)",
+     O_DIM_LAST | O_DX | O_X | O_GRAD,
      EX("echo '[1, 2, 3]' | tcum cumulative_trapezoid", "tensor([1.5000, 4.0000])\n")},
-    {"diff", "n-th forward difference", "torch.diff(x, n=N, dim=dim)",
-     O_DIM_LAST | O_N | O_GRAD,
+    {"diff", "n-th forward difference", "torch.diff(x, n=N, dim=dim, prepend=P, append=A)",
+     O_DIM_LAST | O_N | O_PREPEND | O_GRAD,
      EX("echo '[1, 4, 9, 16]' | tcum diff -n 2", "tensor([2, 2])\n")},
     {"nancumsum", "running sum, NaN counted as 0", "numpy.nancumsum(x, axis=dim), with PyTorch's dtypes",
      O_DIM_REQ | O_DTYPE_ARG | O_SCAN | O_GRAD,
@@ -66,22 +70,22 @@ static const ophelp ops[] = {
      O_DIM_REQ | O_DTYPE_ARG | O_SCAN | O_GRAD,
      EX("echo '[2.0, \"nan\", 3.0]' | tcum nancumprod --dim 0", "tensor([2., 2., 6.])\n")},
     {"sum", "sum", "torch.sum(x, dim, keepdim, dtype=T)",
-     O_DIM_ALL | O_DTYPE_ARG | O_KEEPDIM | O_GRAD,
+     O_DIM_ALL | O_DIMS | O_DTYPE_ARG | O_KEEPDIM | O_GRAD,
      EX("printf '1,2\\n3,4\\n' | tcum sum --dim 0", "tensor([4, 6])\n")},
     {"prod", "product", "torch.prod(x, dim, keepdim, dtype=T)",
      O_DIM_ALL | O_DTYPE_ARG | O_KEEPDIM | O_GRAD,
      EX("printf '1,2\\n3,4\\n' | tcum prod", "tensor(24)\n")},
     {"mean", "mean (floating point or complex input)", "torch.mean(x, dim, keepdim, dtype=T)",
-     O_DIM_ALL | O_DTYPE_ARG | O_KEEPDIM | O_GRAD,
+     O_DIM_ALL | O_DIMS | O_DTYPE_ARG | O_KEEPDIM | O_GRAD,
      EX("printf '1,2\\n3,4\\n' | tcum mean --dim 1 --input-dtype float32", "tensor([1.5000, 3.5000])\n")},
     {"amax", "maximum", "torch.amax(x, dim, keepdim)",
-     O_DIM_ALL | O_KEEPDIM | O_GRAD,
+     O_DIM_ALL | O_DIMS | O_KEEPDIM | O_GRAD,
      EX("printf '1,5\\n3,4\\n' | tcum amax --dim 1", "tensor([5, 4])\n")},
     {"amin", "minimum", "torch.amin(x, dim, keepdim)",
-     O_DIM_ALL | O_KEEPDIM | O_GRAD,
+     O_DIM_ALL | O_DIMS | O_KEEPDIM | O_GRAD,
      EX("printf '1,5\\n3,4\\n' | tcum amin --dim 1", "tensor([1, 3])\n")},
     {"logsumexp", "log(sum(exp(x)))", "torch.logsumexp(x, dim, keepdim)",
-     O_DIM_ALL | O_KEEPDIM | O_GRAD,
+     O_DIM_ALL | O_DIMS | O_KEEPDIM | O_GRAD,
      EX("echo '[0.0, 0.0]' | tcum logsumexp --dim 0", "tensor(0.6931)\n")},
     {"max", "maximum; with --dim also its index", "torch.max(x) or torch.max(x, dim, keepdim)",
      O_DIM_ALL | O_KEEPDIM | O_GRAD | O_SELECT,
@@ -89,6 +93,21 @@ static const ophelp ops[] = {
     {"min", "minimum; with --dim also its index", "torch.min(x) or torch.min(x, dim, keepdim)",
      O_DIM_ALL | O_KEEPDIM | O_GRAD | O_SELECT,
      EX("printf '1,5\\n3,4\\n' | tcum min --dim 1", "torch.return_types.min(\nvalues=tensor([1, 3]),\nindices=tensor([0, 0]))\n")},
+    {"nansum", "sum, NaN counted as 0", "torch.nansum(x, dim, keepdim, dtype=T)",
+     O_DIM_ALL | O_DIMS | O_DTYPE_ARG | O_KEEPDIM | O_GRAD,
+     EX("echo '[1.0, \"nan\", 2.0]' | tcum nansum", "tensor(3.)\n")},
+    {"nanmean", "mean of the values that are not NaN", "torch.nanmean(x, dim, keepdim, dtype=T)",
+     O_DIM_ALL | O_DIMS | O_DTYPE_ARG | O_KEEPDIM | O_GRAD,
+     EX("echo '[1.0, \"nan\", 2.0]' | tcum nanmean", "tensor(1.5000)\n")},
+    {"nanmax", "maximum, NaN skipped (NaN for an all-NaN slice)", "numpy.nanmax(x, axis=dim, keepdims)",
+     O_DIM_ALL | O_KEEPDIM | O_NUMPY,
+     EX("echo '[[1.0, \"nan\"], [\"nan\", \"nan\"]]' | tcum nanmax --dim 1", "tensor([1., nan])\n")},
+    {"nanmin", "minimum, NaN skipped (NaN for an all-NaN slice)", "numpy.nanmin(x, axis=dim, keepdims)",
+     O_DIM_ALL | O_KEEPDIM | O_NUMPY,
+     EX("echo '[3.0, \"nan\", 2.0]' | tcum nanmin", "tensor(2.)\n")},
+    {"nanprod", "product, NaN counted as 1", "numpy.nanprod(x, axis=dim, dtype=T, keepdims)",
+     O_DIM_ALL | O_DTYPE_ARG | O_KEEPDIM | O_NUMPY,
+     EX("echo '[2.0, \"nan\", 3.0]' | tcum nanprod", "tensor(6.)\n")},
     {"show", "parse and print, no op (pretty-printer, converter)", "print(x)",
      0,
      EX("echo '[[1, 2], [3, 4.5]]' | tcum show", "tensor([[1.0000, 2.0000],\n        [3.0000, 4.5000]])\n")},
@@ -113,15 +132,20 @@ static const char usage_tail[] =
     "  -d, --dim N           dimension, negative counts from the end (--axis N too);\n"
     "                        required by\n"
     "                        cumsum cumprod cummax cummin logcumsumexp nancumsum\n"
-    "                        nancumprod\n"
+    "                        nancumprod; a list N,M,... for sum mean amax amin\n"
+    "                        logsumexp nansum nanmean\n"
     "  --dtype T             the op's dtype= argument (cumsum cumprod nancumsum\n"
-    "                        nancumprod sum prod mean), else cast the input first\n"
+    "                        nancumprod sum prod mean nansum nanmean nanprod),\n"
+    "                        else cast the input first\n"
     "  --reverse             scan from the end\n"
     "  --exclusive           element i excludes x[i] (scans but cummax, cummin)\n"
     "  --include-initial     prepend the identity along the dim (scans but\n"
     "                        cummax and cummin)\n"
     "  -n N                  diff: number of times to difference (1)\n"
+    "  --prepend FILE        diff: a tensor joined before the input along the dim\n"
+    "  --append FILE         diff: a tensor joined after the input along the dim\n"
     "  --dx DX               cumulative_trapezoid: sample spacing (1)\n"
+    "  --x FILE              cumulative_trapezoid: sample points instead of --dx\n"
     "  --keepdim             reductions: keep the reduced dim with size 1\n"
     "  --grad                print the gradient of sum(result) w.r.t. the input\n"
     "  --grad-output FILE    with --grad: the vector-Jacobian product for FILE\n"
@@ -167,8 +191,8 @@ static const char usage_tail[] =
     "  -V, --version         print the version\n"
     "\n"
     "Dtypes: bool uint8 int8 int16 int32 int64 float16 bfloat16 float32 float64\n"
-    "complex64 complex128 (also torch.float32, half, float, double, short, int,\n"
-    "long, cfloat, cdouble).\n"
+    "complex64 complex128, and uint16 uint32 uint64 (PyTorch 2.3 and later) (also\n"
+    "torch.float32, half, float, double, short, int, long, cfloat, cdouble).\n"
     "\n"
     "Input is CSV, JSON, npy, npz or a PyTorch repr, told by its first bytes, and\n"
     "may be gzip, bzip2, xz or zstd compressed (told by its magic, not its name).\n"
@@ -268,15 +292,23 @@ int tc_cli_op_help(FILE *f, const char *op)
         if (o & O_DIM_LAST)
             fputs("  -d, --dim N           the dimension (default -1, the last)\n", f);
         if (o & O_DIM_ALL)
-            fputs("  -d, --dim N           the dimension (default: all elements)\n", f);
+            fputs((o & O_DIMS) ? "  -d, --dim N[,M...]    the dimension, or a list of them (default: all\n"
+                                 "                        elements); a trailing comma makes a list of one\n"
+                               : "  -d, --dim N           the dimension (default: all elements)\n", f);
         if (o & O_DTYPE_ARG)
-            fputs("  --dtype T             torch's dtype= argument: compute in and return T\n", f);
+            fputs((o & O_NUMPY) ? "  --dtype T             NumPy's dtype= argument: compute in and return T\n"
+                                : "  --dtype T             torch's dtype= argument: compute in and return T\n", f);
         else
             fputs("  --dtype T             cast the input to T first: op(x.to(T))\n", f);
         if (o & O_N)
             fputs("  -n N                  difference N times (default 1)\n", f);
+        if (o & O_PREPEND)
+            fputs("  --prepend FILE        join FILE's tensor before the input along the dim\n"
+                  "  --append FILE         join FILE's tensor after the input along the dim\n", f);
         if (o & O_DX)
             fputs("  --dx DX               spacing between samples (default 1)\n", f);
+        if (o & O_X)
+            fputs("  --x FILE              the sample points (1-D along the dim, or broadcast)\n", f);
         if (o & O_SCAN) {
             fputs("  --reverse             scan from the end: flip(op(flip(x)))\n", f);
             /* cummax and cummin have no identity to start from */
@@ -292,6 +324,8 @@ int tc_cli_op_help(FILE *f, const char *op)
         if (o & O_GRAD)
             fputs("  --grad                print x.grad after op(x).sum().backward()\n"
                   "  --grad-output FILE    with --grad: x.grad after op(x).backward(FILE)\n", f);
+        if (o & O_NUMPY)
+            fputs("  (NumPy's function, NumPy's dtypes and results; no --grad)\n", f);
         fputc('\n', f);
     } else {
         fputs("Options:\n"

@@ -32,7 +32,8 @@ typedef enum {
     O_NO_HEADER, O_SHAPE, O_PRECISION, O_THRESHOLD, O_EDGEITEMS,
     O_LINEWIDTH, O_SCI_MODE, O_PROFILE, O_RTOL, O_ATOL, O_EQUAL_NAN,
     O_CHECK_DTYPE, O_TORCH_VERSION, O_COLUMNS, O_EXCLUDE_COLUMNS, O_NA, O_SKIP_ROWS,
-    O_COMMENT, O_OUTPUT_DELIMITER, O_LIVE, O_LIST, O_HELP, O_VERSION
+    O_COMMENT, O_OUTPUT_DELIMITER, O_LIVE, O_LIST, O_DIFF_PREPEND, O_DIFF_APPEND,
+    O_TRAPZ_X, O_HELP, O_VERSION
 } opt_id;
 
 typedef struct {
@@ -83,6 +84,9 @@ static const opt_spec OPTS[] = {
     {"output-delimiter", 0, 1, O_OUTPUT_DELIMITER},
     {"live", 0, 0, O_LIVE},
     {"list", 0, 0, O_LIST},
+    {"prepend", 0, 1, O_DIFF_PREPEND},
+    {"append", 0, 1, O_DIFF_APPEND},
+    {"x", 0, 1, O_TRAPZ_X},
     {"help", 'h', 0, O_HELP},
     {"version", 'V', 0, O_VERSION},
 };
@@ -103,6 +107,7 @@ typedef struct {
     int grad;
     const char *grad_output;
     int has_n, has_dx;
+    const char *prepend, *append, *x;   /* diff's and cumulative_trapezoid's tensor arguments */
     out_format format;
     const char *output;         /* -o FILE, or NULL for stdout */
     int select;                 /* 0 both, 1 values, 2 indices */
@@ -356,6 +361,31 @@ static void parse_shape(cli_opts *o, const char *s)
     o->has_shape = 1;
 }
 
+/* --dim N, or a list N,M,... (a trailing comma makes a list of one: torch's (0,)). */
+static void parse_dims(cli_opts *o, const char *s, const char *opt)
+{
+    if (!strchr(s, ',')) {
+        o->args.has_dim = 1;
+        o->args.dim = parse_int(s, opt);
+        return;
+    }
+    int64_t dims[TC_MAX_DIMS];
+    int n = 0;
+    const char *p = s;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || errno || (*end && *end != ','))
+            fail("invalid value '%s' for %s: expected an integer or integers separated by commas", s, opt);
+        if (n == TC_MAX_DIMS)
+            fail("%s has too many dims (the limit is %d)", opt, TC_MAX_DIMS);
+        dims[n++] = v;
+        p = *end ? end + 1 : end;
+    }
+    tc_op_args_set_dims(&o->args, n, dims);
+}
+
 /* --torch-version and TCUM_TORCH_VERSION: 2.6 (the default) or 1.13. */
 static void set_torch_version(cli_opts *o, const char *val, const char *shown)
 {
@@ -373,7 +403,7 @@ static void set_torch_version(cli_opts *o, const char *val, const char *shown)
 static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const char *shown)
 {
     switch (spec->id) {
-    case O_DIM: o->args.has_dim = 1; o->args.dim = parse_int(val, shown); break;
+    case O_DIM: parse_dims(o, val, shown); break;
     case O_DTYPE: o->args.has_dtype = 1; o->args.dtype = parse_dtype(val); break;
     case O_INPUT_DTYPE: o->read.has_input_dtype = 1; o->read.input_dtype = parse_dtype(val); break;
     case O_DEFAULT_DTYPE: {
@@ -468,6 +498,9 @@ static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const
     case O_CHECK_DTYPE: o->close.check_dtype = 1; break;
     case O_TORCH_VERSION: set_torch_version(o, val, shown); break;
     case O_LIST: o->list = 1; break;
+    case O_DIFF_PREPEND: o->prepend = val; break;
+    case O_DIFF_APPEND: o->append = val; break;
+    case O_TRAPZ_X: o->x = val; break;
     case O_HELP:
         if (o->opname && !o->assert_close && tc_cli_op_help(stdout, o->opname))
             exit(0);
@@ -1011,7 +1044,8 @@ static void select_error(const cli_opts *o, const tc_err *e)
 /* CSV in and CSV out: the stream (which gathers what it cannot stream). */
 static int streamable(const cli_opts *o)
 {
-    return o->format == OUT_CSV && !o->has_shape && !o->grad;
+    return o->format == OUT_CSV && !o->has_shape && !o->grad && !o->prepend && !o->append &&
+           !o->x;
 }
 
 /* CSV output's delimiter: --output-delimiter, else the input's (runs of blanks give a tab). */
@@ -1173,11 +1207,17 @@ static void check_applicable(const cli_opts *o, tc_op op)
              "nancumsum, nancumprod), not %s", mod, o->opname);
     if (o->args.keepdim && tc_op_kind_of(op) != TC_OPK_REDUCE)
         fail("--keepdim applies to the reductions only (sum, prod, mean, amax, amin, "
-             "logsumexp, max, min), not %s", o->opname);
+             "logsumexp, max, min, nansum, nanmean, nanmax, nanmin, nanprod), not %s", o->opname);
     if (o->has_n && op != TC_OP_DIFF)
         fail("-n applies to diff only, not %s", o->opname);
     if (o->has_dx && op != TC_OP_CUMTRAPZ)
         fail("--dx applies to cumulative_trapezoid only, not %s", o->opname);
+    if ((o->prepend || o->append) && op != TC_OP_DIFF)
+        fail("--%s applies to diff only, not %s", o->prepend ? "prepend" : "append", o->opname);
+    if (o->x && op != TC_OP_CUMTRAPZ)
+        fail("--x applies to cumulative_trapezoid only, not %s", o->opname);
+    if (o->x && o->has_dx)
+        fail("--x and --dx cannot be combined (torch.cumulative_trapezoid takes x or dx)");
 }
 
 static int run_assert_close(cli_opts *o)
@@ -1292,10 +1332,16 @@ static int run_op(cli_opts *o)
 
     tc_err err = {0};
     tc_result r = {0};
+    /* Tensor arguments and the upstream gradient: plain inference, not --input-dtype. */
+    cli_opts go = *o;
+    go.read.has_input_dtype = 0;
+    tc_tensor *pre = o->prepend ? load(&go, o->prepend, 0) : NULL;
+    tc_tensor *app = o->append ? load(&go, o->append, 0) : NULL;
+    tc_tensor *xs = o->x ? load(&go, o->x, 0) : NULL;
+    o->args.prepend = pre;
+    o->args.append = app;
+    o->args.x = xs;
     if (o->grad) {
-        /* The upstream gradient is read with plain inference, not --input-dtype. */
-        cli_opts go = *o;
-        go.read.has_input_dtype = 0;
         tc_tensor *gout = o->grad_output ? load(&go, o->grad_output, 0) : NULL;
         tc_tensor *g = NULL;
         if (tc_op_grad(&o->args, x, gout, &g, &err) != TC_OK)
@@ -1306,6 +1352,9 @@ static int run_op(cli_opts *o)
         fail_err(NULL, &err);
     }
     tc_tensor_free(x);
+    tc_tensor_free(pre);
+    tc_tensor_free(app);
+    tc_tensor_free(xs);
 
     tc_buf out = {0};
     format_result(o, &r, &out, table);

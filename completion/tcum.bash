@@ -15,10 +15,10 @@ _tcum()
 
     local ops="cumsum cumprod cummax cummin logcumsumexp cumulative_trapezoid
         diff nancumsum nancumprod sum prod mean amax amin logsumexp max min
-        show assert-close"
+        nansum nanmean nanmax nanmin nanprod show assert-close"
     local dtypes="bool uint8 int8 int16 int32 int64 float16 bfloat16 float32
-        float64 complex64 complex128 half float double short int long cfloat
-        cdouble"
+        float64 complex64 complex128 uint16 uint32 uint64 half float double short
+        int long cfloat cdouble"
     local opts="--dim --dtype --input-dtype --default-dtype --reverse
         --exclusive --include-initial --keepdim --dx --grad --grad-output
         --format --output --select --input-format --delimiter --header
@@ -68,7 +68,7 @@ _tcum()
         COMPREPLY=($(compgen -W "inf" -- "$cur")); return ;;
     --delimiter|--output-delimiter)
         COMPREPLY=($(compgen -W "tab whitespace , ; |" -- "$cur")); return ;;
-    -o|--output|--grad-output)
+    -o|--output|--grad-output|--prepend|--append|--x)
         COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
     -d|--dim|--axis|-n|--dx|--shape|--precision|--edgeitems|--linewidth|--rtol|--atol|-c|--columns|--exclude-columns|--na|--skip-rows|--comment)
         return ;;
@@ -77,7 +77,8 @@ _tcum()
     if [[ $cur == -* ]]; then
         local o=$opts
         [[ ${words[1]} == assert-close ]] && o=$close_opts
-        [[ ${words[1]} == diff ]] && o="$o -n"
+        [[ ${words[1]} == diff ]] && o="$o -n --prepend --append"
+        [[ ${words[1]} == cumulative_trapezoid ]] && o="$o --x"
         COMPREPLY=($(compgen -W "$o" -- "$cur"))
         return
     fi

@@ -287,10 +287,7 @@ static void put_index(tc_buf *out, const tc_tensor *t, int64_t i)
         idx[d] = t->shape[d] ? i % t->shape[d] : 0;
         i = t->shape[d] ? i / t->shape[d] : 0;
     }
-    tc_buf_put(out, "(", 1);
-    for (int d = 0; d < t->ndim; d++)
-        tc_buf_printf(out, "%s%" PRId64, d ? ", " : "", idx[d]);
-    tc_buf_puts(out, t->ndim == 1 ? ",)" : ")");
+    tc_dims_put(out, t->ndim, idx, '(');
 }
 
 /* torch.max(x, 0) keeps the first maximum; a NaN wins and the first NaN stays. */

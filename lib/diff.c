@@ -54,6 +54,9 @@ static int pairwise(const tc_tensor *x, int dim, int sub, tc_tensor **out, tc_er
 {
     int64_t outer, n, inner, shape[TC_MAX_DIMS];
     *out = NULL;
+    if (tc_dtype_is_unsigned(x->dtype) && x->dtype != TC_UINT8)   /* no kernel in PyTorch 2.x */
+        return tc_err_set(err, TC_EDTYPE, "\"add_stub\" not implemented for '%s'",
+                          tc_dtype_scalar_name(x->dtype));
     tc_lanes(x, dim, &outer, &n, &inner);
     memcpy(shape, x->shape, sizeof shape);
     shape[dim] = n > 0 ? n - 1 : 0;
@@ -145,28 +148,130 @@ static int pairwise(const tc_tensor *x, int dim, int sub, tc_tensor **out, tc_er
 }
 
 /*
- * torch.diff as ATen's diff_helper does it: n == 0 returns the input before
- * the dim is even looked at; n < 0 is an error in 2.6 and, in 1.13, which
- * has no check, returns the input too; n is clamped to the dim's size.
+ * diff_check_compatible_shape for a prepend or append tensor t: the dim
+ * wrapped for the input, the same number of dims, the same sizes except
+ * along the dim.
+ */
+static int check_other(const tc_tensor *x, const tc_tensor *t, int64_t rawdim, tc_err *err)
+{
+    int dim, rc;
+    if ((rc = tc_dim_wrap(rawdim, x->ndim, &dim, err)) != TC_OK)
+        return rc;
+    if (t->ndim != x->ndim)
+        return tc_err_set(err, TC_ESHAPE, "diff expects prepend or append to be the same dimension as input");
+    for (int d = 0; d < t->ndim; d++)
+        if (t->shape[d] != x->shape[d] && d != dim)
+            return tc_err_set(err, TC_ESHAPE,
+                              "diff expects the shape of tensor to prepend or append to match that of input "
+                              "except along the differencing dimension; input.size(%d) = %lld, but got "
+                              "tensor.size(%d) = %lld",
+                              d, (long long)x->shape[d], d, (long long)t->shape[d]);
+    return TC_OK;
+}
+
+/*
+ * torch.cat(parts, dim) of n tensors that match except along dim, in the
+ * dtype torch.cat gives (promote_types of all).  A new tensor; C order.
+ */
+static int cat(const tc_tensor *const *parts, int n, int dim, tc_tensor **out, tc_err *err)
+{
+    tc_dtype t = parts[0]->dtype;
+    int rc;
+    *out = NULL;
+    for (int k = 1; k < n; k++)
+        if ((rc = tc_dtype_promote(t, parts[k]->dtype, &t, err)) != TC_OK)
+            return rc;
+    int64_t shape[TC_MAX_DIMS];
+    memcpy(shape, parts[0]->shape, sizeof shape);
+    shape[dim] = 0;
+    for (int k = 0; k < n; k++)
+        shape[dim] += parts[k]->shape[dim];
+    tc_tensor *y = tc_tensor_new(t, parts[0]->ndim, shape, err);
+    if (!y)
+        return TC_ENOMEM;
+    size_t esz = tc_dtype_size(t);
+    int64_t off = 0;   /* along dim */
+    for (int k = 0; k < n && y->numel > 0; k++) {
+        tc_tensor *c = NULL;
+        const tc_tensor *src = parts[k];
+        if (src->dtype != t) {
+            if ((rc = tc_tensor_convert(src, t, &c, err)) != TC_OK) {
+                tc_tensor_free(y);
+                return rc;
+            }
+            src = c;
+        }
+        int64_t outer, m, inner, yo, yn, yi;
+        tc_lanes(src, dim, &outer, &m, &inner);
+        tc_lanes(y, dim, &yo, &yn, &yi);
+        for (int64_t o = 0; o < outer; o++)
+            memcpy((char *)y->data + (size_t)((o * yn + off) * inner) * esz,
+                   (const char *)src->data + (size_t)(o * m * inner) * esz, (size_t)(m * inner) * esz);
+        off += src->shape[dim];
+        tc_tensor_free(c);
+    }
+    *out = y;
+    return TC_OK;
+}
+
+int tc_diff_input(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err)
+{
+    int rc, dim;
+    *out = NULL;
+    if (x->ndim == 0)
+        return tc_err_set(err, TC_ESHAPE, "diff expects input to be at least one-dimensional");
+    if (a->n < 0 && a->torch_version != TC_TORCH_1_13)
+        return tc_err_set(err, TC_EARG, "order must be non-negative but got %lld", (long long)a->n);
+    int64_t rawdim = a->has_dim ? a->dim : -1;
+    if (a->prepend && (rc = check_other(x, a->prepend, rawdim, err)) != TC_OK)
+        return rc;
+    if (a->append && (rc = check_other(x, a->append, rawdim, err)) != TC_OK)
+        return rc;
+    if (a->n == 0 || (!a->prepend && !a->append))
+        return TC_OK;
+    const tc_tensor *parts[3];
+    int n = 0;
+    if (a->prepend)
+        parts[n++] = a->prepend;
+    parts[n++] = x;
+    if (a->append)
+        parts[n++] = a->append;
+    if ((rc = tc_dim_wrap(rawdim, x->ndim, &dim, err)) != TC_OK)
+        return rc;
+    return cat(parts, n, dim, out, err);
+}
+
+/*
+ * torch.diff as ATen's diff_helper does it: n == 0 returns the input
+ * before the dim is even looked at (prepend and append aside, which are
+ * checked first), n is clamped to the dim's size; n < 0 is an error in 2.6
+ * ("order must be non-negative", checked right after the input's dims)
+ * and, in 1.13, which has no check, returns the input too (concatenated,
+ * if prepend or append were given).
  */
 static int diff(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err)
 {
     int dim, rc;
+    tc_tensor *joined = NULL;
     *out = NULL;
-    if (x->ndim == 0)
-        return tc_err_set(err, TC_EARG, "diff expects input to be at least one-dimensional");
-    if (a->n < 0 && a->torch_version != TC_TORCH_1_13)
-        return tc_err_set(err, TC_EARG, "order must be non-negative but got %lld", (long long)a->n);
+    if ((rc = tc_diff_input(a, x, &joined, err)) != TC_OK)
+        return rc;
     if (a->n == 0) {
         *out = tc_tensor_clone(x, err);
-        return *out ? TC_OK : err ? err->code : TC_ENOMEM;
+        tc_tensor_free(joined);
+        return *out ? TC_OK : TC_ENOMEM;
     }
-    if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, x->ndim, &dim, err)) != TC_OK)
+    if (joined)
+        x = joined;
+    if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, x->ndim, &dim, err)) != TC_OK) {
+        tc_tensor_free(joined);
         return rc;
+    }
     int64_t n = a->n < x->shape[dim] ? a->n : x->shape[dim];
     tc_tensor *cur = tc_tensor_clone(x, err);
+    tc_tensor_free(joined);
     if (!cur)
-        return err ? err->code : TC_ENOMEM;
+        return TC_ENOMEM;
     for (int64_t i = 0; i < n; i++) {
         tc_tensor *next;
         if ((rc = pairwise(cur, dim, 1, &next, err)) != TC_OK) {
@@ -294,6 +399,219 @@ static int cumtrapz(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc
     return TC_OK;
 }
 
+/* ---- cumulative_trapezoid with sample points x ---------------------------------- */
+
+/* Right-aligned broadcast of two shapes, as TensorIterator's compute_shape. */
+static int broadcast(const tc_tensor *a, const tc_tensor *b, int *ndim, int64_t *shape, tc_err *err)
+{
+    int n = TC_MAX(a->ndim, b->ndim);
+    if (n > TC_MAX_DIMS)
+        return tc_err_set(err, TC_ESHAPE, "too many dimensions");   /* cannot happen */
+    for (int i = 0; i < n; i++) {
+        int ia = i - (n - a->ndim), ib = i - (n - b->ndim);
+        int64_t sa = ia >= 0 ? a->shape[ia] : 1, sb = ib >= 0 ? b->shape[ib] : 1;
+        if (sa != sb && sa != 1 && sb != 1)
+            return tc_err_set(err, TC_ESHAPE,
+                              "The size of tensor a (%lld) must match the size of tensor b (%lld) at non-singleton dimension %d",
+                              (long long)sa, (long long)sb, i);
+        shape[i] = sa == 1 ? sb : sa;
+    }
+    *ndim = n;
+    return TC_OK;
+}
+
+/* Flat index into t (right-aligned, broadcast) of element i of a tensor of shape (n, shape). */
+static int64_t bindex(const tc_tensor *t, int n, const int64_t *shape, int64_t i)
+{
+    int64_t off = 0, st = 1;
+    for (int d = n - 1; d >= 0; d--) {
+        int64_t sd = shape[d] > 0 ? shape[d] : 1;   /* an empty shape has no element i */
+        int64_t c = i % sd;
+        i /= sd;
+        int td = d - (n - t->ndim);
+        if (td >= 0 && td < t->ndim) {
+            if (t->shape[td] != 1)
+                off += c * st;
+            st *= t->shape[td];
+        }
+    }
+    return off;
+}
+
+/*
+ * a * b elementwise with broadcasting, in torch.promote_types(a, b): each
+ * product rounded to that dtype (integers wrap; complex as c10::complex
+ * multiplies, each real product rounded).
+ */
+static int mul_bcast(const tc_tensor *a, const tc_tensor *b, tc_tensor **out, tc_err *err)
+{
+    int nd = 0, rc;
+    int64_t shape[TC_MAX_DIMS] = {0};
+    tc_dtype t = a->dtype;
+    *out = NULL;
+    if ((rc = broadcast(a, b, &nd, shape, err)) != TC_OK || (rc = tc_dtype_promote(a->dtype, b->dtype, &t, err)))
+        return rc;
+    tc_tensor *y = tc_tensor_new(t, nd, shape, err);
+    if (!y)
+        return TC_ENOMEM;
+    for (int64_t i = 0; i < y->numel; i++) {
+        int64_t ia = bindex(a, nd, shape, i), ib = bindex(b, nd, shape, i);
+        if (tc_dtype_is_integral(t, 1)) {
+            uint64_t p = tc_tensor_get_u64(a, ia) * tc_tensor_get_u64(b, ib);
+            tc_store_i64(y, i, t == TC_BOOL ? (int64_t)(p != 0) : (int64_t)p);
+        } else if (tc_dtype_is_complex(t)) {
+            double ar, ai, br, bi;
+            tc_tensor_get_c128(a, ia, &ar, &ai);
+            tc_tensor_get_c128(b, ib, &br, &bi);
+            if (t == TC_COMPLEX64) {
+                float a0 = (float)ar, a1 = (float)ai, b0 = (float)br, b1 = (float)bi;
+                float ac = a0 * b0, bd = a1 * b1, ad = a0 * b1, bc = a1 * b0;
+                tc_store_c128(y, i, ac - bd, ad + bc);
+            } else {
+                tc_store_c128(y, i, ar * br - ai * bi, ar * bi + ai * br);
+            }
+        } else {
+            /* operands converted to t first, the product rounded to t */
+            double va = tc_tensor_get_f64(a, ia), vb = tc_tensor_get_f64(b, ib);
+            if (t == TC_FLOAT64) {
+                tc_store_f64(y, i, va * vb);
+            } else {
+                float fa = (float)va, fb = (float)vb;
+                if (t == TC_FLOAT16) {
+                    fa = tc_half_to_float(tc_float_to_half(fa));
+                    fb = tc_half_to_float(tc_float_to_half(fb));
+                } else if (t == TC_BFLOAT16) {
+                    fa = tc_bf16_to_float(tc_float_to_bf16(fa));
+                    fb = tc_bf16_to_float(tc_float_to_bf16(fb));
+                }
+                tc_store_f64(y, i, fa * fb);
+            }
+        }
+    }
+    *out = y;
+    return TC_OK;
+}
+
+/*
+ * x.view(...).slice(dim, 1) - x.slice(dim, 0, -1): the sample spacings,
+ * with x viewed as ATen's cumulative_trapezoid views it (a 1-D x along
+ * dim, a shorter x padded with leading 1s).
+ */
+int tc_trapz_dx(const tc_op_args *a, const tc_tensor *y, int dim, tc_tensor **out, tc_err *err)
+{
+    const tc_tensor *x = a->x;
+    int64_t vshape[TC_MAX_DIMS];
+    int vnd = x->ndim;
+    *out = NULL;
+    if (y->dtype == TC_BOOL || x->dtype == TC_BOOL)
+        return tc_err_set(err, TC_EDTYPE,
+                          "cumulative_trapezoid: received a bool input for `x` or `y`, but bool is not supported");
+    if (x->ndim == 1) {
+        if (y->ndim == 0)
+            return tc_err_set(err, TC_EDIM, "Dimension specified as 0 but tensor has no dimensions");
+        if (x->shape[0] != y->shape[dim])
+            return tc_err_set(err, TC_ESHAPE,
+                              "cumulative_trapezoid: There must be one `x` value for each sample point");
+        vnd = y->ndim;
+        for (int d = 0; d < vnd; d++)
+            vshape[d] = d == dim ? x->shape[0] : 1;
+    } else if (x->ndim < y->ndim) {
+        vnd = y->ndim;
+        for (int d = 0; d < vnd; d++)
+            vshape[d] = d < vnd - x->ndim ? 1 : x->shape[d - (vnd - x->ndim)];
+    } else {
+        memcpy(vshape, x->shape, (size_t)vnd * sizeof *vshape);
+    }
+    if (vnd == 0)
+        return tc_err_set(err, TC_EDIM, "slice() cannot be applied to a 0-dim tensor.");
+    tc_tensor *xv = NULL;
+    int rc = tc_tensor_reshape(x, vnd, vshape, &xv, err);
+    if (rc != TC_OK)
+        return rc;
+    rc = pairwise(xv, dim, 1, out, err);
+    tc_tensor_free(xv);
+    return rc;
+}
+
+/*
+ * t / 2. in place, in t's (floating or complex) dtype: a complex divides
+ * by (2, 0) as c10::complex does, (ac + bd) / (c*c + d*d).
+ */
+static void halve(tc_tensor *t)
+{
+    for (int64_t i = 0; i < t->numel; i++) {
+        if (tc_dtype_is_complex(t->dtype)) {
+            double re, im;
+            tc_tensor_get_c128(t, i, &re, &im);
+            if (t->dtype == TC_COMPLEX64) {
+                float a = (float)re, b = (float)im;
+                tc_store_c128(t, i, (a * 2.0f + b * 0.0f) / 4.0f, (b * 2.0f - a * 0.0f) / 4.0f);
+            } else {
+                tc_store_c128(t, i, (re * 2.0 + im * 0.0) / 4.0, (im * 2.0 - re * 0.0) / 4.0);
+            }
+        } else if (t->dtype == TC_FLOAT64) {
+            ((double *)t->data)[i] /= 2.0;
+        } else {
+            tc_store_f64(t, i, (float)tc_tensor_get_f64(t, i) / 2.0f);
+        }
+    }
+}
+
+/*
+ * ATen's do_cumulative_trapezoid for a tensor of spacings dx:
+ *     ((y.slice(dim, 0, -1) + y.slice(dim, 1)) * dx).cumsum(dim) / 2.
+ * The neighbour sum in y's dtype, the product in the promoted dtype with
+ * broadcasting, the cumsum the scan module's, then a true division by 2.
+ */
+static int cumtrapz_x(const tc_op_args *a, const tc_tensor *y, tc_tensor **out, tc_err *err)
+{
+    int dim, rc;
+    *out = NULL;
+    if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, y->ndim, &dim, err)) != TC_OK)
+        return rc;
+    tc_tensor *dx = NULL, *s = NULL, *p = NULL;
+    if ((rc = tc_trapz_dx(a, y, dim, &dx, err)) != TC_OK)
+        return rc;
+    if (!dx)
+        return TC_ENOMEM;   /* TC_OK always comes with dx (for the analyzer) */
+    if (y->ndim == 0) {
+        tc_tensor_free(dx);
+        return tc_err_set(err, TC_EDIM, "slice() cannot be applied to a 0-dim tensor.");
+    }
+    if ((rc = pairwise(y, dim, 0, &s, err)) == TC_OK)
+        rc = s ? mul_bcast(s, dx, &p, err) : TC_ENOMEM;
+    tc_tensor_free(s);
+    tc_tensor_free(dx);
+    if (rc != TC_OK)
+        return rc;
+    tc_op_args ca;
+    tc_result cr;
+    tc_op_args_init(&ca, TC_OP_CUMSUM);
+    ca.has_dim = 1;
+    ca.dim = dim;
+    ca.default_dtype = a->default_dtype;
+    ca.torch_version = a->torch_version;
+    rc = tc_op_run(&ca, p, &cr, err);
+    tc_tensor_free(p);
+    if (rc != TC_OK)
+        return rc;
+    tc_tensor *c = cr.values;
+    cr.values = NULL;
+    tc_result_free(&cr);
+    /* / 2.: integers become the default float dtype first */
+    tc_tensor *q = c;
+    if (tc_dtype_is_integral(c->dtype, 1)) {
+        if ((rc = tc_tensor_convert(c, a->default_dtype, &q, err)) != TC_OK) {
+            tc_tensor_free(c);
+            return rc;
+        }
+        tc_tensor_free(c);
+    }
+    halve(q);
+    *out = q;
+    return TC_OK;
+}
+
 int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
 {
     tc_tensor *conv = NULL, *y = NULL;
@@ -305,7 +623,10 @@ int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *e
             return rc;
         x = conv;
     }
-    rc = a->op == TC_OP_DIFF ? diff(a, x, &y, err) : cumtrapz(a, x, &y, err);
+    if (a->op == TC_OP_DIFF)
+        rc = diff(a, x, &y, err);
+    else
+        rc = a->x ? cumtrapz_x(a, x, &y, err) : cumtrapz(a, x, &y, err);
     tc_tensor_free(conv);
     if (rc == TC_OK)
         r->values = y;

@@ -1,8 +1,8 @@
 /*
  * dtype.c - the table of dtypes, half/bfloat16 arithmetic and x.to(dtype).
  *
- * Every conversion here reproduces what PyTorch 1.13's CPU copy kernel
- * stores on x86-64, including the cases C leaves undefined (NaN or
+ * Every conversion here reproduces what PyTorch's CPU copy kernel stores
+ * on x86-64, including the cases C leaves undefined (NaN or
  * out-of-range floats cast to integers), which are written out explicitly.
  */
 #include "tc_private.h"
@@ -10,23 +10,37 @@
 #include <math.h>
 #include <string.h>
 
-static const struct {
-    const char *name, *torch, *scalar;
-    size_t size;
-} dtypes[TC_NDTYPES] = {
-    [TC_BOOL]       = {"bool",       "torch.bool",       "Bool",          1},
-    [TC_UINT8]      = {"uint8",      "torch.uint8",      "Byte",          1},
-    [TC_INT8]       = {"int8",       "torch.int8",       "Char",          1},
-    [TC_INT16]      = {"int16",      "torch.int16",      "Short",         2},
-    [TC_INT32]      = {"int32",      "torch.int32",      "Int",           4},
-    [TC_INT64]      = {"int64",      "torch.int64",      "Long",          8},
-    [TC_FLOAT16]    = {"float16",    "torch.float16",    "Half",          2},
-    [TC_BFLOAT16]   = {"bfloat16",   "torch.bfloat16",   "BFloat16",      2},
-    [TC_FLOAT32]    = {"float32",    "torch.float32",    "Float",         4},
-    [TC_FLOAT64]    = {"float64",    "torch.float64",    "Double",        8},
-    [TC_COMPLEX64]  = {"complex64",  "torch.complex64",  "ComplexFloat",  8},
-    [TC_COMPLEX128] = {"complex128", "torch.complex128", "ComplexDouble", 16},
+/*
+ * One row per dtype.  ROW spells the name once: torch's name and the
+ * message torch.tensor gives for a value out of range derive from it.
+ */
+#define ROW(name, scalar, cpp, npy, size, kind, range, since)                         \
+    {#name, "torch." #name, scalar, cpp, npy,                                         \
+     "value cannot be converted to type " #name " without overflow", size, kind, range, since}
+#define I(lo, hi) (int64_t)(lo), (uint64_t)(hi), (double)(lo), (double)(hi)
+#define F(m) 0, 0, -(m), (m)
+
+static const tc_dtype_info dtypes[TC_NDTYPES] = {
+    [TC_BOOL]       = ROW(bool,       "Bool",          "bool",                 "b1",   1, TC_KIND_BOOL,    I(0, 1), NULL),
+    [TC_UINT8]      = ROW(uint8,      "Byte",          "uint8_t",              "u1",   1, TC_KIND_UINT,    I(0, UINT8_MAX), NULL),
+    [TC_INT8]       = ROW(int8,       "Char",          "int8_t",               "i1",   1, TC_KIND_INT,     I(INT8_MIN, INT8_MAX), NULL),
+    [TC_INT16]      = ROW(int16,      "Short",         "int16_t",              "i2",   2, TC_KIND_INT,     I(INT16_MIN, INT16_MAX), NULL),
+    [TC_INT32]      = ROW(int32,      "Int",           "int",                  "i4",   4, TC_KIND_INT,     I(INT32_MIN, INT32_MAX), NULL),
+    [TC_INT64]      = ROW(int64,      "Long",          "int64_t",              "i8",   8, TC_KIND_INT,     I(INT64_MIN, INT64_MAX), NULL),
+    [TC_FLOAT16]    = ROW(float16,    "Half",          "at::Half",             "f2",   2, TC_KIND_FLOAT,   F(65504.0), NULL),
+    [TC_BFLOAT16]   = ROW(bfloat16,   "BFloat16",      "at::BFloat16",         NULL,   2, TC_KIND_FLOAT,   F(0x1.fep127), NULL),
+    [TC_FLOAT32]    = ROW(float32,    "Float",         "float",                "f4",   4, TC_KIND_FLOAT,   F(0x1.fffffep127), NULL),
+    [TC_FLOAT64]    = ROW(float64,    "Double",        "double",               "f8",   8, TC_KIND_FLOAT,   F(INFINITY), NULL),
+    [TC_COMPLEX64]  = ROW(complex64,  "ComplexFloat",  "c10::complex<float>",  "c8",   8, TC_KIND_COMPLEX, F(0x1.fffffep127), NULL),
+    [TC_COMPLEX128] = ROW(complex128, "ComplexDouble", "c10::complex<double>", "c16", 16, TC_KIND_COMPLEX, F(INFINITY), NULL),
+    [TC_UINT16]     = ROW(uint16,     "UInt16",        "uint16_t",             "u2",   2, TC_KIND_UINT,    I(0, UINT16_MAX), "2.3"),
+    [TC_UINT32]     = ROW(uint32,     "UInt32",        "uint32_t",             "u4",   4, TC_KIND_UINT,    I(0, UINT32_MAX), "2.3"),
+    [TC_UINT64]     = ROW(uint64,     "UInt64",        "uint64_t",             "u8",   8, TC_KIND_UINT,    I(0, UINT64_MAX), "2.3"),
 };
+
+#undef ROW
+#undef I
+#undef F
 
 static const struct {
     const char *name;
@@ -40,6 +54,11 @@ static const struct {
 static int valid(tc_dtype t)
 {
     return (unsigned)t < TC_NDTYPES;
+}
+
+const tc_dtype_info *tc_dtype_info_of(tc_dtype t)
+{
+    return &dtypes[valid(t) ? t : TC_BOOL];
 }
 
 size_t tc_dtype_size(tc_dtype t)
@@ -83,32 +102,97 @@ int tc_dtype_parse(const char *s, tc_dtype *out)
     return 0;
 }
 
+int tc_dtype_check_version(tc_dtype t, tc_torch_version v, tc_err *err)
+{
+    const tc_dtype_info *d = tc_dtype_info_of(t);
+    if (v != TC_TORCH_1_13 || !d->since)
+        return TC_OK;
+    tc_err_set(err, TC_EDTYPE, "%s needs PyTorch %s or later", d->name, d->since);
+    return tc_err_hint(err, TC_EDTYPE, "torch_version", "2.6");
+}
+
+static tc_kind kind_of(tc_dtype t)
+{
+    return tc_dtype_info_of(t)->kind;
+}
+
+/*
+ * c10::promoteTypes.  Its table, by rule: bool gives way to anything;
+ * complex beats floating, floating beats integers; within a kind the wider
+ * wins, float16 with bfloat16 is float32, uint8 with a signed integer is
+ * the signed one but at least int16, complex64 with float64 is complex128.
+ * uint16, uint32 and uint64 promote only with themselves and with floats.
+ */
+int tc_dtype_promote(tc_dtype a, tc_dtype b, tc_dtype *out, tc_err *err)
+{
+    if (a == b) {
+        *out = a;
+        return TC_OK;
+    }
+    bool wa = tc_dtype_info_of(a)->since != NULL, wb = tc_dtype_info_of(b)->since != NULL;
+    if ((wa && !tc_dtype_is_float(b)) || (wb && !tc_dtype_is_float(a)))
+        return tc_err_set(err, TC_EDTYPE,
+                          "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote %s and %s",
+                          tc_dtype_scalar_name(a), tc_dtype_scalar_name(b));
+    int ca = tc_dtype_category(a), cb = tc_dtype_category(b);
+    if (ca != cb) {
+        tc_dtype hi = ca > cb ? a : b, lo = ca > cb ? b : a;
+        *out = tc_dtype_category(hi) == 3 && lo == TC_FLOAT64 ? TC_COMPLEX128 : hi;
+        return TC_OK;
+    }
+    switch (ca) {
+    case 1:
+        if (a == TC_UINT8 || b == TC_UINT8) {
+            tc_dtype s = a == TC_UINT8 ? b : a;
+            *out = s == TC_INT8 ? TC_INT16 : s;
+        } else {
+            *out = tc_dtype_size(a) > tc_dtype_size(b) ? a : b;
+        }
+        return TC_OK;
+    case 2:
+        if ((a == TC_FLOAT16 && b == TC_BFLOAT16) || (a == TC_BFLOAT16 && b == TC_FLOAT16))
+            *out = TC_FLOAT32;
+        else
+            *out = tc_dtype_size(a) > tc_dtype_size(b) ? a : b;
+        return TC_OK;
+    default:
+        *out = TC_COMPLEX128;
+        return TC_OK;
+    }
+}
+
 int tc_dtype_is_float(tc_dtype t)
 {
-    return t == TC_FLOAT16 || t == TC_BFLOAT16 || t == TC_FLOAT32 || t == TC_FLOAT64;
+    return valid(t) && kind_of(t) == TC_KIND_FLOAT;
 }
 
 int tc_dtype_is_complex(tc_dtype t)
 {
-    return t == TC_COMPLEX64 || t == TC_COMPLEX128;
+    return valid(t) && kind_of(t) == TC_KIND_COMPLEX;
+}
+
+int tc_dtype_is_unsigned(tc_dtype t)
+{
+    return valid(t) && kind_of(t) == TC_KIND_UINT;
 }
 
 int tc_dtype_category(tc_dtype t)
 {
-    if (t == TC_BOOL)
-        return 0;
-    if (tc_dtype_is_complex(t))
-        return 3;
-    if (tc_dtype_is_float(t))
-        return 2;
-    return 1;
+    switch (kind_of(t)) {
+    case TC_KIND_BOOL: return 0;
+    case TC_KIND_FLOAT: return 2;
+    case TC_KIND_COMPLEX: return 3;
+    default: return 1;
+    }
 }
 
 int tc_dtype_is_integral(tc_dtype t, int include_bool)
 {
+    if (!valid(t))
+        return 0;
     if (t == TC_BOOL)
         return include_bool;
-    return t >= TC_UINT8 && t <= TC_INT64;
+    return kind_of(t) == TC_KIND_UINT || kind_of(t) == TC_KIND_INT;
 }
 
 /* ---- half and bfloat16 ---------------------------------------------------- */
@@ -235,13 +319,47 @@ static int32_t wrap_i32(int64_t v)
     return u < 0x80000000u ? (int32_t)u : (int32_t)((int64_t)u - 4294967296LL);
 }
 
+/*
+ * x86-64's unsigned conversions as GCC compiles static_cast<uint64_t>(v):
+ * below 2^63 (and NaN) cvttsd2si, else cvttsd2si(v - 2^63) with the top bit
+ * flipped, so 2^64 and above (and +inf) give 0, NaN and -inf 2^63.
+ */
+static uint64_t cast_f64_to_u64(double v)
+{
+    if (!(v >= 0x1p63))
+        return (uint64_t)tc_cast_f64_to_i64(v);
+    return (uint64_t)tc_cast_f64_to_i64(v - 0x1p63) ^ ((uint64_t)1 << 63);
+}
+
+/*
+ * static_cast<uint32_t>(v) in the copy kernel's scalar code: a 64-bit
+ * cvttsd2si, low 32 bits (NaN, inf and 1e20 give 0, -3e9 gives 1294967296).
+ */
+static uint32_t cast_f64_to_u32(double v)
+{
+    return (uint32_t)(uint64_t)tc_cast_f64_to_i64(v);
+}
+
+/*
+ * The same in GCC's vectorized form of that loop, which uses the 32-bit
+ * cvttps2dq: values from 2^31 on are converted less 2^31 with the top bit
+ * flipped; NaN and whatever else is out of range give 2^31.
+ */
+static uint32_t cast_f64_to_u32_vec(double v)
+{
+    if (v >= 0x1p31)
+        return (uint32_t)tc_cast_f64_to_i32(v - 0x1p31) ^ 0x80000000u;
+    return (uint32_t)tc_cast_f64_to_i32(v);
+}
+
 /* ---- stores --------------------------------------------------------------- */
 
 /*
  * A double (from a real float source) into element i.  Verified against
- * torch 1.13: uint8 and int64 targets go through a 64-bit truncation,
- * int8, int16 and int32 through a 32-bit one; float16 and bfloat16 round
- * twice (double -> float -> half), as c10's Half(float) constructor does.
+ * torch: uint8, int64 and uint32 targets go through a 64-bit truncation,
+ * int8, int16, uint16 and int32 through a 32-bit one, uint64 through the
+ * unsigned conversion above; float16 and bfloat16 round twice (double ->
+ * float -> half), as c10's Half(float) constructor does.
  */
 void tc_store_f64(tc_tensor *t, int64_t i, double v)
 {
@@ -253,6 +371,9 @@ void tc_store_f64(tc_tensor *t, int64_t i, double v)
     case TC_INT16: ((int16_t *)d)[i] = wrap_i16(tc_cast_f64_to_i32(v)); break;
     case TC_INT32: ((int32_t *)d)[i] = tc_cast_f64_to_i32(v); break;
     case TC_INT64: ((int64_t *)d)[i] = tc_cast_f64_to_i64(v); break;
+    case TC_UINT16: ((uint16_t *)d)[i] = (uint16_t)(uint32_t)tc_cast_f64_to_i32(v); break;
+    case TC_UINT32: ((uint32_t *)d)[i] = cast_f64_to_u32(v); break;
+    case TC_UINT64: ((uint64_t *)d)[i] = cast_f64_to_u64(v); break;
     case TC_FLOAT16: ((uint16_t *)d)[i] = tc_float_to_half((float)v); break;
     case TC_BFLOAT16: ((uint16_t *)d)[i] = tc_float_to_bf16((float)v); break;
     case TC_FLOAT32: ((float *)d)[i] = (float)v; break;
@@ -263,7 +384,7 @@ void tc_store_f64(tc_tensor *t, int64_t i, double v)
     }
 }
 
-/* An int64 (from an integer or bool source) into element i: wraps on narrowing. */
+/* An int64 (from a signed integer or bool source) into element i: wraps on narrowing. */
 void tc_store_i64(tc_tensor *t, int64_t i, int64_t v)
 {
     void *d = t->data;
@@ -274,6 +395,9 @@ void tc_store_i64(tc_tensor *t, int64_t i, int64_t v)
     case TC_INT16: ((int16_t *)d)[i] = wrap_i16(v); break;
     case TC_INT32: ((int32_t *)d)[i] = wrap_i32(v); break;
     case TC_INT64: ((int64_t *)d)[i] = v; break;
+    case TC_UINT16: ((uint16_t *)d)[i] = (uint16_t)(uint64_t)v; break;
+    case TC_UINT32: ((uint32_t *)d)[i] = (uint32_t)(uint64_t)v; break;
+    case TC_UINT64: ((uint64_t *)d)[i] = (uint64_t)v; break;
     /* int64 -> half/bfloat16 rounds through float, as c10 does. */
     case TC_FLOAT16: ((uint16_t *)d)[i] = tc_float_to_half((float)v); break;
     case TC_BFLOAT16: ((uint16_t *)d)[i] = tc_float_to_bf16((float)v); break;
@@ -282,6 +406,25 @@ void tc_store_i64(tc_tensor *t, int64_t i, int64_t v)
     case TC_COMPLEX64: ((float *)d)[2 * i] = (float)v; ((float *)d)[2 * i + 1] = 0; break;
     case TC_COMPLEX128: ((double *)d)[2 * i] = (double)v; ((double *)d)[2 * i + 1] = 0; break;
     default: break;
+    }
+}
+
+/*
+ * An unsigned value (from an unsigned source) into element i: integers
+ * keep the low bits, floats are the correctly rounded conversion (half and
+ * bfloat16 through float).
+ */
+void tc_store_u64(tc_tensor *t, int64_t i, uint64_t v)
+{
+    void *d = t->data;
+    switch (t->dtype) {
+    case TC_FLOAT16: ((uint16_t *)d)[i] = tc_float_to_half((float)v); break;
+    case TC_BFLOAT16: ((uint16_t *)d)[i] = tc_float_to_bf16((float)v); break;
+    case TC_FLOAT32: ((float *)d)[i] = (float)v; break;
+    case TC_FLOAT64: ((double *)d)[i] = (double)v; break;
+    case TC_COMPLEX64: ((float *)d)[2 * i] = (float)v; ((float *)d)[2 * i + 1] = 0; break;
+    case TC_COMPLEX128: ((double *)d)[2 * i] = (double)v; ((double *)d)[2 * i + 1] = 0; break;
+    default: tc_store_i64(t, i, (int64_t)v); break;   /* the same bits: wraps as a narrowing does */
     }
 }
 
@@ -300,6 +443,24 @@ void tc_store_c128(tc_tensor *t, int64_t i, double re, double im)
     }
 }
 
+/*
+ * How many leading elements of an n-element copy from a floating dtype to
+ * uint32 GCC's vectorized loop converts (the rest take the scalar code);
+ * measured on torch 2.6: 4 at a time from float32 and float64, 8 from
+ * bfloat16, none from float16, and complex leaves at least one element to
+ * the scalar code.
+ */
+static int64_t u32_vector_count(tc_dtype from, int64_t n)
+{
+    switch (from) {
+    case TC_FLOAT32: case TC_FLOAT64: return n / 4 * 4;
+    case TC_BFLOAT16: return n / 8 * 8;
+    case TC_COMPLEX64: return n > 0 ? (n - 1) / 4 * 4 : 0;
+    case TC_COMPLEX128: return n > 0 ? (n - 1) / 8 * 8 : 0;
+    default: return 0;
+    }
+}
+
 int tc_tensor_convert(const tc_tensor *x, tc_dtype t, tc_tensor **out, tc_err *err)
 {
     return tc_tensor_convert_version(x, t, TC_TORCH_2_6, out, err);
@@ -311,10 +472,14 @@ int tc_tensor_convert_version(const tc_tensor *x, tc_dtype t, tc_torch_version v
     *out = NULL;
     tc_tensor *r = tc_tensor_new(t, x->ndim, x->shape, err);
     if (!r)
-        return err ? err->code : TC_ENOMEM;
+        return TC_ENOMEM;
+    tc_tensor_set_layout(r, x);
     int64_t n = x->numel;
     if (x->dtype == t) {
         memcpy(r->data, x->data, (size_t)n * tc_dtype_size(t));
+    } else if (tc_dtype_is_unsigned(x->dtype)) {
+        for (int64_t i = 0; i < n; i++)
+            tc_store_u64(r, i, tc_tensor_get_u64(x, i));
     } else if (tc_dtype_is_integral(x->dtype, 1)) {
         for (int64_t i = 0; i < n; i++)
             tc_store_i64(r, i, tc_tensor_get_i64(x, i));
@@ -330,6 +495,14 @@ int tc_tensor_convert_version(const tc_tensor *x, tc_dtype t, tc_torch_version v
         /* float16/bfloat16/float32 widen to double exactly. */
         for (int64_t i = 0; i < n; i++)
             tc_store_f64(r, i, tc_tensor_get_f64(x, i));
+    }
+    if (t == TC_UINT32 && (tc_dtype_is_float(x->dtype) || tc_dtype_is_complex(x->dtype))) {
+        /* the loop runs in memory order: the vector part is the first elements there */
+        int64_t nv = u32_vector_count(x->dtype, n);
+        for (int64_t p = 0; p < nv; p++) {
+            int64_t i = tc_tensor_logical_index(x, p);
+            ((uint32_t *)r->data)[i] = cast_f64_to_u32_vec(tc_tensor_get_f64(x, i));
+        }
     }
     *out = r;
     return TC_OK;

@@ -315,6 +315,8 @@ static tc_tensor *bin(pool *p, int op, const tc_tensor *a, const tc_tensor *b, t
 {
     int64_t shape[TC_MAX_DIMS];
     int nd = a->ndim > b->ndim ? a->ndim : b->ndim;
+    if (nd < 0 || nd > TC_MAX_DIMS)
+        return NULL;    /* cannot happen: tensors have at most TC_MAX_DIMS dims */
     for (int d = 0; d < nd; d++) {
         int64_t sa = d < a->ndim ? a->shape[d] : 1, sb = d < b->ndim ? b->shape[d] : 1;
         shape[d] = sa == 1 ? sb : sa;
@@ -511,12 +513,21 @@ static tc_tensor *reversed_cumsum(pool *p, const tc_tensor *w, int dim)
     return c ? flip(p, c, dim) : NULL;
 }
 
-/* shape of x with dim kept as size 1 (the keepdim shape of a reduction). */
-static void keep_shape(const tc_tensor *x, int dim, int64_t *shape)
+/* x.narrow(dim, start, len): a copy. */
+static tc_tensor *narrow(pool *p, const tc_tensor *x, int dim, int64_t start, int64_t len)
 {
+    int64_t shape[TC_MAX_DIMS], outer, n, inner;
     memcpy(shape, x->shape, (size_t)x->ndim * sizeof *shape);
-    if (dim >= 0 && x->ndim > 0)
-        shape[dim] = 1;
+    shape[dim] = len;
+    tc_tensor *y = pnew(p, x->dtype, x->ndim, shape);
+    if (!y || y->numel == 0)
+        return y;
+    size_t esz = tc_dtype_size(x->dtype);
+    tc_lanes(x, dim, &outer, &n, &inner);
+    for (int64_t o = 0; o < outer; o++)
+        memcpy((char *)y->data + (size_t)(o * len * inner) * esz,
+               (const char *)x->data + (size_t)((o * n + start) * inner) * esz, (size_t)(len * inner) * esz);
+    return y;
 }
 
 /* ---- backward formulas ----------------------------------------------------- */
@@ -930,14 +941,14 @@ static tc_tensor *diff_bw(pool *p, const tc_tensor *x, const tc_tensor *g, int d
     return keep(p, own ? own : tc_tensor_clone(g, p->err));
 }
 
-/* cumulative_trapezoid's backward: cumsum_backward, * dx/2, slice adds. */
-static tc_tensor *cumtrapz_bw(pool *p, const tc_tensor *x, const tc_tensor *g, int dim, double dx)
+/*
+ * The gradient of y from gm, the gradient of left + right (left =
+ * y.slice(dim, 0, -1), right = y.slice(dim, 1)): the two slices' backward
+ * added up.
+ */
+static tc_tensor *slice_adds(pool *p, const tc_tensor *x, const tc_tensor *gm, int dim)
 {
-    tc_tensor *gc = cumsum_bw(p, g, dim);
-    tc_tensor *gm = gc ? bin_scalar(p, OP_MUL, gc, dx / 2.) : NULL;
-    if (!gm)
-        return NULL;
-    tc_tensor *y = pnew(p, g->dtype, x->ndim, x->shape);
+    tc_tensor *y = pnew(p, gm->dtype, x->ndim, x->shape);
     if (!y || x->numel == 0)
         return y;
     int64_t outer, n, inner;
@@ -954,13 +965,76 @@ static tc_tensor *cumtrapz_bw(pool *p, const tc_tensor *x, const tc_tensor *g, i
                  * The later slice's gradient (right's, at k - 1) arrives
                  * first; left's is added as 1 * other.
                  */
-                if (tc_dtype_is_complex(g->dtype))
-                    cadd_alpha(g->dtype, br, bi, ar, ai, &rr, &ri);
+                if (tc_dtype_is_complex(gm->dtype))
+                    cadd_alpha(gm->dtype, br, bi, ar, ai, &rr, &ri);
                 else
-                    arith(p->version, g->dtype, OP_ADD, CP_VEC, ar, ai, br, bi, &rr, &ri);
+                    arith(p->version, gm->dtype, OP_ADD, CP_VEC, ar, ai, br, bi, &rr, &ri);
                 tc_store_c128(y, (o * n + k) * inner + i, rr, ri);
             }
     return y;
+}
+
+/* cumulative_trapezoid's backward: cumsum_backward, * dx/2, slice adds. */
+static tc_tensor *cumtrapz_bw(pool *p, const tc_tensor *x, const tc_tensor *g, int dim, double dx)
+{
+    tc_tensor *gc = cumsum_bw(p, g, dim);
+    tc_tensor *gm = gc ? bin_scalar(p, OP_MUL, gc, dx / 2.) : NULL;
+    return gm ? slice_adds(p, x, gm, dim) : NULL;
+}
+
+/*
+ * at::sum_to(grad, shape): the sum over the dims a broadcast added (in
+ * front) or widened (from 1), as the engine reduces the gradient of an
+ * input that was broadcast.
+ */
+static const tc_tensor *sum_to(pool *p, const tc_tensor *g, int ndim, const int64_t *shape)
+{
+    int64_t dims[TC_MAX_DIMS];
+    int n = 0, lead = g->ndim - ndim;
+    for (int d = 0; d < g->ndim; d++)
+        if (d < lead || (shape[d - lead] == 1 && g->shape[d] != 1))
+            dims[n++] = d;
+    if (n == 0)
+        return g;
+    tc_op_args a;
+    tc_result r;
+    tc_op_args_init(&a, TC_OP_SUM);
+    tc_op_args_set_dims(&a, n, dims);
+    a.keepdim = 1;
+    if (tc_op_run(&a, g, &r, p->err) != TC_OK)
+        return NULL;
+    tc_tensor *s = keep(p, r.values);
+    r.values = NULL;
+    tc_result_free(&r);
+    return s ? preshape(p, s, ndim, shape) : NULL;
+}
+
+/*
+ * cumulative_trapezoid with sample points: out = ((left + right) * dx)
+ * .cumsum(dim) / 2., so g / 2, cumsum_backward, * dx (summed back to the
+ * shape of left + right and cast to y's dtype), slice adds.
+ */
+static tc_tensor *cumtrapz_x_bw(pool *p, const tc_op_args *a, const tc_tensor *x, const tc_tensor *g,
+                                int dim)
+{
+    tc_tensor *dx = NULL;
+    if (tc_trapz_dx(a, x, dim, &dx, p->err) != TC_OK)
+        return NULL;
+    if (!keep(p, dx))
+        return NULL;
+    tc_tensor *gh = bin_scalar(p, OP_DIV, g, 2.);
+    tc_tensor *gc = gh ? cumsum_bw(p, gh, dim) : NULL;
+    tc_tensor *dc = gc ? unary(p, U_CONJ, dx) : NULL;
+    tc_tensor *gp = dc ? bin(p, OP_MUL, gc, dc, gc->dtype) : NULL;
+    if (!gp)
+        return NULL;
+    int64_t sshape[TC_MAX_DIMS];
+    memcpy(sshape, x->shape, (size_t)x->ndim * sizeof *sshape);
+    sshape[dim] = x->shape[dim] > 0 ? x->shape[dim] - 1 : 0;
+    /* summed back to the shape of left + right, cast to y's dtype (a real y: the real part) */
+    const tc_tensor *gs = sum_to(p, gp, x->ndim, sshape);
+    const tc_tensor *gm = gs ? (gs->dtype == x->dtype ? gs : pconvert(p, gs, x->dtype)) : NULL;
+    return gm ? slice_adds(p, x, gm, dim) : NULL;
 }
 
 /* prod_safe_zeros_backward(grad, inp, dim); grad has inp's ndim (keepdim form). */
@@ -995,6 +1069,36 @@ static tc_tensor *prod_safe_zeros_bw(pool *p, const tc_tensor *g, const tc_tenso
     return mc ? bin(p, OP_MUL, g, mc, x->dtype) : NULL;
 }
 
+/*
+ * The result's flat index (in keepdim form: size 1 along the reduced dims)
+ * of element i of x: keep_map gives the strides, keep_index applies them.
+ */
+static void keep_map(const tc_tensor *x, const bool *mask, int64_t *om)
+{
+    int64_t st = 1;
+    for (int d = x->ndim - 1; d >= 0; d--) {
+        om[d] = mask[d] ? 0 : st;
+        st *= mask[d] ? 1 : x->shape[d];
+    }
+}
+
+static int64_t keep_index(const tc_tensor *x, const int64_t *om, int64_t i)
+{
+    int64_t r = 0;
+    for (int d = x->ndim - 1; d >= 0; d--) {
+        r += (i % x->shape[d]) * om[d];
+        i /= x->shape[d];
+    }
+    return r;
+}
+
+static bool is_nan_at(const tc_tensor *x, int64_t i)
+{
+    double re, im;
+    tc_tensor_get_c128(x, i, &re, &im);
+    return isnan(re) || isnan(im);
+}
+
 static int count_zeros(const tc_tensor *x)
 {
     int64_t c = 0;
@@ -1012,32 +1116,67 @@ static int count_zeros(const tc_tensor *x)
  * or 0-d for a reduction over everything).
  */
 static tc_tensor *reduce_bw(pool *p, const tc_op_args *a, const tc_tensor *x, const tc_tensor *g,
-                            const tc_result *res, const tc_tensor *rk, int dim)
+                            const tc_result *res, const tc_tensor *rk, int dim, const bool *mask)
 {
     tc_dtype t = g->dtype;
     tc_tensor *zero = pnew(p, t, x->ndim, x->shape);
     if (!zero)
         return NULL;
+    int64_t nred = 1;    /* elements reduced into each of the result's */
+    for (int d = 0; d < x->ndim; d++)
+        if (mask[d])
+            nred *= x->shape[d];
     switch (a->op) {
     case TC_OP_SUM:
         return expand(p, g, x);
     case TC_OP_MEAN: {
         /*
          * grad.expand(sizes) / n: the expanded grad is a view, broadcast
-         * along the reduced dim, so the division loops over the dims after
-         * it (vectorized), or, reduced along the last dim or over
-         * everything, over a broadcast input (basic_loop, no vector part).
+         * along the reduced dims, so the division loops over the dims after
+         * the last of them (vectorized), or, where the last dims are
+         * reduced (or everything is), over a broadcast input (basic_loop, no
+         * vector part), whose inner loop is those trailing dims coalesced.
          */
-        int64_t cnt = dim >= 0 && x->ndim > 0 ? x->shape[dim] : x->numel;
-        int64_t outer, n, inner = 1;
-        if (dim >= 0 && x->ndim > 0)
-            tc_lanes(x, dim, &outer, &n, &inner);
+        int64_t inner = 1, trail = 1;
+        int d = x->ndim - 1;
+        for (; d >= 0 && !mask[d]; d--)
+            inner *= x->shape[d];
+        for (; d >= 0 && mask[d]; d--)
+            trail *= x->shape[d];
         tc_tensor *e = expand(p, g, x);
-        if (cnt == 1)   /* nothing broadcast: one contiguous loop */
+        if (nred == 1)   /* nothing broadcast: one contiguous loop */
             return e ? bin_scalar_run(p, OP_DIV, e, 1.0, x->numel, 0) : NULL;
         if (inner > 1)
-            return e ? bin_scalar_run(p, OP_DIV, e, (double)cnt, inner, 0) : NULL;
-        return e ? bin_scalar_run(p, OP_DIV, e, (double)cnt, cnt, 1) : NULL;
+            return e ? bin_scalar_run(p, OP_DIV, e, (double)nred, inner, 0) : NULL;
+        return e ? bin_scalar_run(p, OP_DIV, e, (double)nred, x->ndim ? trail : 1, 1) : NULL;
+    }
+    case TC_OP_NANSUM: case TC_OP_NANMEAN: {
+        /* nanmean: g / count, then nansum_backward: grad.to(x's dtype) expanded * ~isnan(x) */
+        const tc_tensor *gn = g;
+        if (a->op == TC_OP_NANMEAN) {
+            tc_tensor *c = pnew(p, TC_INT64, g->ndim, g->shape);
+            if (!c)
+                return NULL;
+            int64_t om[TC_MAX_DIMS];
+            keep_map(x, mask, om);
+            for (int64_t i = 0; i < x->numel; i++)
+                if (!is_nan_at(x, i))
+                    ((int64_t *)c->data)[keep_index(x, om, i)]++;
+            if (!(gn = bin(p, OP_DIV, g, c, t)))
+                return NULL;
+        }
+        if (gn->dtype != x->dtype && !(gn = pconvert(p, gn, x->dtype)))
+            return NULL;
+        tc_tensor *e = expand(p, gn, x);
+        if (!e)
+            return NULL;
+        for (int64_t i = 0; i < e->numel; i++) {
+            double re, im;
+            tc_tensor_get_c128(e, i, &re, &im);
+            double m = is_nan_at(x, i) ? 0.0 : 1.0;
+            tc_store_c128(e, i, rnd(e->dtype, re * m), rnd(e->dtype, im * m));
+        }
+        return e;
     }
     case TC_OP_PROD: {
         /* prod_backward(grad, input.to(grad.dtype), result) */
@@ -1065,26 +1204,26 @@ static tc_tensor *reduce_bw(pool *p, const tc_op_args *a, const tc_tensor *x, co
     }
     case TC_OP_AMAX: case TC_OP_AMIN: {
         /* scale_grad_by_count(grad, result == x, dims): (grad / count) * mask */
-        int64_t outer, n, inner;
-        int rd = dim >= 0 && x->ndim > 0 ? dim : -1;
-        if (rd >= 0)
-            tc_lanes(x, rd, &outer, &n, &inner);
-        else
-            outer = 1, n = x->numel, inner = 1;
+        int64_t om[TC_MAX_DIMS];
+        int64_t *eq = tc_calloc((size_t)(rk->numel ? rk->numel : 1), sizeof *eq);
+        if (!eq) {
+            tc_err_set(p->err, TC_ENOMEM, "out of memory");
+            return NULL;
+        }
+        keep_map(x, mask, om);
+        for (int64_t i = 0; i < x->numel; i++) {
+            int64_t ri = keep_index(x, om, i);
+            eq[ri] += tc_tensor_get_f64(x, i) == tc_tensor_get_f64(rk, ri);
+        }
         tc_tensor *y = zero;
-        for (int64_t o = 0; o < outer; o++)
-            for (int64_t i = 0; i < inner; i++) {
-                int64_t cnt = 0, ri = o * inner + i;
-                double rv = tc_tensor_get_f64(rk, ri);
-                for (int64_t k = 0; k < n; k++)
-                    cnt += tc_tensor_get_f64(x, (o * n + k) * inner + i) == rv;
-                double gv = tc_tensor_get_f64(g, g->numel == 1 ? 0 : ri);
-                double q = rnd(t, gv / rnd(t, (double)cnt));
-                for (int64_t k = 0; k < n; k++) {
-                    int m = tc_tensor_get_f64(x, (o * n + k) * inner + i) == rv;
-                    tc_store_f64(y, (o * n + k) * inner + i, rnd(t, q * (m ? 1.0 : 0.0)));
-                }
-            }
+        for (int64_t i = 0; i < x->numel; i++) {
+            int64_t ri = keep_index(x, om, i);
+            double gv = tc_tensor_get_f64(g, g->numel == 1 ? 0 : ri);
+            double q = rnd(t, gv / rnd(t, (double)eq[ri]));
+            int m = tc_tensor_get_f64(x, i) == tc_tensor_get_f64(rk, ri);
+            tc_store_f64(y, i, rnd(t, q * (m ? 1.0 : 0.0)));
+        }
+        tc_free(eq);
         return y;
     }
     case TC_OP_MAX: case TC_OP_MIN: {
@@ -1133,7 +1272,7 @@ static tc_tensor *reduce_bw(pool *p, const tc_op_args *a, const tc_tensor *x, co
 
 static int is_reduction(tc_op op)
 {
-    return op >= TC_OP_SUM && op <= TC_OP_MIN;
+    return tc_op_kind_of(op) == TC_OPK_REDUCE;
 }
 
 /* "torch.Size([2, 3])" */
@@ -1179,6 +1318,9 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
     *out = NULL;
     if (a->op == TC_OP_SHOW)
         return tc_err_set(err, TC_EARG, "--grad needs an op");
+    if (a->op == TC_OP_NANMAX || a->op == TC_OP_NANMIN || a->op == TC_OP_NANPROD)
+        return tc_err_set(err, TC_EARG, "%s has no gradient: it is numpy.%s, and NumPy computes none",
+                          tc_op_name(a->op), tc_op_name(a->op));
 
     /* The leaf: x itself, or x.to(dtype) when x is integral. */
     const tc_tensor *leaf = x;
@@ -1281,32 +1423,37 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
             goto fail;
         gx = scan_mod_bw(&p, &b, xo, g, dim);
     } else if (a->op == TC_OP_DIFF) {
-        if (a->n <= 0) {
-            gx = g;
-        } else {
-            if (tc_dim_wrap(a->has_dim ? a->dim : -1, xo->ndim, &dim, err) != TC_OK)
-                goto fail;
-            gx = diff_bw(&p, xo, g, dim, a->n);
-        }
+        /* prepend and append take no gradient: x's is its slice of the joined tensor's */
+        tc_tensor *joined = NULL;
+        if (a->n != 0 && tc_diff_input(a, xo, &joined, err) != TC_OK)
+            goto fail;
+        const tc_tensor *xd = keep(&p, joined) ? joined : xo;
+        if (tc_dim_wrap(a->has_dim ? a->dim : -1, xo->ndim, &dim, err) != TC_OK)
+            goto fail;
+        gx = a->n <= 0 ? g : diff_bw(&p, xd, g, dim, a->n);
+        if (gx && xd != xo)
+            gx = narrow(&p, gx, dim, a->prepend ? a->prepend->shape[dim] : 0, xo->shape[dim]);
     } else if (a->op == TC_OP_CUMTRAPZ) {
         if (tc_dim_wrap(a->has_dim ? a->dim : -1, xo->ndim, &dim, err) != TC_OK)
             goto fail;
-        gx = cumtrapz_bw(&p, xo, g, dim, a->dx);
+        gx = a->x ? cumtrapz_x_bw(&p, &b, xo, g, dim) : cumtrapz_bw(&p, xo, g, dim, a->dx);
     } else if (is_reduction(a->op)) {
         /* g and the result in keepdim form */
         int64_t ks[TC_MAX_DIMS];
+        bool mask[TC_MAX_DIMS];
         const tc_tensor *gk = g, *rk = rv;
-        if (a->has_dim) {
-            if (tc_dim_wrap(a->dim, xo->ndim, &dim, err) != TC_OK)
+        if (tc_reduce_dims(a, xo, mask, err) != TC_OK)
+            goto fail;
+        if (a->has_dim && a->ndims == 0 && tc_dim_wrap(a->dim, xo->ndim, &dim, err) != TC_OK)
+            goto fail;
+        if (a->has_dim && xo->ndim > 0 && !a->keepdim) {
+            for (int d = 0; d < xo->ndim; d++)
+                ks[d] = mask[d] ? 1 : xo->shape[d];
+            if (!(gk = preshape(&p, g, xo->ndim, ks)) || !(rk = preshape(&p, rv, xo->ndim, ks)))
                 goto fail;
-            if (xo->ndim > 0 && !a->keepdim) {
-                keep_shape(xo, dim, ks);
-                if (!(gk = preshape(&p, g, xo->ndim, ks)) || !(rk = preshape(&p, rv, xo->ndim, ks)))
-                    goto fail;
-            }
         }
         /* In the result's dtype (sum, prod, mean with dtype=); the leaf's at the end. */
-        gx = reduce_bw(&p, &b, xo, gk, &res, rk, dim);
+        gx = reduce_bw(&p, &b, xo, gk, &res, rk, dim, mask);
     } else {
         tc_err_set(err, TC_EARG, "--grad is not supported for %s", tc_op_name(a->op));
         goto fail;

@@ -1,6 +1,7 @@
 /*
- * ops.c - the table of ops and tc_op_run, which applies --dtype and hands
- * each op to its module (scan.c, reduce.c, diff.c).
+ * ops.c - the table of ops and tc_op_run, which checks the arguments every
+ * op shares, applies --dtype and hands each op to its module (scan.c,
+ * reduce.c, nanreduce.c, diff.c).
  */
 #include "tc_private.h"
 
@@ -9,26 +10,32 @@
 static const struct {
     const char *name;
     tc_op_kind kind;
-    int has_dtype_arg;    /* PyTorch's signature has dtype= */
+    int has_dtype_arg;    /* PyTorch's (or NumPy's) signature has dtype= */
+    int takes_dims;       /* dim may be a tuple of dims */
 } ops[TC_NOPS] = {
-    [TC_OP_SHOW]         = {"show", TC_OPK_SHOW, 0},
-    [TC_OP_CUMSUM]       = {"cumsum", TC_OPK_SCAN, 1},
-    [TC_OP_CUMPROD]      = {"cumprod", TC_OPK_SCAN, 1},
-    [TC_OP_CUMMAX]       = {"cummax", TC_OPK_SCAN, 0},
-    [TC_OP_CUMMIN]       = {"cummin", TC_OPK_SCAN, 0},
-    [TC_OP_LOGCUMSUMEXP] = {"logcumsumexp", TC_OPK_SCAN, 0},
-    [TC_OP_CUMTRAPZ]     = {"cumulative_trapezoid", TC_OPK_ALONG, 0},
-    [TC_OP_DIFF]         = {"diff", TC_OPK_ALONG, 0},
-    [TC_OP_NANCUMSUM]    = {"nancumsum", TC_OPK_SCAN, 1},
-    [TC_OP_NANCUMPROD]   = {"nancumprod", TC_OPK_SCAN, 1},
-    [TC_OP_SUM]          = {"sum", TC_OPK_REDUCE, 1},
-    [TC_OP_PROD]         = {"prod", TC_OPK_REDUCE, 1},
-    [TC_OP_AMAX]         = {"amax", TC_OPK_REDUCE, 0},
-    [TC_OP_AMIN]         = {"amin", TC_OPK_REDUCE, 0},
-    [TC_OP_LOGSUMEXP]    = {"logsumexp", TC_OPK_REDUCE, 0},
-    [TC_OP_MEAN]         = {"mean", TC_OPK_REDUCE, 1},
-    [TC_OP_MAX]          = {"max", TC_OPK_REDUCE, 0},
-    [TC_OP_MIN]          = {"min", TC_OPK_REDUCE, 0},
+    [TC_OP_SHOW]         = {"show", TC_OPK_SHOW, 0, 0},
+    [TC_OP_CUMSUM]       = {"cumsum", TC_OPK_SCAN, 1, 0},
+    [TC_OP_CUMPROD]      = {"cumprod", TC_OPK_SCAN, 1, 0},
+    [TC_OP_CUMMAX]       = {"cummax", TC_OPK_SCAN, 0, 0},
+    [TC_OP_CUMMIN]       = {"cummin", TC_OPK_SCAN, 0, 0},
+    [TC_OP_LOGCUMSUMEXP] = {"logcumsumexp", TC_OPK_SCAN, 0, 0},
+    [TC_OP_CUMTRAPZ]     = {"cumulative_trapezoid", TC_OPK_ALONG, 0, 0},
+    [TC_OP_DIFF]         = {"diff", TC_OPK_ALONG, 0, 0},
+    [TC_OP_NANCUMSUM]    = {"nancumsum", TC_OPK_SCAN, 1, 0},
+    [TC_OP_NANCUMPROD]   = {"nancumprod", TC_OPK_SCAN, 1, 0},
+    [TC_OP_SUM]          = {"sum", TC_OPK_REDUCE, 1, 1},
+    [TC_OP_PROD]         = {"prod", TC_OPK_REDUCE, 1, 0},
+    [TC_OP_AMAX]         = {"amax", TC_OPK_REDUCE, 0, 1},
+    [TC_OP_AMIN]         = {"amin", TC_OPK_REDUCE, 0, 1},
+    [TC_OP_LOGSUMEXP]    = {"logsumexp", TC_OPK_REDUCE, 0, 1},
+    [TC_OP_MEAN]         = {"mean", TC_OPK_REDUCE, 1, 1},
+    [TC_OP_MAX]          = {"max", TC_OPK_REDUCE, 0, 0},
+    [TC_OP_MIN]          = {"min", TC_OPK_REDUCE, 0, 0},
+    [TC_OP_NANSUM]       = {"nansum", TC_OPK_REDUCE, 1, 1},
+    [TC_OP_NANMEAN]      = {"nanmean", TC_OPK_REDUCE, 1, 1},
+    [TC_OP_NANMAX]       = {"nanmax", TC_OPK_REDUCE, 0, 0},
+    [TC_OP_NANMIN]       = {"nanmin", TC_OPK_REDUCE, 0, 0},
+    [TC_OP_NANPROD]      = {"nanprod", TC_OPK_REDUCE, 1, 0},
 };
 
 tc_op_kind tc_op_kind_of(tc_op op)
@@ -39,6 +46,11 @@ tc_op_kind tc_op_kind_of(tc_op op)
 int tc_op_has_dtype_arg(tc_op op)
 {
     return (unsigned)op < TC_NOPS && ops[op].has_dtype_arg;
+}
+
+int tc_op_takes_dims(tc_op op)
+{
+    return (unsigned)op < TC_NOPS && ops[op].takes_dims;
 }
 
 const char *tc_op_name(tc_op op)
@@ -67,6 +79,17 @@ void tc_op_args_init(tc_op_args *a, tc_op op)
     a->default_dtype = TC_FLOAT32;
 }
 
+int tc_op_args_set_dims(tc_op_args *a, int n, const int64_t *dims)
+{
+    if (n < 1 || n > TC_MAX_DIMS)
+        return 0;
+    memcpy(a->dims, dims, (size_t)n * sizeof *dims);
+    a->ndims = n;
+    a->has_dim = 1;
+    a->dim = dims[0];
+    return 1;
+}
+
 static int dispatch(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
 {
     switch (a->op) {
@@ -80,10 +103,29 @@ static int dispatch(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_er
         return tc_diff_run(a, x, r, err);
     case TC_OP_SUM: case TC_OP_PROD: case TC_OP_AMAX: case TC_OP_AMIN:
     case TC_OP_LOGSUMEXP: case TC_OP_MEAN: case TC_OP_MAX: case TC_OP_MIN:
+    case TC_OP_NANSUM: case TC_OP_NANMEAN:
         return tc_reduce_run(a, x, r, err);
+    case TC_OP_NANMAX: case TC_OP_NANMIN: case TC_OP_NANPROD:
+        return tc_nanreduce_run(a, x, r, err);
     default:
         return tc_err_set(err, TC_EARG, "unknown op %d", (int)a->op);
     }
+}
+
+int tc_op_check_args(const tc_op_args *a, const tc_tensor *x, tc_err *err)
+{
+    int rc;
+    /*
+     * torch's argument parser refuses a tuple for an int dim with a
+     * many-line TypeError listing signatures; tcum says it in one line.
+     */
+    if (a->ndims > 0 && !ops[a->op].takes_dims) {
+        tc_err_set(err, TC_EARG, "%s takes a single dim, not a list of dims", ops[a->op].name);
+        return tc_err_hint(err, TC_EARG, "dim", NULL);
+    }
+    if (a->has_dtype && (rc = tc_dtype_check_version(a->dtype, a->torch_version, err)))
+        return rc;
+    return tc_dtype_check_version(x->dtype, a->torch_version, err);
 }
 
 /*
@@ -97,6 +139,8 @@ int tc_op_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err
     if ((unsigned)a->op >= TC_NOPS)
         return tc_err_set(err, TC_EARG, "unknown op %d", (int)a->op);
     int rc;
+    if ((rc = tc_op_check_args(a, x, err)))
+        return rc;
     if (a->has_dtype && !ops[a->op].has_dtype_arg) {
         tc_tensor *cx;
         tc_op_args b = *a;

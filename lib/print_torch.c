@@ -84,47 +84,26 @@ typedef struct printer {
 /* Part 0 (real) or 1 (imaginary) of element i of a float or complex tensor. */
 static double elem_float(const tc_tensor *t, int64_t i, int part)
 {
-    switch (t->dtype) {
-    case TC_FLOAT16:
-        return tc_half_to_float(((const uint16_t *)t->data)[i]);
-    case TC_BFLOAT16:
-        return tc_bf16_to_float(((const uint16_t *)t->data)[i]);
-    case TC_FLOAT32:
-        return ((const float *)t->data)[i];
-    case TC_FLOAT64:
-        return ((const double *)t->data)[i];
-    case TC_COMPLEX64:
-        return ((const float *)t->data)[2 * i + part];
-    case TC_COMPLEX128:
-        return ((const double *)t->data)[2 * i + part];
-    default:
-        return 0;
-    }
+    double re, im;
+    tc_tensor_get_c128(t, i, &re, &im);
+    return part ? im : re;
 }
 
-static int64_t elem_int(const tc_tensor *t, int64_t i)
+/* '{}' of an integer or bool element, unpadded, into s. */
+static void int_text(tc_buf *s, const tc_tensor *t, int64_t i)
 {
-    switch (t->dtype) {
-    case TC_BOOL:
-    case TC_UINT8:
-        return ((const uint8_t *)t->data)[i];
-    case TC_INT8:
-        return ((const int8_t *)t->data)[i];
-    case TC_INT16:
-        return ((const int16_t *)t->data)[i];
-    case TC_INT32:
-        return ((const int32_t *)t->data)[i];
-    case TC_INT64:
-        return ((const int64_t *)t->data)[i];
-    default:
-        return 0;
+    switch (tc_dtype_info_of(t->dtype)->kind) {
+    case TC_KIND_BOOL: tc_numfmt_bool(s, tc_tensor_get_i64(t, i) != 0); break;
+    case TC_KIND_UINT: tc_buf_printf(s, "%llu", (unsigned long long)tc_tensor_get_u64(t, i)); break;
+    default: tc_numfmt_int(s, tc_tensor_get_i64(t, i)); break;
     }
 }
 
+/* The print class: floating (and complex) dtypes get float formatting. */
 static bool is_floating(tc_dtype d)
 {
-    return d == TC_FLOAT16 || d == TC_BFLOAT16 || d == TC_FLOAT32 || d == TC_FLOAT64 ||
-           d == TC_COMPLEX64 || d == TC_COMPLEX128;
+    tc_kind k = tc_dtype_info_of(d)->kind;
+    return k == TC_KIND_FLOAT || k == TC_KIND_COMPLEX;
 }
 
 /* ---- which elements are printed ----------------------------------------- */
@@ -222,10 +201,7 @@ static void visit_width(printer *p, int64_t i)
     }
     tc_buf *s = &p->scratch;
     s->n = 0;
-    if (p->t->dtype == TC_BOOL)
-        tc_numfmt_bool(s, (int)elem_int(p->t, i));
-    else
-        tc_numfmt_int(s, elem_int(p->t, i));
+    int_text(s, p->t, i);
     p->f[0].max_width = TC_MAX(p->f[0].max_width, s->n);
 }
 
@@ -287,10 +263,7 @@ static void put_elem(printer *p, tc_buf *out, int64_t i)
     const formatter *f = &p->f[0];
     s->n = 0;
     if (!f->floating) {
-        if (p->t->dtype == TC_BOOL)
-            tc_numfmt_bool(s, (int)elem_int(p->t, i));
-        else
-            tc_numfmt_int(s, elem_int(p->t, i));
+        int_text(s, p->t, i);
     } else {
         format_float(p, f, s, elem_float(p->t, i, 0));
     }
@@ -446,11 +419,9 @@ static void add_suffixes(tc_buf *out, size_t start, char suffixes[][24 * TC_MAX_
 /* "size=(2, 3)" as Python prints tuple(shape): "size=(8,)", "size=()". */
 static void size_suffix(char *z, size_t cap, const tc_tensor *t)
 {
-    size_t n = (size_t)snprintf(z, cap, "size=(");
-    for (int d = 0; d < t->ndim && n < cap; d++)
-        n += (size_t)snprintf(z + n, cap - n, "%s%lld", d ? ", " : "", (long long)t->shape[d]);
-    if (n < cap)
-        snprintf(z + n, cap - n, t->ndim == 1 ? ",)" : ")");
+    char dims[TC_DIMS_STR_MAX];
+    tc_shape_str(t, 1, dims, sizeof dims);
+    snprintf(z, cap, "size=%s", dims);
 }
 
 int tc_print_torch(tc_buf *out, const tc_tensor *t, const tc_print_opts *o, tc_err *err)

@@ -101,16 +101,30 @@ static int refuse_binary(const char *data, size_t n, tc_err *err)
                       at < n ? at : 0);
 }
 
+int tc_read_opts_check(const tc_read_opts *o, tc_err *err)
+{
+    return o->has_input_dtype ? tc_dtype_check_version(o->input_dtype, o->torch_version, err) : TC_OK;
+}
+
 int tc_read(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out, tc_err *err)
 {
     *out = NULL;
+    int rc = tc_read_opts_check(o, err);
+    if (rc)
+        return rc;
     tc_format f = o->format == TC_FMT_AUTO ? tc_detect_format(data, n) : o->format;
     switch (f) {
-    case TC_FMT_JSON: return tc_read_json(data, n, o, out, err);
-    case TC_FMT_NPY: return tc_read_npy(data, n, o, out, err);
-    case TC_FMT_TORCH: return tc_read_torch(data, n, o, out, err);
-    case TC_FMT_NPZ: return tc_read_npz(data, n, o, out, err);
-    case TC_FMT_BINARY: return refuse_binary(data, n, err);
-    default: return tc_read_csv(data, n, o, out, err);
+    case TC_FMT_JSON: rc = tc_read_json(data, n, o, out, err); break;
+    case TC_FMT_NPY: rc = tc_read_npy(data, n, o, out, err); break;
+    case TC_FMT_TORCH: rc = tc_read_torch(data, n, o, out, err); break;
+    case TC_FMT_NPZ: rc = tc_read_npz(data, n, o, out, err); break;
+    case TC_FMT_BINARY: rc = refuse_binary(data, n, err); break;
+    default: rc = tc_read_csv(data, n, o, out, err); break;
     }
+    /* a dtype named in the input itself (JSON's "dtype", a repr's dtype=) */
+    if (rc == TC_OK && *out && (rc = tc_dtype_check_version((*out)->dtype, o->torch_version, err))) {
+        tc_tensor_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }

@@ -380,14 +380,6 @@ done:
 
 /* ---- tcum's object form -------------------------------------------------------- */
 
-static void shape_text(char *out, size_t cap, int ndim, const int64_t *shape)
-{
-    size_t k = (size_t)snprintf(out, cap, "[");
-    for (int i = 0; i < ndim && k + 24 < cap; i++)
-        k += (size_t)snprintf(out + k, cap - k, "%s%lld", i ? ", " : "", (long long)shape[i]);
-    snprintf(out + k, cap - k, "]");
-}
-
 static int read_object(json_ctx *c, const cJSON *obj, size_t idx, tc_tensor **out)
 {
     const cJSON *dtype = NULL, *shape = NULL, *data = NULL, *values = NULL;
@@ -477,9 +469,9 @@ static int read_object(json_ctx *c, const cJSON *obj, size_t idx, tc_tensor **ou
         tc_tensor_free(x);
         return rc;
     }
-    char want[64 * 24], got[64 * 24];
-    shape_text(want, sizeof want, ndim, dims);
-    shape_text(got, sizeof got, x->ndim, x->shape);
+    char want[TC_DIMS_STR_MAX], got[TC_DIMS_STR_MAX];
+    tc_dims_str(ndim, dims, '[', want, sizeof want);
+    tc_shape_str(x, 0, got, sizeof got);
     tc_tensor_free(x);
     tc_err_set(c->err, TC_EINPUT, "\"data\" has shape %s but \"shape\" is %s", got, want);
     c->failed = c->has_pos = true;

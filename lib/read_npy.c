@@ -8,13 +8,18 @@
  * and the raw elements.  The file may be hostile: every length is checked
  * against the bytes actually present before anything is allocated, and the
  * dict is parsed by a small strict parser rather than trusted.
+ *
+ * A Fortran-order file gives the tensor torch.from_numpy(np.load(f))
+ * gives: its data are stored here in C order like every tensor's, and its
+ * column-major strides are kept as the tensor's layout (tc_tensor.strided),
+ * which the reductions follow.
  */
 #include "tc_private.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define NPY_TYPES "b1 u1 i1 i2 i4 i8 f2 f4 f8 c8 c16"
+#define NPY_TYPES "b1 u1 u2 u4 u8 i1 i2 i4 i8 f2 f4 f8 c8 c16"
 
 typedef struct npy_header {
     char descr[16];
@@ -171,12 +176,6 @@ static const char *parse_header(const char *p, size_t n, npy_header *h)
 /* descr such as "<f4" into a dtype and whether its bytes need swapping. */
 static bool parse_descr(const char *d, tc_dtype *t, bool *swap)
 {
-    static const struct { const char *code; tc_dtype t; } types[] = {
-        {"b1", TC_BOOL}, {"u1", TC_UINT8}, {"i1", TC_INT8}, {"i2", TC_INT16},
-        {"i4", TC_INT32}, {"i8", TC_INT64}, {"f2", TC_FLOAT16}, {"f4", TC_FLOAT32},
-        {"f8", TC_FLOAT64}, {"c8", TC_COMPLEX64}, {"c16", TC_COMPLEX128},
-        {"?", TC_BOOL},
-    };
     const uint16_t one = 1;
     unsigned char first;
     memcpy(&first, &one, 1);
@@ -189,9 +188,10 @@ static bool parse_descr(const char *d, tc_dtype *t, bool *swap)
             big = true;
         d++;
     }
-    for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
-        if (!strcmp(d, types[k].code)) {
-            *t = types[k].t;
+    for (int k = 0; k < TC_NDTYPES; k++) {
+        const char *code = tc_dtype_info_of((tc_dtype)k)->npy;
+        if ((code && !strcmp(d, code)) || (k == TC_BOOL && !strcmp(d, "?"))) {
+            *t = (tc_dtype)k;
             *swap = big != host_big && tc_dtype_size(*t) > 1;
             return true;
         }
@@ -249,6 +249,14 @@ int tc_read_npy(const char *data, size_t n, const tc_read_opts *o,
     bool swap;
     if (!parse_descr(h.descr, &t, &swap))
         return tc_err_set(err, TC_EINPUT, "unsupported npy dtype '%s' (tcum reads " NPY_TYPES ")", h.descr);
+    if (o && o->torch_version == TC_TORCH_1_13 && tc_dtype_info_of(t)->since) {
+        /* torch.from_numpy's refusal in 1.13, which has no unsigned type but uint8 */
+        tc_err_set(err, TC_EDTYPE,
+                   "can't convert np.ndarray of type numpy.%s. The only supported types are: float64, "
+                   "float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool.",
+                   tc_dtype_name(t));
+        return tc_err_hint(err, TC_EDTYPE, "torch_version", "2.6");
+    }
 
     /* Validate the size against the bytes present before allocating. */
     size_t esz = tc_dtype_size(t);
@@ -305,6 +313,15 @@ int tc_read_npy(const char *data, size_t n, const tc_read_opts *o,
     if (t == TC_BOOL)
         for (int64_t i = 0; i < numel; i++)
             dst[i] = dst[i] != 0;   /* any nonzero byte is True, as in NumPy */
+    if (h.fortran && numel > 0) {
+        /* torch.from_numpy keeps NumPy's strides: column-major */
+        int64_t st = 1;
+        for (int d = 0; d < h.ndim; d++) {
+            x->strides[d] = st;
+            st *= h.shape[d];
+        }
+        x->strided = !tc_strides_are_c(x->ndim, x->shape, x->strides);
+    }
 
     if (o && o->has_input_dtype && o->input_dtype != t) {
         tc_tensor *y = NULL;

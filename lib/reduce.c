@@ -1,26 +1,29 @@
 /*
- * reduce.c - sum, prod, mean, amax, amin, logsumexp, max and min.
+ * reduce.c - sum, prod, mean, amax, amin, logsumexp, max, min, nansum and
+ * nanmean.
  *
- * Values must match PyTorch 1.13's CPU kernels to the bit, so the kernels
- * below replay the order in which ATen adds or multiplies (AVX2 build, one
- * thread): float sums use SumKernel.cpp's cascade_sum (four-level cascade,
- * 4-way ILP rows, Vectorized lanes), prod/amax/amin use Reduce.h's
- * binary_kernel_reduce_vec (4 accumulator vectors, then a horizontal fold).
- * A lane of a vector is an independent scalar chain, so each lane is
- * computed on its own with the same sequence of operations.
+ * Values must match PyTorch's CPU kernels to the bit, so the kernels
+ * below replay the order in which ATen adds or multiplies (AVX2 build;
+ * threads below): float sums use SumKernel.cpp's cascade_sum (four-level cascade,
+ * 4-way ILP rows, Vectorized lanes; nansum is the same with NaN loaded as
+ * 0), prod/amax/amin use Reduce.h's binary_kernel_reduce_vec (4
+ * accumulator vectors, then a horizontal fold).  A lane of a vector is an
+ * independent scalar chain, so each lane is computed on its own with the
+ * same sequence of operations.
  *
- * The input is always contiguous, so ATen's TensorIterator sees a reduced
- * dim of size n between an outer and an inner block (tc_lanes); which
- * kernel path it takes depends only on n, inner and the vector width.
+ * Which kernel path runs, and so the order of the operations, depends on
+ * how ATen's TensorIterator lays the reduction out: geom below replays its
+ * sorting and merging of the dims for the input's strides (C order, or a
+ * Fortran-order file's column-major ones) and the reduced dims (one, a
+ * list, or all), and the kernels run on its 2-D blocks, as
+ * parallel_reduce hands them out.
  *
  * Other facts measured against torch 1.13 on this build, not read from
  * the source: the scalar complex product was compiled with FMA contraction
  * (but not in the fourth step of the horizontal fold), complex mean divides
  * by (n, 0) with c10::complex's (ac + bd) / (c*c + d*d), and exp_/log_ are
- * SLEEF's u10 functions (ported below), not glibc's.  With more than one
- * thread torch splits large reductions differently; tcum replays the
- * single-threaded order, which is what torch uses here
- * (torch.get_num_threads() == 1).
+ * SLEEF's u10 functions (ported below), not glibc's.  1.13 runs one
+ * thread here (torch.get_num_threads() == 1).
  *
  * PyTorch 2.6 and 1.13 differ (tc_op_args.torch_version), and each mode is
  * exactly its version:
@@ -36,6 +39,13 @@
  *   once ("cast_fp32 -> sum -> div -> cast_bf16_or_fp16").
  * - complex logsumexp: 1.13 refuses it; 2.6 takes the max of the real
  *   parts (at::amax(at::real(self))) and computes exp in complex.
+ * - float16/bfloat16 sums whose iterator begins with two reduced dims:
+ *   1.13 accumulates the second one in the dtype, 2.6 sums through a
+ *   float32 buffer (use_acc_buffer).
+ * - 2.6 runs two threads, and a reduction of 32768 elements or more to one
+ *   element is then two-pass (reduce_torch).
+ * - 1.13's bool prod loses what its Vectorized<bool> code reduces
+ *   (bool_prod_113).
  * - The 2.6 build runs the AVX512 capability, but sum_stub and prod_stub
  *   are registered without AVX512 (REGISTER_DISPATCH), so their order is
  *   the AVX2 one below in both versions.
@@ -59,37 +69,252 @@ static double complex mkc(double re, double im)
     return z;
 }
 
-/* ---- geometry ------------------------------------------------------------ */
-
-typedef struct geom {
-    int64_t outer, n, inner;     /* input viewed as outer x n x inner */
-    int ndim;                    /* result shape */
-    int64_t shape[TC_MAX_DIMS];
-} geom;
+/* ---- geometry: TensorIterator's view of a reduction ------------------------------ */
 
 /*
- * Reduce over dim (has_dim) or over everything; keepdim keeps the reduced
- * dims as size 1.  A 0-d input stays 0-d.
+ * ATen runs a reduction through a TensorIterator over the input's shape
+ * with two operands: the result, C-contiguous in its own shape and of
+ * stride 0 along the reduced dims, and the input with its own strides (a
+ * Fortran-order input has column-major ones).  The iterator sorts the dims
+ * (reduced ones first, then by the operands' strides, fastest first),
+ * merges neighbours that are contiguous in both operands, and hands the
+ * kernel 2-D blocks of its two fastest dims, one for each position of the
+ * others.  Which kernel path a block takes, and so the order of the float
+ * operations, follows from the blocks' sizes and strides; geom holds them,
+ * in elements, from TensorIteratorBase's reorder_dimensions and
+ * coalesce_dimensions.
  */
-static void geom_init(geom *g, const tc_tensor *x, int has_dim, int dim, int keepdim)
+typedef struct geom {
+    int ndim;                         /* the result's shape */
+    int64_t shape[TC_MAX_DIMS];
+    int64_t nout, nred;               /* its elements; input elements reduced into each */
+    int64_t omap[TC_MAX_DIMS];        /* the result's C strides along the input's dims, 0 if reduced */
+    int nd;                           /* the iterator: dims, fastest first */
+    int64_t size[TC_MAX_DIMS], ist[TC_MAX_DIMS], ost[TC_MAX_DIMS];
+} geom;
+
+int tc_reduce_dims(const tc_op_args *a, const tc_tensor *x, bool *mask, tc_err *err)
 {
-    if (!has_dim) {
-        g->outer = 1;
-        g->n = x->numel;
-        g->inner = 1;
-        g->ndim = keepdim ? x->ndim : 0;
-        for (int i = 0; i < g->ndim; i++)
-            g->shape[i] = 1;
+    for (int d = 0; d < TC_MAX_DIMS; d++)
+        mask[d] = !a->has_dim;
+    if (!a->has_dim)
+        return TC_OK;
+    int n = a->ndims > 0 ? a->ndims : 1;
+    const int64_t *dims = a->ndims > 0 ? a->dims : &a->dim;
+    for (int k = 0; k < n; k++) {
+        int d, rc;
+        if ((rc = tc_dim_wrap(dims[k], x->ndim, &d, err)))
+            return rc;
+        if (mask[d]) {
+            tc_err_set(err, TC_EDIM, "dim %d appears multiple times in the list of dims", d);
+            return tc_err_hint(err, TC_EDIM, "dim", NULL);
+        }
+        mask[d] = true;
+    }
+    return TC_OK;
+}
+
+static int64_t sat_mul(int64_t a, int64_t b)
+{
+    int64_t r;
+    return tc_mul_ok(a, b, &r) ? r : INT64_MAX;
+}
+
+/* reorder_dimensions' should_swap for the operands (result, input). */
+static int should_swap(const int64_t *shape, const int64_t *ost, const int64_t *ist, int d0, int d1)
+{
+    const int64_t *st[2] = {ost, ist};
+    for (int k = 0; k < 2; k++) {
+        int64_t s0 = st[k][d0], s1 = st[k][d1];
+        if (k == 0 && (s0 == 0) != (s1 == 0))
+            return s1 == 0 ? 1 : -1;     /* reduced dims go to the front */
+        if (s0 == 0 || s1 == 0)
+            continue;
+        if (s0 != s1)
+            return s0 < s1 ? -1 : 1;
+        if (shape[d0] > shape[d1])
+            return 1;
+    }
+    return 0;
+}
+
+static void geom_init(geom *g, const tc_tensor *x, const bool *mask, int keepdim)
+{
+    int n = x->ndim;
+    int64_t ist[TC_MAX_DIMS], ost[TC_MAX_DIMS], rst[TC_MAX_DIMS] = {0};
+    memset(g, 0, sizeof *g);
+    g->nred = 1;
+    for (int d = 0; d < n; d++) {
+        if (mask[d])
+            g->nred = sat_mul(g->nred, x->shape[d]);
+        if (!mask[d] || keepdim)
+            g->shape[g->ndim++] = mask[d] ? 1 : x->shape[d];
+    }
+    /* the result's C strides, torch's way: a size below 1 counts as 1 */
+    int64_t st = 1;
+    g->nout = 1;
+    for (int r = g->ndim - 1; r >= 0; r--) {
+        rst[r] = st;
+        st = sat_mul(st, g->shape[r] > 1 ? g->shape[r] : 1);
+        g->nout = sat_mul(g->nout, g->shape[r]);
+    }
+    /* torch's C strides use max(size, 1); a reduced dim of the result is broadcast */
+    for (int d = 0, r = 0; d < n; d++) {
+        int has = !mask[d] || keepdim;
+        int64_t s = has ? rst[r] : 0;
+        r += has;
+        g->omap[d] = mask[d] ? 0 : s;
+        ost[d] = mask[d] && x->shape[d] != 1 ? 0 : s;
+    }
+    tc_tensor_strides(x, ist);
+
+    /* reorder_dimensions: an insertion sort that skips over ties */
+    int perm[TC_MAX_DIMS];
+    for (int i = 0; i < n; i++)
+        perm[i] = n - 1 - i;
+    for (int i = 1; i < n; i++) {
+        int d1 = i;
+        for (int d0 = i - 1; d0 >= 0; d0--) {
+            int c = should_swap(x->shape, ost, ist, perm[d0], perm[d1]);
+            if (c > 0) {
+                int t = perm[d0];
+                perm[d0] = perm[d1];
+                perm[d1] = t;
+                d1 = d0;
+            } else if (c < 0) {
+                break;
+            }
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        g->size[i] = x->shape[perm[i]];
+        g->ist[i] = ist[perm[i]];
+        g->ost[i] = ost[perm[i]];
+    }
+
+    /* coalesce_dimensions */
+    g->nd = n;
+    if (n <= 1)
         return;
+    int prev = 0;
+    for (int d = 1; d < n; d++) {
+        bool can = g->size[prev] == 1 || g->size[d] == 1 ||
+                   (g->size[prev] * g->ist[prev] == g->ist[d] && g->size[prev] * g->ost[prev] == g->ost[d]);
+        if (can) {
+            if (g->size[prev] == 1) {
+                g->ist[prev] = g->ist[d];
+                g->ost[prev] = g->ost[d];
+            }
+            g->size[prev] *= g->size[d];
+        } else {
+            prev++;
+            g->size[prev] = g->size[d];
+            g->ist[prev] = g->ist[d];
+            g->ost[prev] = g->ost[d];
+        }
     }
-    tc_lanes(x, dim, &g->outer, &g->n, &g->inner);
-    g->ndim = 0;
-    for (int i = 0; i < x->ndim; i++) {
-        if (i != dim)
-            g->shape[g->ndim++] = x->shape[i];
-        else if (keepdim)
-            g->shape[g->ndim++] = 1;
+    g->nd = prev + 1;
+}
+
+/* One 2-D block of the iteration: offsets of its first element, sizes and strides. */
+typedef struct block {
+    int64_t in, out;
+    int64_t size0, size1, ist0, ist1, ost0, ost1;
+} block;
+
+typedef void (*blk_fn)(void *ctx, const block *b);
+
+/* serial_for_each over the whole iteration: one call per position of dims 2.. */
+static void for_each_block(const geom *g, blk_fn fn, void *ctx)
+{
+    block b;
+    memset(&b, 0, sizeof b);
+    b.size0 = g->nd > 0 ? g->size[0] : 1;
+    b.size1 = g->nd > 1 ? g->size[1] : 1;
+    if (g->nd > 0) {
+        b.ist0 = g->ist[0];
+        b.ost0 = g->ost[0];
     }
+    if (g->nd > 1) {
+        b.ist1 = g->ist[1];
+        b.ost1 = g->ost[1];
+    }
+    for (int d = 0; d < g->nd; d++)
+        if (g->size[d] == 0)
+            return;
+    int64_t idx[TC_MAX_DIMS] = {0};
+    for (;;) {
+        fn(ctx, &b);
+        int d = 2;
+        for (; d < g->nd; d++) {
+            b.in += g->ist[d];
+            b.out += g->ost[d];
+            if (++idx[d] < g->size[d])
+                break;
+            b.in -= g->ist[d] * g->size[d];
+            b.out -= g->ost[d] * g->size[d];
+            idx[d] = 0;
+        }
+        if (d >= g->nd)
+            return;
+    }
+}
+
+/* The input's elements in C order with the result's index of each: start, then next. */
+typedef struct walk {
+    int n;
+    int64_t idx[TC_MAX_DIMS];
+    const int64_t *shape, *omap;
+    int64_t out;
+} walk;
+
+static void walk_start(walk *w, const tc_tensor *x, const geom *g)
+{
+    memset(w, 0, sizeof *w);
+    w->n = x->ndim;
+    w->shape = x->shape;
+    w->omap = g->omap;
+}
+
+static void walk_next(walk *w)
+{
+    for (int d = w->n - 1; d >= 0; d--) {
+        w->out += w->omap[d];
+        if (++w->idx[d] < w->shape[d])
+            return;
+        w->out -= w->omap[d] * w->shape[d];
+        w->idx[d] = 0;
+    }
+}
+
+/*
+ * x's elements in memory order (the order its strides give), for the
+ * kernels to address with the iterator's strides: x itself when it is
+ * C-contiguous (*own NULL), else a new 1-D copy in *own.
+ */
+static const tc_tensor *memory_order(const tc_tensor *x, tc_tensor **own, tc_err *err)
+{
+    *own = NULL;
+    if (!x->strided)
+        return x;
+    int64_t n = x->numel;
+    tc_tensor *m = tc_tensor_new(x->dtype, 1, &n, err);
+    if (!m)
+        return NULL;
+    size_t esz = tc_dtype_size(x->dtype);
+    int64_t idx[TC_MAX_DIMS] = {0}, off = 0;
+    for (int64_t k = 0; k < n; k++) {
+        memcpy((char *)m->data + (size_t)off * esz, (const char *)x->data + (size_t)k * esz, esz);
+        for (int d = x->ndim - 1; d >= 0; d--) {
+            off += x->strides[d];
+            if (++idx[d] < x->shape[d])
+                break;
+            off -= x->strides[d] * x->shape[d];
+            idx[d] = 0;
+        }
+    }
+    *own = m;
+    return m;
 }
 
 /* utils::CeilLog2 from ATen/native/cpu/utils.h */
@@ -112,21 +337,25 @@ enum { K_F32, K_F64, K_F16, K_BF16 };
  * A stream of addends: item i is the scalar at off + i*st (in units of the
  * component type; complex numbers are two components), plus, when pair is
  * non-zero, the scalar pair further on: float16/bfloat16 vector loads fold
- * 16 halves into 8 float lanes before accumulating.
+ * 16 halves into 8 float lanes before accumulating.  nan: nansum's loads,
+ * which read a NaN as 0.
  */
 typedef struct src {
     const void *p;
     int kind;
+    bool nan;
     int64_t off, st, pair;
 } src;
 
 static float elem_f(const src *s, int64_t k)
 {
+    float v;
     switch (s->kind) {
-    case K_F16: return tc_half_to_float(((const uint16_t *)s->p)[k]);
-    case K_BF16: return tc_bf16_to_float(((const uint16_t *)s->p)[k]);
-    default: return ((const float *)s->p)[k];
+    case K_F16: v = tc_half_to_float(((const uint16_t *)s->p)[k]); break;
+    case K_BF16: v = tc_bf16_to_float(((const uint16_t *)s->p)[k]); break;
+    default: v = ((const float *)s->p)[k]; break;
     }
+    return s->nan && isnan(v) ? 0.0f : v;
 }
 
 static float load_f(const src *s, int64_t i)
@@ -140,7 +369,8 @@ static float load_f(const src *s, int64_t i)
 
 static double load_d(const src *s, int64_t i)
 {
-    return ((const double *)s->p)[s->off + i * s->st];
+    double v = ((const double *)s->p)[s->off + i * s->st];
+    return s->nan && isnan(v) ? 0.0 : v;
 }
 
 /*
@@ -192,123 +422,161 @@ DEFINE_CASCADE(float, f, load_f)
 DEFINE_CASCADE(double, d, load_d)
 
 /*
- * cascade_sum over one component stream of a contiguous tensor.  C is the
- * number of components per element (2 for complex) and c the one summed;
- * vw is Vectorized<scalar_t>::size() and nl the lanes of the accumulator
- * vector.  Writes outer*inner sums in the accumulation type.
+ * One component stream of cascade_sum: component c of C per element of
+ * the input in memory order at p, summed into out (the result in C order,
+ * one T per element).  vw is Vectorized<scalar_t>::size() and nl the lanes
+ * of Vectorized<acc_t>; rnd rounds a value to the result's dtype, as the
+ * store (*out += value, in that dtype) does.
  */
-#define DEFINE_SUM_STREAM(T, SUF, LOAD)                                         \
-    static void sum_stream_##SUF(const void *p, int kind, int C, int c,         \
-                                 const geom *g, int vw, int nl, T *res)          \
+typedef struct sumctx {
+    const void *p;
+    int kind, C, c, vw, nl;
+    bool nan;
+    void *out;
+    float (*rnd)(float);
+} sumctx;
+
+static float rnd_none(float v)
+{
+    return v;
+}
+
+static float rnd_half(float v)
+{
+    return tc_half_to_float(tc_float_to_half(v));
+}
+
+static float rnd_bf16(float v)
+{
+    return tc_bf16_to_float(tc_float_to_bf16(v));
+}
+
+/*
+ * The loop cascade_sum gives parallel_reduce, for one block: the reduced
+ * dim moved first, then an elementwise add where the block reduces
+ * nothing, else vectorized_inner_sum, vectorized_outer_sum,
+ * scalar_inner_sum or scalar_outer_sum.  Strides are in elements.
+ */
+#define DEFINE_SUM_BLOCK(T, SUF, LOAD, RND)                                     \
+    static void sum_block_##SUF(void *ctxp, const block *bk)                      \
     {                                                                           \
-        int64_t outer = g->outer, n = g->n, inner = g->inner;                   \
-        src s = {p, kind, 0, 0, 0};                                             \
-        if (n == 0) {                                                           \
-            for (int64_t k = 0; k < outer * inner; k++)                         \
-                res[k] = 0;                                                     \
-            return;                                                             \
+        const sumctx *x = ctxp;                                                 \
+        T *out = x->out;                                                        \
+        block b = *bk;                                                            \
+        int C = x->C, c = x->c, vw = x->vw, nl = x->nl;                         \
+        src s = {x->p, x->kind, x->nan, 0, 0, 0};                               \
+        if (b.ost0 != 0 && b.ost1 == 0) {                                       \
+            int64_t t;                                                          \
+            t = b.ist0; b.ist0 = b.ist1; b.ist1 = t;                            \
+            t = b.ost0; b.ost0 = b.ost1; b.ost1 = t;                            \
+            t = b.size0; b.size0 = b.size1; b.size1 = t;                        \
         }                                                                       \
-        if (n == 1) { /* not a true reduction: out = 0 + x */                   \
-            for (int64_t k = 0; k < outer * inner; k++) {                       \
-                s.off = C * k + c;                                              \
-                res[k] = (T)0 + LOAD(&s, 0);                                    \
-            }                                                                   \
-            return;                                                             \
-        }                                                                       \
-        if (inner == 1) {                                                       \
-            for (int64_t o = 0; o < outer; o++) {                               \
-                int64_t base = o * n;                                           \
-                T fin = 0;                                                      \
-                if (n >= vw) { /* vectorized_inner_sum */                       \
-                    int64_t nvec = n / vw;                                      \
-                    T lane[16];                                                 \
-                    for (int l = 0; l < nl; l++) {                              \
-                        src t = s;                                              \
-                        if (vw == nl) {                                         \
-                            t.off = C * (base + l) + c;                         \
-                            t.st = (int64_t)C * vw;                             \
-                        } else if (kind == K_F16) {                             \
-                            t.off = base + 2 * l;                               \
-                            t.st = vw;                                          \
-                            t.pair = 1;                                         \
-                        } else {                                                \
-                            t.off = base + l;                                   \
-                            t.st = vw;                                          \
-                            t.pair = nl;                                        \
-                        }                                                       \
-                        lane[l] = rowsum_##SUF(&t, nvec);                       \
-                    }                                                           \
-                    for (int64_t k = nvec * vw; k < n; k++) {                   \
-                        s.off = C * (base + k) + c;                             \
-                        fin += LOAD(&s, 0);                                     \
-                    }                                                           \
-                    for (int l = 0; l < nl; l++)                                \
-                        fin += lane[l];                                         \
-                } else {                                                        \
-                    s.off = C * base + c;                                       \
-                    s.st = C;                                                   \
-                    fin = rowsum_##SUF(&s, n);                                  \
+        if (b.ost0 != 0 && b.ost1 != 0) {                                       \
+            /* not a reduction: out = out + x in the result's dtype */          \
+            for (int64_t j = 0; j < b.size1; j++)                               \
+                for (int64_t i = 0; i < b.size0; i++) {                         \
+                    T *o = &out[b.out + j * b.ost1 + i * b.ost0];               \
+                    s.off = C * (b.in + j * b.ist1 + i * b.ist0) + c;           \
+                    *o = RND(*o + RND(LOAD(&s, 0)));                            \
                 }                                                               \
-                res[o] = (T)0 + fin;                                            \
+            return;                                                             \
+        }                                                                       \
+        int64_t os = b.ost1;                                                    \
+        if (b.ist0 == 1 && b.size0 >= vw) { /* vectorized_inner_sum */          \
+            int64_t nvec = b.size0 / vw;                                        \
+            for (int64_t j = 0; j < b.size1; j++) {                             \
+                int64_t base = b.in + j * b.ist1;                               \
+                T lane[16], fin = 0;                                            \
+                for (int l = 0; l < nl; l++) {                                  \
+                    src t = s;                                                  \
+                    if (vw == nl) {                                             \
+                        t.off = C * (base + l) + c;                             \
+                        t.st = (int64_t)C * vw;                                 \
+                    } else if (x->kind == K_F16) {                              \
+                        t.off = base + 2 * l;                                   \
+                        t.st = vw;                                              \
+                        t.pair = 1;                                             \
+                    } else {                                                    \
+                        t.off = base + l;                                       \
+                        t.st = vw;                                              \
+                        t.pair = nl;                                            \
+                    }                                                           \
+                    lane[l] = rowsum_##SUF(&t, nvec);                           \
+                }                                                               \
+                for (int64_t k = nvec * vw; k < b.size0; k++) {                 \
+                    s.off = C * (base + k) + c;                                 \
+                    fin += LOAD(&s, 0);                                         \
+                }                                                               \
+                for (int l = 0; l < nl; l++)                                    \
+                    fin += lane[l];                                             \
+                T *o = &out[b.out + j * os];                                    \
+                *o = RND(*o + RND(fin));                                        \
             }                                                                   \
             return;                                                             \
         }                                                                       \
-        /* vectorized_outer_sum or scalar_outer_sum: columns in blocks of */     \
-        /* 4 vectors (or 4 scalars) get multi_row_sum, the rest row_sum */       \
-        int64_t ncasc = inner >= vw ? inner / (4 * nl) * (4 * nl) : inner / 4 * 4; \
-        for (int64_t o = 0; o < outer; o++) {                                   \
-            for (int64_t i = 0; i < inner; i++) {                               \
-                s.off = C * (o * n * inner + i) + c;                            \
-                s.st = C * inner;                                               \
-                T v = i < ncasc ? cascade_##SUF(&s, n) : rowsum_##SUF(&s, n);   \
-                res[o * inner + i] = (T)0 + v;                                  \
-            }                                                                   \
+        /*                                                                      \
+         * The other three: columns j along dim 1, each a sum down dim 0;       \
+         * multi_row_sum (a cascade) for columns in blocks of 4 vectors (or     \
+         * of 4 scalars), row_sum for the rest.                                 \
+         */                                                                     \
+        int64_t ncasc;                                                          \
+        if (b.ist1 == 1 && b.size1 >= vw)                                       \
+            ncasc = b.size1 / (4 * nl) * (4 * nl);   /* vectorized_outer_sum */ \
+        else if (b.ist0 < b.ist1)                                               \
+            ncasc = 0;                               /* scalar_inner_sum */     \
+        else                                                                    \
+            ncasc = b.size1 / 4 * 4;                 /* scalar_outer_sum */     \
+        for (int64_t j = 0; j < b.size1; j++) {                                 \
+            s.off = C * (b.in + j * b.ist1) + c;                                \
+            s.st = C * b.ist0;                                                  \
+            T v = j < ncasc ? cascade_##SUF(&s, b.size0) : rowsum_##SUF(&s, b.size0); \
+            T *o = &out[b.out + j * os];                                        \
+            *o = RND(*o + RND(v));                                              \
         }                                                                       \
     }
 
-DEFINE_SUM_STREAM(float, f, load_f)
-DEFINE_SUM_STREAM(double, d, load_d)
+#define RND_F(v) (x->rnd(v))
+#define RND_D(v) (v)
+DEFINE_SUM_BLOCK(float, f, load_f, RND_F)
+DEFINE_SUM_BLOCK(double, d, load_d, RND_D)
+#undef RND_F
+#undef RND_D
 
-/* Sum of a floating or complex tensor x into y (same dtype, shape g). */
-static int float_sum(const tc_tensor *x, const geom *g, tc_tensor *y, tc_err *err)
+/*
+ * Sum (nan: nansum) of a floating or complex tensor x, whose elements m
+ * holds in memory order, into y (same dtype, shape g): cascade_sum after
+ * the result is filled with zeros.
+ */
+static int float_sum(const tc_tensor *m, const geom *g, bool nan, tc_tensor *y, tc_err *err)
 {
-    int64_t m = y->numel;
-    int C = tc_dtype_is_complex(x->dtype) ? 2 : 1;
-    int dbl = x->dtype == TC_FLOAT64 || x->dtype == TC_COMPLEX128;
-    /* calloc: every element is written, but the analyzer cannot see that m is outer * inner */
-    void *buf = tc_calloc((size_t)(m ? m : 1), dbl ? sizeof(double) : sizeof(float));
+    int64_t n = y->numel;
+    tc_dtype t = m->dtype;
+    int C = tc_dtype_is_complex(t) ? 2 : 1;
+    bool dbl = t == TC_FLOAT64 || t == TC_COMPLEX128;
+    void *buf = tc_calloc((size_t)(n ? n : 1), dbl ? sizeof(double) : sizeof(float));
     if (!buf)
         return tc_err_set(err, TC_ENOMEM, "out of memory");
+    sumctx x = {m->data, K_F32, C, 0, 8, 8, nan, buf, rnd_none};
+    switch (t) {
+    case TC_FLOAT16: x.kind = K_F16; x.vw = 16; x.rnd = rnd_half; break;
+    case TC_BFLOAT16: x.kind = K_BF16; x.vw = 16; x.rnd = rnd_bf16; break;
+    case TC_FLOAT64: x.kind = K_F64; x.vw = x.nl = 4; break;
+    case TC_COMPLEX64: x.vw = x.nl = 4; break;
+    case TC_COMPLEX128: x.kind = K_F64; x.vw = x.nl = 2; break;
+    default: break;
+    }
     for (int c = 0; c < C; c++) {
-        switch (x->dtype) {
-        case TC_FLOAT32:
-            sum_stream_f(x->data, K_F32, 1, 0, g, 8, 8, buf);
-            memcpy(y->data, buf, (size_t)m * sizeof(float));
-            break;
-        case TC_FLOAT16:
-        case TC_BFLOAT16:
-            sum_stream_f(x->data, x->dtype == TC_FLOAT16 ? K_F16 : K_BF16, 1, 0, g, 16, 8, buf);
-            for (int64_t k = 0; k < m; k++) {
-                float v = ((float *)buf)[k];
-                ((uint16_t *)y->data)[k] = x->dtype == TC_FLOAT16 ? tc_float_to_half(v) : tc_float_to_bf16(v);
-            }
-            break;
-        case TC_FLOAT64:
-            sum_stream_d(x->data, K_F64, 1, 0, g, 4, 4, buf);
-            memcpy(y->data, buf, (size_t)m * sizeof(double));
-            break;
-        case TC_COMPLEX64:
-            sum_stream_f(x->data, K_F32, 2, c, g, 4, 4, buf);
-            for (int64_t k = 0; k < m; k++)
-                ((float *)y->data)[2 * k + c] = ((float *)buf)[k];
-            break;
-        case TC_COMPLEX128:
-            sum_stream_d(x->data, K_F64, 2, c, g, 2, 2, buf);
-            for (int64_t k = 0; k < m; k++)
-                ((double *)y->data)[2 * k + c] = ((double *)buf)[k];
-            break;
-        default:
-            break;
+        x.c = c;
+        memset(buf, 0, (size_t)(n ? n : 1) * (dbl ? sizeof(double) : sizeof(float)));
+        for_each_block(g, dbl ? sum_block_d : sum_block_f, &x);
+        for (int64_t k = 0; k < n; k++) {
+            double v = dbl ? ((double *)buf)[k] : ((float *)buf)[k];
+            if (C == 1)
+                tc_store_f64(y, k, v);
+            else if (dbl)
+                ((double *)y->data)[2 * k + c] = v;
+            else
+                ((float *)y->data)[2 * k + c] = (float)v;
         }
     }
     tc_free(buf);
@@ -327,6 +595,7 @@ typedef val (*binop)(val a, val b);
 typedef struct bred {
     binop op, vop;   /* scalar and Vectorized forms, which may differ */
     binop fold3;     /* if set, the op for the last step of the lane fold */
+    binop sop;       /* if set, the op of the strided basic_loop (else op) */
     val ident;
     int vw;          /* Vectorized<scalar_t>::size() */
 } bred;
@@ -338,63 +607,86 @@ static val get_val(const tc_tensor *x, int64_t k)
     return v;
 }
 
-/*
- * out = op(out, x) over each lane of x viewed as outer x n x inner, in the
- * order of vectorized_inner_reduction / vectorized_outer_reduction.
- */
-static void reduce_vec(const tc_tensor *x, const geom *g, const bred *b, val *res)
+/* A reduction's input in memory order, its op and the result (C order). */
+typedef struct vecctx {
+    const tc_tensor *m;
+    const bred *b;
+    val *out;
+} vecctx;
+
+/* vectorized_inner_reduction: out = op(out, x) over n contiguous elements at in. */
+static void inner_reduction(const vecctx *v, int64_t in, val *out, int64_t n)
 {
-    int64_t outer = g->outer, n = g->n, inner = g->inner;
+    const bred *b = v->b;
     int64_t blk = 4 * (int64_t)b->vw;
-    for (int64_t k = 0; k < outer * inner; k++)
-        res[k] = b->ident;
-    if (n == 0)
-        return;
-    if (inner == 1 || n == 1) {
-        for (int64_t o = 0; o < outer * (n == 1 ? inner : 1); o++) {
-            int64_t base = o * n;
-            val out = b->ident;
-            int64_t count = n / blk;
-            if (count > 0) {
-                val acc[4][64];
-                for (int j = 0; j < 4; j++)
-                    for (int l = 0; l < b->vw; l++)
-                        acc[j][l] = get_val(x, base + j * b->vw + l);
-                for (int64_t i = 1; i < count; i++)
-                    for (int j = 0; j < 4; j++)
-                        for (int l = 0; l < b->vw; l++)
-                            acc[j][l] = b->vop(acc[j][l], get_val(x, base + i * blk + j * b->vw + l));
+    int64_t count = n / blk;
+    if (count > 0) {
+        val acc[4][64];
+        for (int j = 0; j < 4; j++)
+            for (int l = 0; l < b->vw; l++)
+                acc[j][l] = get_val(v->m, in + j * b->vw + l);
+        for (int64_t i = 1; i < count; i++)
+            for (int j = 0; j < 4; j++)
                 for (int l = 0; l < b->vw; l++)
-                    acc[0][l] = b->vop(b->vop(acc[0][l], acc[1][l]), b->vop(acc[2][l], acc[3][l]));
-                val b0 = acc[0][0];
-                for (int l = 1; l < b->vw; l++)
-                    b0 = (l == 3 && b->fold3) ? b->fold3(b0, acc[0][l]) : b->op(b0, acc[0][l]);
-                out = b->op(out, b0);
-            }
-            for (int64_t k = count * blk; k < n; k++)
-                out = b->op(out, get_val(x, base + k));
-            res[o] = out;
-        }
-        return;
+                    acc[j][l] = b->vop(acc[j][l], get_val(v->m, in + i * blk + j * b->vw + l));
+        for (int l = 0; l < b->vw; l++)
+            acc[0][l] = b->vop(b->vop(acc[0][l], acc[1][l]), b->vop(acc[2][l], acc[3][l]));
+        val b0 = acc[0][0];
+        for (int l = 1; l < b->vw; l++)
+            b0 = (l == 3 && b->fold3) ? b->fold3(b0, acc[0][l]) : b->op(b0, acc[0][l]);
+        *out = b->op(*out, b0);
     }
-    int64_t ncols = inner / blk * blk;
-    for (int64_t o = 0; o < outer; o++) {
-        for (int64_t i = 0; i < inner; i++) {
-            int64_t base = o * n * inner + i;
-            val out;
-            if (i < ncols) {
-                val acc = get_val(x, base);
-                for (int64_t r = 1; r < n; r++)
-                    acc = b->vop(acc, get_val(x, base + r * inner));
-                out = b->vop(acc, b->ident);
+    for (int64_t k = count * blk; k < n; k++)
+        *out = b->op(*out, get_val(v->m, in + k));
+}
+
+/*
+ * The loop binary_kernel_reduce_vec gives parallel_reduce, for one block:
+ * a reduction contiguous in dim 0 (vectorized_inner_reduction per row), an
+ * outer reduction with the input and result contiguous in dim 1
+ * (vectorized_outer_reduction: columns in blocks of 4 vectors, the rest
+ * one by one), else basic_loop.
+ */
+static void vec_block(void *ctxp, const block *k)
+{
+    const vecctx *v = ctxp;
+    const bred *b = v->b;
+    val *out = v->out;
+    if (k->ost0 == 0 && k->ist0 == 1) {
+        for (int64_t j = 0; j < k->size1; j++)
+            inner_reduction(v, k->in + j * k->ist1, &out[k->out + j * k->ost1], k->size0);
+    } else if (k->ost0 == 0 && k->ost1 == 1 && k->ist1 == 1) {
+        int64_t blk4 = 4 * (int64_t)b->vw, ncols = k->size1 / blk4 * blk4;
+        for (int64_t j = 0; j < k->size1; j++) {
+            val *o = &out[k->out + j];
+            if (j < ncols) {
+                val acc = get_val(v->m, k->in + j);
+                for (int64_t r = 1; r < k->size0; r++)
+                    acc = b->vop(acc, get_val(v->m, k->in + j + r * k->ist0));
+                *o = b->vop(acc, *o);
             } else {
-                out = b->ident;
-                for (int64_t r = 0; r < n; r++)
-                    out = b->op(out, get_val(x, base + r * inner));
+                for (int64_t r = 0; r < k->size0; r++)
+                    *o = b->op(*o, get_val(v->m, k->in + j + r * k->ist0));
             }
-            res[o * inner + i] = out;
         }
+    } else {
+        binop op = b->sop ? b->sop : b->op;
+        for (int64_t j = 0; j < k->size1; j++)
+            for (int64_t i = 0; i < k->size0; i++) {
+                val *o = &out[k->out + j * k->ost1 + i * k->ost0];
+                *o = op(*o, get_val(v->m, k->in + j * k->ist1 + i * k->ist0));
+            }
     }
+}
+
+/* out = op(out, x) over x's elements (in memory order in m), out filled with the identity. */
+static void reduce_vec(const tc_tensor *m, const geom *g, const bred *b, val *out)
+{
+    for (int64_t k = 0; k < g->nout; k++)
+        out[k] = b->ident;
+    vecctx v = {m, b, out};
+    if (m->numel > 0)
+        for_each_block(g, vec_block, &v);
 }
 
 static val mul_f32(val a, val b)
@@ -518,104 +810,199 @@ static void store_val(tc_tensor *y, int64_t k, val v)
 /* ---- integer kernels (order does not matter: wrapping or exact) ---------- */
 
 /*
- * PyTorch 1.13's bool prod (prod with dtype=bool) takes every element its
- * Vectorized<bool> code handles as true: the blocks of 128 along a
- * contiguous lane, the blocks of 128 columns of an outer reduction (Reduce.h's
- * binary_kernel_reduce_vec, 4 vectors of 32); only the scalar remainder
- * counts.  Measured; 2.6 multiplies them all.
+ * sum, prod, amax or amin of an integer or bool tensor x (any layout: the
+ * result does not depend on the order) into y, of x's dtype or, for sum
+ * and prod, any integer dtype.  Unsigned values compare as unsigned.
  */
-static int lost_in_vector(const geom *g, int64_t r, int64_t i)
+static int int_reduce(const tc_tensor *x, const geom *g, tc_op op, tc_tensor *y, tc_err *err)
 {
-    if (g->inner == 1 || g->n == 1)
-        return g->n != 1 && r < g->n / 128 * 128;
-    return i < g->inner / 128 * 128;
-}
-
-static void int_reduce(const tc_tensor *x, const geom *g, tc_op op, tc_tensor *y, int bool113)
-{
-    int64_t outer = g->outer, n = g->n, inner = g->inner;
-    for (int64_t o = 0; o < outer; o++) {
-        for (int64_t i = 0; i < inner; i++) {
-            uint64_t acc = op == TC_OP_PROD ? 1 : 0;
-            int64_t best = 0;
-            for (int64_t r = 0; r < n; r++) {
-                if (bool113 && lost_in_vector(g, r, i))
-                    continue;
-                int64_t v = tc_tensor_get_i64(x, (o * n + r) * inner + i);
-                if (op == TC_OP_SUM)
-                    acc += (uint64_t)v;
-                else if (op == TC_OP_PROD)
-                    acc *= (uint64_t)v;
-                else if (r == 0 || (op == TC_OP_AMAX ? v > best : v < best))
-                    best = v;
-            }
-            int64_t k = o * inner + i;
-            if (op == TC_OP_SUM || op == TC_OP_PROD) {
-                if (y->dtype == TC_BOOL) /* bool + is "or", bool * is "and" */
-                    ((uint8_t *)y->data)[k] = acc != 0;
-                else
-                    tc_store_i64(y, k, (int64_t)acc);
-            } else {
-                tc_store_i64(y, k, best);
-            }
+    int64_t n = g->nout;
+    uint64_t *acc = tc_calloc((size_t)(n ? n : 1), sizeof *acc);
+    bool *seen = tc_calloc((size_t)(n ? n : 1), sizeof *seen);
+    if (!acc || !seen) {
+        tc_free(acc);
+        tc_free(seen);
+        return tc_err_set(err, TC_ENOMEM, "out of memory");
+    }
+    bool uns = tc_dtype_is_unsigned(x->dtype);
+    if (op == TC_OP_PROD)
+        for (int64_t k = 0; k < n; k++)
+            acc[k] = 1;
+    walk w;
+    walk_start(&w, x, g);
+    for (int64_t i = 0; i < x->numel; i++, walk_next(&w)) {
+        uint64_t v = tc_tensor_get_u64(x, i), *a = &acc[w.out];
+        if (op == TC_OP_SUM) {
+            *a += v;
+        } else if (op == TC_OP_PROD) {
+            *a *= v;
+        } else {
+            bool less = uns ? v < *a : (int64_t)v < (int64_t)*a;
+            bool more = uns ? v > *a : (int64_t)v > (int64_t)*a;
+            if (!seen[w.out] || (op == TC_OP_AMAX ? more : less))
+                *a = v;
+            seen[w.out] = true;
         }
     }
+    for (int64_t k = 0; k < n; k++) {
+        if (y->dtype == TC_BOOL && (op == TC_OP_SUM || op == TC_OP_PROD))
+            ((uint8_t *)y->data)[k] = acc[k] != 0;   /* bool + is "or", bool * is "and" */
+        else if (uns && op != TC_OP_SUM && op != TC_OP_PROD)
+            tc_store_u64(y, k, acc[k]);
+        else
+            tc_store_i64(y, k, (int64_t)acc[k]);
+    }
+    tc_free(acc);
+    tc_free(seen);
+    return TC_OK;
 }
 
 /* ---- errors ------------------------------------------------------------------ */
 
+/*
+ * uint16, uint32 and uint64 have no reduction kernels in PyTorch 2.x:
+ * they are read, cast and summed into int64, no more.
+ */
+static bool no_kernel(tc_dtype t)
+{
+    return tc_dtype_is_unsigned(t) && t != TC_UINT8;
+}
+
 static int not_impl(tc_err *err, const char *kernel, tc_dtype t, const char *hint)
 {
-    return tc_err_set(err, TC_EARG, "\"%s\" not implemented for '%s'%s", kernel,
+    return tc_err_set(err, TC_EDTYPE, "\"%s\" not implemented for '%s'%s", kernel,
                       tc_dtype_scalar_name(t), hint);
 }
 
-/* ---- sum, prod, mean ------------------------------------------------------ */
+/* ---- sum, prod, mean, nansum, nanmean ------------------------------------------ */
 
-/* sum or prod of x (already in the computation dtype) into a new tensor */
-static int sum_prod_serial(const tc_tensor *x, const geom *g, tc_op op, tc_torch_version v,
-                           tc_tensor **out, tc_err *err)
+/*
+ * PyTorch 1.13's bool prod (prod with dtype=bool) takes every element its
+ * Vectorized<bool> code handles as true: binary_kernel_reduce_vec's
+ * vectorized_inner_reduction (blocks of 4 vectors of 32 along a contiguous
+ * lane) and vectorized_outer_reduction (columns in blocks of 128) lose
+ * what they reduce; only basic_loop's scalar "&&" counts.  Measured; 2.6
+ * multiplies them all.  So the Vectorized op below is "true" whatever its
+ * operands, and the blocks decide what is lost as they decide the order
+ * of a float prod.
+ */
+static val and_s(val a, val b)
+{
+    val r = {a.re != 0 && b.re != 0, 0};
+    return r;
+}
+
+static val lost_v(val a, val b)
+{
+    (void)a;
+    (void)b;
+    val r = {1, 0};
+    return r;
+}
+
+static int bool_prod_113(const tc_tensor *m, const geom *g, tc_tensor *y, tc_err *err)
+{
+    bred b;
+    b.fold3 = b.sop = NULL;
+    b.vw = vec_width(TC_BOOL);
+    b.op = and_s;
+    b.vop = lost_v;
+    b.ident.re = 1;
+    b.ident.im = 0;
+    val *res = tc_calloc((size_t)(y->numel ? y->numel : 1), sizeof *res);
+    if (!res)
+        return tc_err_set(err, TC_ENOMEM, "out of memory");
+    reduce_vec(m, g, &b, res);
+    for (int64_t k = 0; k < y->numel; k++)
+        store_val(y, k, res[k]);
+    tc_free(res);
+    return TC_OK;
+}
+
+/*
+ * One reduction of a tensor already in the computation dtype: sum (nan:
+ * nansum's loads), prod, amax or amin, as PyTorch version v computes it.
+ */
+typedef struct rdc {
+    tc_op op;
+    bool nan;
+    tc_torch_version v;
+} rdc;
+
+/* What the kernel fills the result with first: 0, 1, -inf or inf. */
+static val identity(const rdc *r)
+{
+    val v = {r->op == TC_OP_SUM ? 0 : r->op == TC_OP_PROD ? 1 : r->op == TC_OP_AMAX ? -INFINITY : INFINITY, 0};
+    return v;
+}
+
+/* The op of a float prod or amax/amin, as binary_kernel_reduce_vec runs it. */
+static void bred_for(const rdc *r, tc_dtype t, bred *b)
+{
+    b->fold3 = b->sop = NULL;
+    b->vw = vec_width(t);
+    b->ident = identity(r);
+    if (r->op == TC_OP_AMAX || r->op == TC_OP_AMIN) {
+        int is_max = r->op == TC_OP_AMAX;
+        b->op = is_max ? max_s : min_s;
+        b->vop = is_max ? max_v : min_v;
+        return;
+    }
+    switch (t) {
+    case TC_FLOAT32: b->op = b->vop = mul_f32; break;
+    case TC_FLOAT64: b->op = b->vop = mul_f64; break;
+    case TC_FLOAT16: b->op = b->vop = mul_f16; break;
+    case TC_BFLOAT16: b->op = b->vop = mul_bf16; break;
+    case TC_COMPLEX64:
+        /*
+         * Measured: in the horizontal fold of vectorized_reduction the
+         * compiled code multiplies the fourth lane without FMA.
+         */
+        b->op = mul_c64_s;
+        b->vop = b->fold3 = mul_c64_v;
+        /* measured: and the basic_loop of a strided reduction multiplies without FMA */
+        b->sop = mul_c64_v;
+        break;
+    default: b->op = mul_c128_s; b->vop = mul_c128_v; break;
+    }
+}
+
+/*
+ * The reduction r of x into a new tensor of x's dtype and shape g, on one
+ * thread: integers in any order (but 1.13's bool prod), floats in ATen's.
+ */
+static int reduce_serial(const tc_tensor *x, const geom *g, const rdc *r, tc_tensor **out, tc_err *err)
 {
     *out = NULL;
     tc_tensor *y = tc_tensor_new(x->dtype, g->ndim, g->shape, err);
     if (!y)
-        return err && err->code ? err->code : TC_ENOMEM;
+        return TC_ENOMEM;
+    tc_tensor *own = NULL;
+    const tc_tensor *m = NULL;
     int rc = TC_OK;
-    if (tc_dtype_is_integral(x->dtype, 1)) {
-        int_reduce(x, g, op, y, op == TC_OP_PROD && x->dtype == TC_BOOL && v == TC_TORCH_1_13);
-    } else if (op == TC_OP_SUM) {
-        rc = float_sum(x, g, y, err);
+    bool bool113 = r->op == TC_OP_PROD && x->dtype == TC_BOOL && r->v == TC_TORCH_1_13;
+    if (tc_dtype_is_integral(x->dtype, 1) && !bool113) {
+        rc = int_reduce(x, g, r->op, y, err);
+    } else if (!(m = memory_order(x, &own, err))) {
+        rc = TC_ENOMEM;
+    } else if (bool113) {
+        rc = bool_prod_113(m, g, y, err);
+    } else if (r->op == TC_OP_SUM) {
+        rc = float_sum(m, g, r->nan, y, err);
     } else {
         bred b;
-        b.fold3 = NULL;
-        b.vw = vec_width(x->dtype);
-        b.ident.re = 1;
-        b.ident.im = 0;
-        switch (x->dtype) {
-        case TC_FLOAT32: b.op = b.vop = mul_f32; break;
-        case TC_FLOAT64: b.op = b.vop = mul_f64; break;
-        case TC_FLOAT16: b.op = b.vop = mul_f16; break;
-        case TC_BFLOAT16: b.op = b.vop = mul_bf16; break;
-        case TC_COMPLEX64:
-            /*
-             * Measured: in the horizontal fold of vectorized_reduction the
-             * compiled code multiplies the fourth lane without FMA.
-             */
-            b.op = mul_c64_s;
-            b.vop = b.fold3 = mul_c64_v;
-            break;
-        default: b.op = mul_c128_s; b.vop = mul_c128_v; break;
-        }
+        bred_for(r, x->dtype, &b);
         val *res = tc_calloc((size_t)(y->numel ? y->numel : 1), sizeof *res);
         if (!res) {
             rc = tc_err_set(err, TC_ENOMEM, "out of memory");
         } else {
-            reduce_vec(x, g, &b, res);
+            reduce_vec(m, g, &b, res);
             for (int64_t k = 0; k < y->numel; k++)
                 store_val(y, k, res[k]);
             tc_free(res);
         }
     }
+    tc_tensor_free(own);
     if (rc != TC_OK) {
         tc_tensor_free(y);
         return rc;
@@ -626,54 +1013,108 @@ static int sum_prod_serial(const tc_tensor *x, const geom *g, tc_op op, tc_torch
 
 /*
  * PyTorch 2.6 runs 2 threads here (torch.get_num_threads() on the 2-CPU
- * machine tcum is checked on; 1.13 runs 1), and a reduction to a single
- * element of more than GRAIN_SIZE elements is then two-pass
- * (TensorIteratorBase::parallel_reduce, two_pass_reduction): at::parallel_for
- * gives each thread ceil(n / 2) elements, which it reduces into its own
- * element of a buffer of the result's dtype (the identity where a thread
- * gets none), and the buffer is reduced in turn.  Reductions to several
- * elements split along the outputs, on 128-byte column boundaries, which
- * leaves each output's arithmetic as it is.  Integers do not care.
+ * machine tcum is checked on; 1.13 runs 1), and TensorIteratorBase's
+ * parallel_reduce splits a reduction of at least GRAIN_SIZE elements:
+ * - to a single element, two_pass_reduction: at::parallel_for gives each
+ *   thread ceil(n / 2) elements of the iteration (for a dense tensor, one
+ *   run of memory: the iterator coalesces to one dim), which it reduces
+ *   into its own element of a buffer of the result's dtype (the identity
+ *   where a thread gets none), and the buffer is reduced in turn.  This
+ *   changes the last bits of sums and products and, for amax and amin,
+ *   which signed zero wins a tie (measured: the first thread's);
+ * - to several, parallel_dim_reduction: each thread takes a range of the
+ *   outermost iterator dim not reduced.  For a dense tensor either that
+ *   dim lies beyond the kernel's 2-D blocks, or the input is contiguous
+ *   along it and the ranges are rounded to 128 bytes, a multiple of every
+ *   kernel's column groups: each output's arithmetic stays the serial one.
+ * Integers do not care.
  */
 enum { GRAIN_SIZE = 32768, TORCH26_THREADS = 2 };
 
-static int sum_prod(const tc_tensor *x, const geom *g, tc_op op, tc_torch_version v,
-                    tc_tensor **out, tc_err *err)
+static int reduce_torch(const tc_tensor *x, const geom *g, const rdc *r, tc_tensor **out, tc_err *err)
 {
-    if (v == TC_TORCH_1_13 || tc_dtype_is_integral(x->dtype, 1) || g->outer * g->inner != 1 ||
-        g->n < GRAIN_SIZE)
-        return sum_prod_serial(x, g, op, v, out, err);
+    int64_t n = x->numel;
+    if (r->v == TC_TORCH_1_13 || tc_dtype_is_integral(x->dtype, 1) || g->nout != 1 || n < GRAIN_SIZE)
+        return reduce_serial(x, g, r, out, err);
     *out = NULL;
-    int64_t n = g->n, nt = TC_MIN(TORCH26_THREADS, (n + GRAIN_SIZE - 1) / GRAIN_SIZE);
+    tc_tensor *own = NULL;
+    const tc_tensor *m = memory_order(x, &own, err);
+    if (!m)
+        return TC_ENOMEM;
+    /* at::parallel_for(0, n, GRAIN_SIZE): min(threads, ceil(n / grain)) shares of ceil(n / that) */
+    int64_t nt = TC_MIN(TORCH26_THREADS, (n + GRAIN_SIZE - 1) / GRAIN_SIZE);
     int64_t chunk = (n + nt - 1) / nt, two = TORCH26_THREADS;
     size_t esz = tc_dtype_size(x->dtype);
+    bool all[TC_MAX_DIMS];
+    for (int d = 0; d < TC_MAX_DIMS; d++)
+        all[d] = true;
     tc_tensor *buf = tc_tensor_new(x->dtype, 1, &two, err);
-    if (!buf)
-        return TC_ENOMEM;
-    int rc = TC_OK;
+    int rc = buf ? TC_OK : TC_ENOMEM;
     for (int64_t t = 0; t < TORCH26_THREADS && rc == TC_OK; t++) {
         int64_t lo = t * chunk, len = TC_MAX(TC_MIN(n, lo + chunk) - lo, 0);
         if (len == 0) {
-            tc_store_f64(buf, t, op == TC_OP_PROD ? 1.0 : 0.0);
+            store_val(buf, t, identity(r));
             continue;
         }
-        /* this thread's share, as a view of x */
-        tc_tensor part = *x;
+        /* this thread's share, as a 1-D view of memory */
+        tc_tensor part = *m;
         part.ndim = 1;
         part.shape[0] = part.numel = len;
-        part.data = (char *)x->data + (size_t)lo * esz;
-        geom g1 = {1, len, 1, 0, {0}};
+        part.strided = 0;
+        part.data = (char *)m->data + (size_t)lo * esz;
+        geom g1;
+        geom_init(&g1, &part, all, 0);
         tc_tensor *p = NULL;
-        if ((rc = sum_prod_serial(&part, &g1, op, v, &p, err)) == TC_OK)
+        if ((rc = reduce_serial(&part, &g1, r, &p, err)) == TC_OK)
             memcpy((char *)buf->data + (size_t)t * esz, p->data, esz);
         tc_tensor_free(p);
     }
     if (rc == TC_OK) {
-        geom gb = *g;
-        gb.n = TORCH26_THREADS;
-        rc = sum_prod_serial(buf, &gb, op, v, out, err);
+        /* the buffer reduced into the result, whatever its shape of ones */
+        geom gb;
+        geom_init(&gb, buf, all, 0);
+        gb.ndim = g->ndim;
+        memcpy(gb.shape, g->shape, sizeof gb.shape);
+        rc = reduce_serial(buf, &gb, r, out, err);
     }
     tc_tensor_free(buf);
+    tc_tensor_free(own);
+    return rc;
+}
+
+/* sum (nan: nansum) or prod of x, already in the computation dtype, into a new tensor */
+static int sum_prod(const tc_tensor *x, const geom *g, tc_op op, bool nan, tc_torch_version v,
+                    tc_tensor **out, tc_err *err)
+{
+    rdc r = {op, nan, v};
+    return reduce_torch(x, g, &r, out, err);
+}
+
+/*
+ * PyTorch 2.x's sum_out, for a float16 or bfloat16 result whose iterator
+ * begins with two reduced dims (several dims, or a strided input), sums
+ * self.to(float32) into a float32 buffer and converts that (ATen's
+ * should_use_acc_buffer); 1.13 sums in the dtype.  self is the input
+ * before any conversion to the result dtype.
+ */
+static bool use_acc_buffer(const tc_op_args *a, const geom *g, tc_dtype out_t)
+{
+    return a->torch_version == TC_TORCH_2_6 && (out_t == TC_FLOAT16 || out_t == TC_BFLOAT16) &&
+           g->nd >= 2 && g->ost[0] == 0 && g->ost[1] == 0;
+}
+
+static int sum_via_float(const tc_tensor *self, const geom *g, tc_dtype out_t, tc_torch_version v,
+                         tc_tensor **out, tc_err *err)
+{
+    tc_tensor *f = NULL, *s = NULL;
+    *out = NULL;
+    int rc = tc_tensor_convert(self, TC_FLOAT32, &f, err);
+    if (rc == TC_OK)
+        rc = sum_prod(f, g, TC_OP_SUM, false, v, &s, err);
+    if (rc == TC_OK)
+        rc = tc_tensor_convert(s, out_t, out, err);
+    tc_tensor_free(f);
+    tc_tensor_free(s);
     return rc;
 }
 
@@ -744,11 +1185,53 @@ void tc_cdiv_torch(tc_dtype t, int path, double a, double b, double c, double d,
 #undef FMA
 }
 
+/* y[k] /= n in y's dtype, as at::div_ by an integer (converted to y's dtype first) does */
+static void divide_one(tc_tensor *y, int64_t k, int64_t n)
+{
+    switch (y->dtype) {
+    case TC_FLOAT32:
+        ((float *)y->data)[k] = ((float *)y->data)[k] / (float)n;
+        break;
+    case TC_FLOAT64:
+        ((double *)y->data)[k] = ((double *)y->data)[k] / (double)n;
+        break;
+    case TC_FLOAT16: {
+        uint16_t *p = y->data;
+        float d = tc_half_to_float(tc_float_to_half((float)n));
+        p[k] = tc_float_to_half(tc_half_to_float(p[k]) / d);
+        break;
+    }
+    case TC_BFLOAT16: {
+        uint16_t *p = y->data;
+        float d = tc_bf16_to_float(tc_float_to_bf16((float)n));
+        p[k] = tc_float_to_bf16(tc_bf16_to_float(p[k]) / d);
+        break;
+    }
+    case TC_COMPLEX64: {
+        /* c10::complex operator/: (ac + bd) / (c*c + d*d) with d = 0 */
+        float *p = y->data;
+        float a = p[2 * k], b = p[2 * k + 1], c = (float)n, den = c * c;
+        p[2 * k] = (a * c + b * 0.0f) / den;
+        p[2 * k + 1] = (b * c - a * 0.0f) / den;
+        break;
+    }
+    case TC_COMPLEX128: {
+        double *p = y->data;
+        double a = p[2 * k], b = p[2 * k + 1], c = (double)n, den = c * c;
+        p[2 * k] = (a * c + b * 0.0) / den;
+        p[2 * k + 1] = (b * c - a * 0.0) / den;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 /*
  * y /= n in y's dtype, as at::div_ by a wrapped integer scalar does.  A
- * complex y divides by (n + 0j): 1.13 with c10's (ac + bd) / (c*c + d*d),
- * 2.6 (tc_cdiv_torch) in the Vectorized form on chunks of two vectors (8
- * complex64, 4 complex128) and c10's operator/ on the rest.
+ * complex y divides by (n + 0j): 1.13 with c10's (ac + bd) / (c*c + d*d)
+ * (divide_one), 2.6 (tc_cdiv_torch) in the Vectorized form on chunks of
+ * two vectors (8 complex64, 4 complex128) and c10's operator/ on the rest.
  */
 static void divide_by(tc_tensor *y, int64_t n, tc_torch_version v)
 {
@@ -763,46 +1246,29 @@ static void divide_by(tc_tensor *y, int64_t n, tc_torch_version v)
             tc_tensor_get_c128(y, k, &re, &im);
             tc_cdiv_torch(y->dtype, path, re, im, (double)n, 0.0, &re, &im);
             tc_store_c128(y, k, re, im);
-            continue;
-        }
-        switch (y->dtype) {
-        case TC_FLOAT32:
-            ((float *)y->data)[k] = ((float *)y->data)[k] / (float)n;
-            break;
-        case TC_FLOAT64:
-            ((double *)y->data)[k] = ((double *)y->data)[k] / (double)n;
-            break;
-        case TC_FLOAT16: {
-            uint16_t *p = y->data;
-            float d = tc_half_to_float(tc_float_to_half((float)n));
-            p[k] = tc_float_to_half(tc_half_to_float(p[k]) / d);
-            break;
-        }
-        case TC_BFLOAT16: {
-            uint16_t *p = y->data;
-            float d = tc_bf16_to_float(tc_float_to_bf16((float)n));
-            p[k] = tc_float_to_bf16(tc_bf16_to_float(p[k]) / d);
-            break;
-        }
-        case TC_COMPLEX64: {
-            /* c10::complex operator/: (ac + bd) / (c*c + d*d) with d = 0 */
-            float *p = y->data;
-            float a = p[2 * k], b = p[2 * k + 1], c = (float)n, den = c * c;
-            p[2 * k] = (a * c + b * 0.0f) / den;
-            p[2 * k + 1] = (b * c - a * 0.0f) / den;
-            break;
-        }
-        case TC_COMPLEX128: {
-            double *p = y->data;
-            double a = p[2 * k], b = p[2 * k + 1], c = (double)n, den = c * c;
-            p[2 * k] = (a * c + b * 0.0) / den;
-            p[2 * k + 1] = (b * c - a * 0.0) / den;
-            break;
-        }
-        default:
-            break;
+        } else {
+            divide_one(y, k, n);
         }
     }
+}
+
+
+/*
+ * nanmean's divisor: isnan(x).logical_not_().sum(dim, keepdim), the count
+ * of non-NaN values reduced into each element of the result.
+ */
+static int64_t *count_not_nan(const tc_tensor *x, const geom *g, tc_err *err)
+{
+    int64_t *cnt = tc_calloc((size_t)(g->nout ? g->nout : 1), sizeof *cnt);
+    if (!cnt) {
+        tc_err_set(err, TC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    walk w;
+    walk_start(&w, x, g);
+    for (int64_t i = 0; i < x->numel; i++, walk_next(&w))
+        cnt[w.out] += !isnan(tc_tensor_get_f64(x, i));
+    return cnt;
 }
 
 static int is_reduced_float(tc_dtype t)
@@ -813,9 +1279,11 @@ static int is_reduced_float(tc_dtype t)
 static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
 {
     tc_op op = a->op;
+    bool nan = op == TC_OP_NANSUM || op == TC_OP_NANMEAN;
+    bool v113 = a->torch_version == TC_TORCH_1_13;
     if (op == TC_OP_MEAN) {
         if (a->has_dtype && !tc_dtype_is_float(a->dtype) && !tc_dtype_is_complex(a->dtype))
-            return tc_err_set(err, TC_EARG,
+            return tc_err_set(err, TC_EDTYPE,
                               "mean(): could not infer output dtype. Optional dtype must be either a floating point or complex dtype. Got: %s",
                               tc_dtype_scalar_name(a->dtype));
         if (!a->has_dtype && !tc_dtype_is_float(x->dtype) && !tc_dtype_is_complex(x->dtype)) {
@@ -825,103 +1293,126 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
             return tc_err_hint(err, TC_EDTYPE, "dtype", "float32");
         }
     }
+    /* 1.13's nanmean takes floating input only; 2.x lets complex through to nansum's refusal */
+    if (op == TC_OP_NANMEAN && !tc_dtype_is_float(x->dtype) && (v113 || !tc_dtype_is_complex(x->dtype)))
+        return tc_err_set(err, TC_EDTYPE, "nanmean(): expected input to have floating point %sdtype but got %s",
+                          v113 ? "" : "or complex ", tc_dtype_scalar_name(x->dtype));
     if (!a->has_dim && a->keepdim && op == TC_OP_PROD)
         return tc_err_set(err, TC_EARG, "prod(): --keepdim needs --dim (torch.prod has no keepdim without dim)");
-    int dim = 0;
-    if (a->has_dim && tc_dim_wrap(a->dim, x->ndim, &dim, err) != TC_OK)
-        return err ? err->code : TC_EARG;
+    bool mask[TC_MAX_DIMS];
+    int rc = tc_reduce_dims(a, x, mask, err);
+    if (rc != TC_OK)
+        return rc;
+    if (nan && tc_dtype_is_complex(x->dtype))
+        return tc_err_set(err, TC_EDTYPE, "nansum does not support complex inputs");
+    nan = nan && tc_dtype_is_float(x->dtype);   /* integers have no NaN: nansum is sum */
 
     tc_dtype out_t = a->has_dtype ? a->dtype
                      : tc_dtype_is_integral(x->dtype, 1) ? TC_INT64 : x->dtype;
     /* 1.13 has no float16/bfloat16 prod kernel; an empty input needs none */
-    if (op == TC_OP_PROD && a->torch_version == TC_TORCH_1_13 && is_reduced_float(out_t) &&
-        x->numel > 0) {
+    if (op == TC_OP_PROD && v113 && is_reduced_float(out_t) && x->numel > 0) {
         tc_err_set(err, TC_EDTYPE, "\"prod_cpu\" not implemented for '%s'", tc_dtype_scalar_name(out_t));
         return tc_err_hint(err, TC_EDTYPE, "dtype", "float32");
     }
+    /* uint16, uint32 and uint64 inputs are summed (into int64), but no kernel computes in them */
+    if (no_kernel(out_t) && (!nan || tc_dtype_is_integral(x->dtype, 1)) && x->numel > 0)
+        return not_impl(err, op == TC_OP_PROD ? "prod_out_cpu" : "sum_cpu", out_t, "");
+    /* nansum of integers is their sum; of floats, a kernel for floating dtypes only */
+    if (nan && !tc_dtype_is_float(out_t) && x->numel > 0)   /* empty: zero_() without a kernel */
+        return not_impl(err, "nansum_cpu", out_t, "");
     /*
      * make_reduction_from_out_ty: the input is converted to dtype first; a
      * 2.6 float16/bfloat16 mean converts it to float32 and rounds at the end.
      */
-    int mean32 = op == TC_OP_MEAN && a->torch_version != TC_TORCH_1_13 && is_reduced_float(out_t);
+    bool mean32 = op == TC_OP_MEAN && !v113 && is_reduced_float(out_t);
     tc_dtype in_t = mean32 ? TC_FLOAT32 : out_t;
 
     geom g;
-    geom_init(&g, x, a->has_dim, dim, a->keepdim);
+    geom_init(&g, x, mask, a->keepdim);
     tc_tensor *xc = NULL, *y = NULL;
     const tc_tensor *xs = x;
-    int rc;
     if (x->dtype != in_t) {
         if ((rc = tc_tensor_convert_version(x, in_t, a->torch_version, &xc, err)) != TC_OK)
             return rc;
         xs = xc;
     }
-    rc = sum_prod(xs, &g, op == TC_OP_PROD ? TC_OP_PROD : TC_OP_SUM, a->torch_version, &y, err);
+    /* sum_out's float buffer; nansum of integers is their sum_out */
+    if ((op == TC_OP_SUM || (op == TC_OP_NANSUM && !nan)) && use_acc_buffer(a, &g, out_t))
+        rc = sum_via_float(x, &g, out_t, a->torch_version, &y, err);
+    else
+        rc = sum_prod(xs, &g, op == TC_OP_PROD ? TC_OP_PROD : TC_OP_SUM, nan, a->torch_version, &y, err);
     tc_tensor_free(xc);
     if (rc != TC_OK)
         return rc;
-    if (mean32)
-        divide_by(y, g.n, a->torch_version);
-    if (y->dtype != out_t) {
+    if (mean32) {
+        /* the float32 mean, rounded once to float16/bfloat16 */
         tc_tensor *z = NULL;
+        divide_by(y, g.nred, a->torch_version);
         rc = tc_tensor_convert(y, out_t, &z, err);
         tc_tensor_free(y);
         if (rc != TC_OK)
             return rc;
         y = z;
+    } else if (op == TC_OP_MEAN) {
+        divide_by(y, g.nred, a->torch_version);
     }
-    if (op == TC_OP_MEAN && !mean32)
-        divide_by(y, g.n, a->torch_version);
+    if (op == TC_OP_NANMEAN && tc_dtype_is_integral(y->dtype, 1)) {
+        /* an empty input's integer nansum: the true division gives the default float dtype */
+        tc_tensor *z = NULL;
+        rc = tc_tensor_convert(y, a->default_dtype, &z, err);
+        tc_tensor_free(y);
+        if (rc != TC_OK)
+            return rc;
+        y = z;
+    }
+    if (op == TC_OP_NANMEAN) {
+        int64_t *cnt = count_not_nan(x, &g, err);
+        if (!cnt) {
+            tc_tensor_free(y);
+            return TC_ENOMEM;
+        }
+        for (int64_t k = 0; k < y->numel; k++)
+            divide_one(y, k, cnt[k]);
+        tc_free(cnt);
+    }
     r->values = y;
     return TC_OK;
 }
 
 /* ---- amax, amin ------------------------------------------------------------ */
 
-static int check_nonempty(const char *name, const tc_tensor *x, int has_dim, int dim,
-                          int64_t raw_dim, tc_err *err)
+
+/*
+ * zero_numel_check_dims: an empty input needs a dim, and each dim given
+ * (in order, as given) a non-zero size.
+ */
+static int check_nonempty(const char *name, const tc_tensor *x, const tc_op_args *a, tc_err *err)
 {
-    if (!has_dim && x->numel == 0)
+    if (x->numel > 0)
+        return TC_OK;
+    if (!a->has_dim)
         return tc_err_set(err, TC_EARG,
                           "%s(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
                           name);
-    if (has_dim && x->ndim > 0 && x->shape[dim] == 0)
-        return tc_err_set(err, TC_EARG, "%s(): Expected reduction dim %lld to have non-zero size.", name,
-                          (long long)raw_dim);
+    int n = a->ndims > 0 ? a->ndims : 1;
+    const int64_t *dims = a->ndims > 0 ? a->dims : &a->dim;
+    for (int k = 0; k < n; k++) {
+        int d, rc;
+        if ((rc = tc_dim_wrap(dims[k], x->ndim, &d, err)))
+            return rc;
+        if (x->ndim > 0 && x->shape[d] == 0)
+            return tc_err_set(err, TC_EARG, "%s(): Expected reduction dim %lld to have non-zero size.",
+                              name, (long long)dims[k]);
+    }
     return TC_OK;
 }
 
-/* amax/amin of x into a new tensor of x's dtype */
-static int minmax_values(const tc_tensor *x, const geom *g, int is_max, tc_tensor **out, tc_err *err)
+/* amax/amin of x into a new tensor of x's dtype, as PyTorch version v computes it */
+static int minmax_values(const tc_tensor *x, const geom *g, int is_max, tc_torch_version v,
+                         tc_tensor **out, tc_err *err)
 {
-    *out = NULL;
-    tc_tensor *y = tc_tensor_new(x->dtype, g->ndim, g->shape, err);
-    if (!y)
-        return err && err->code ? err->code : TC_ENOMEM;
-    if (tc_dtype_is_integral(x->dtype, 1)) {
-        int_reduce(x, g, is_max ? TC_OP_AMAX : TC_OP_AMIN, y, 0);
-        *out = y;
-        return TC_OK;
-    }
-    bred b;
-    b.fold3 = NULL;
-    b.vw = vec_width(x->dtype);
-    b.op = is_max ? max_s : min_s;
-    b.vop = is_max ? max_v : min_v;
-    b.ident.re = is_max ? -INFINITY : INFINITY;
-    b.ident.im = 0;
-    val *res = tc_calloc((size_t)(y->numel ? y->numel : 1), sizeof *res);
-    if (!res) {
-        tc_tensor_free(y);
-        tc_err_set(err, TC_ENOMEM, "out of memory");
-        return TC_ENOMEM;   /* spelled out: the analyzer cannot see tc_err_set returns it */
-    }
-    reduce_vec(x, g, &b, res);
-    for (int64_t k = 0; k < y->numel; k++)
-        store_val(y, k, res[k]);
-    tc_free(res);
-    *out = y;
-    return TC_OK;
+    rdc r = {is_max ? TC_OP_AMAX : TC_OP_AMIN, false, v};
+    return reduce_torch(x, g, &r, out, err);
 }
 
 static int run_amax_amin(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
@@ -929,28 +1420,29 @@ static int run_amax_amin(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
     int is_max = a->op == TC_OP_AMAX;
     const char *name = is_max ? "amax" : "amin";
     tc_tensor *xc = NULL;
+    int rc;
     if (a->has_dtype && a->dtype != x->dtype) {
-        if (tc_tensor_convert(x, a->dtype, &xc, err) != TC_OK)
-            return err ? err->code : TC_EARG;
+        if ((rc = tc_tensor_convert(x, a->dtype, &xc, err)) != TC_OK)
+            return rc;
         x = xc;
     }
-    int dim = 0, rc;
-    if (a->has_dim && (rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)) != TC_OK)
+    bool mask[TC_MAX_DIMS];
+    if ((rc = check_nonempty(name, x, a, err)) != TC_OK)
         goto done;
-    if ((rc = check_nonempty(name, x, a->has_dim, dim, a->dim, err)) != TC_OK)
+    if ((rc = tc_reduce_dims(a, x, mask, err)) != TC_OK)
         goto done;
     geom g;
-    geom_init(&g, x, a->has_dim, dim, a->keepdim);
-    if (tc_dtype_is_complex(x->dtype) && x->numel > 0) {
+    geom_init(&g, x, mask, a->keepdim);
+    if ((tc_dtype_is_complex(x->dtype) || no_kernel(x->dtype)) && x->numel > 0) {
         rc = not_impl(err, is_max ? "max_values_cpu" : "min_values_cpu", x->dtype, "");
         goto done;
     }
-    if (tc_dtype_is_complex(x->dtype)) {
+    if (x->numel == 0) {
         r->values = tc_tensor_new(x->dtype, g.ndim, g.shape, err);
         rc = r->values ? TC_OK : TC_ENOMEM;
         goto done;
     }
-    rc = minmax_values(x, &g, is_max, &r->values, err);
+    rc = minmax_values(x, &g, is_max, a->torch_version, &r->values, err);
 done:
     tc_tensor_free(xc);
     return rc;
@@ -985,70 +1477,94 @@ static val reduce_all(const tc_tensor *x, int is_max)
     return acc[0];
 }
 
+/* max and min check a dim already wrapped (or none), as their kernels see it */
+static int check_nonempty_dim(const char *name, const tc_tensor *x, int has_dim, int dim, tc_err *err)
+{
+    tc_op_args b;
+    tc_op_args_init(&b, TC_OP_MAX);
+    b.has_dim = has_dim;
+    b.dim = dim;
+    return check_nonempty(name, x, &b, err);
+}
+
 static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
 {
     int is_max = a->op == TC_OP_MAX;
     const char *name = is_max ? "max" : "min";
     tc_tensor *xc = NULL;
+    int dim = 0, rc = TC_OK;
     if (a->has_dtype && a->dtype != x->dtype) {
-        if (tc_tensor_convert(x, a->dtype, &xc, err) != TC_OK)
-            return err ? err->code : TC_EARG;
+        if ((rc = tc_tensor_convert(x, a->dtype, &xc, err)) != TC_OK)
+            return rc;
         x = xc;
     }
-    int dim = 0, rc = TC_OK;
     if (!a->has_dim) {
         if (a->keepdim) {
             rc = tc_err_set(err, TC_EARG, "%s(): --keepdim needs --dim (torch.%s has no keepdim without dim)", name, name);
             goto done;
         }
-        if ((rc = check_nonempty(name, x, 0, 0, 0, err)) != TC_OK)
+        if ((rc = check_nonempty_dim(name, x, 0, 0, err)) != TC_OK)
             goto done;
-        if (tc_dtype_is_complex(x->dtype)) {
+        if (tc_dtype_is_complex(x->dtype) || no_kernel(x->dtype)) {
             rc = not_impl(err, is_max ? "max_all" : "min_all", x->dtype, "");
             goto done;
         }
         tc_tensor *y = tc_tensor_new(x->dtype, 0, NULL, err);
         if (!y) {
-            rc = err ? err->code : TC_ENOMEM;
+            rc = TC_ENOMEM;
             goto done;
         }
         if (tc_dtype_is_integral(x->dtype, 1)) {
+            bool all[TC_MAX_DIMS];
             geom g;
-            geom_init(&g, x, 0, 0, 0);
-            int_reduce(x, &g, is_max ? TC_OP_AMAX : TC_OP_AMIN, y, 0);
+            for (int d = 0; d < TC_MAX_DIMS; d++)
+                all[d] = true;
+            geom_init(&g, x, all, 0);
+            rc = int_reduce(x, &g, is_max ? TC_OP_AMAX : TC_OP_AMIN, y, err);
         } else {
             store_val(y, 0, reduce_all(x, is_max));
         }
-        r->values = y;
+        if (rc == TC_OK)
+            r->values = y;
+        else
+            tc_tensor_free(y);
         goto done;
     }
     if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)) != TC_OK)
         goto done;
-    if ((rc = check_nonempty(name, x, 1, dim, dim, err)) != TC_OK)
+    if ((rc = check_nonempty_dim(name, x, 1, dim, err)) != TC_OK)
         goto done;
     if (tc_dtype_is_complex(x->dtype)) {
         rc = tc_err_set(err, TC_EARG, "%s(): does not support complex input", name);
         goto done;
     }
-    geom g;
-    geom_init(&g, x, 1, dim, a->keepdim);
-    tc_tensor *v = tc_tensor_new(x->dtype, g.ndim, g.shape, err);
-    tc_tensor *ix = v ? tc_tensor_new(TC_INT64, g.ndim, g.shape, err) : NULL;
+    if (no_kernel(x->dtype) && x->numel > 0 && x->ndim > 0) {   /* a 0-d input is copied, no kernel */
+        rc = not_impl(err, is_max ? "max_cpu" : "min_cpu", x->dtype, "");
+        goto done;
+    }
+    int64_t outer, n, inner, shape[TC_MAX_DIMS];
+    int nd = 0;
+    tc_lanes(x, dim, &outer, &n, &inner);
+    for (int d = 0; d < x->ndim; d++)
+        if (d != dim || a->keepdim)
+            shape[nd++] = d != dim ? x->shape[d] : 1;
+    tc_tensor *v = tc_tensor_new(x->dtype, nd, shape, err);
+    tc_tensor *ix = v ? tc_tensor_new(TC_INT64, nd, shape, err) : NULL;
     if (!ix) {
         tc_tensor_free(v);
-        rc = err ? err->code : TC_ENOMEM;
+        rc = TC_ENOMEM;
         goto done;
     }
     int fl = !tc_dtype_is_integral(x->dtype, 1);
     size_t esz = tc_dtype_size(x->dtype);
-    for (int64_t o = 0; o < g.outer; o++) {
-        for (int64_t i = 0; i < g.inner; i++) {
-            int64_t best = 0, k0 = o * g.n * g.inner + i;
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t i = 0; i < inner; i++) {
+            int64_t best = 0, k0 = o * n * inner + i;
             /* compare_base_kernel: replace when !(v <= best) (or >=), stop at NaN */
             if (fl) {
                 double bv = tc_tensor_get_f64(x, k0);
-                for (int64_t j = 0; j < g.n; j++) {
-                    double vv = tc_tensor_get_f64(x, k0 + j * g.inner);
+                for (int64_t j = 0; j < n; j++) {
+                    double vv = tc_tensor_get_f64(x, k0 + j * inner);
                     if (is_max ? !(vv <= bv) : !(vv >= bv)) {
                         bv = vv;
                         best = j;
@@ -1058,16 +1574,16 @@ static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc
                 }
             } else {
                 int64_t bv = tc_tensor_get_i64(x, k0);
-                for (int64_t j = 0; j < g.n; j++) {
-                    int64_t vv = tc_tensor_get_i64(x, k0 + j * g.inner);
+                for (int64_t j = 0; j < n; j++) {
+                    int64_t vv = tc_tensor_get_i64(x, k0 + j * inner);
                     if (is_max ? vv > bv : vv < bv) {
                         bv = vv;
                         best = j;
                     }
                 }
             }
-            int64_t k = o * g.inner + i;
-            memcpy((char *)v->data + (size_t)k * esz, (const char *)x->data + (size_t)(k0 + best * g.inner) * esz, esz);
+            int64_t k = o * inner + i;
+            memcpy((char *)v->data + (size_t)k * esz, (const char *)x->data + (size_t)(k0 + best * inner) * esz, esz);
             ((int64_t *)ix->data)[k] = best;
         }
     }
@@ -1405,7 +1921,8 @@ void tc_cexp_torch(int single, double re, double im, double *ore, double *oim)
  * clog, as std::log of std::complex is) and add_(maxes) as a complex number
  * (m + 0j).  Over an empty x: log(sum(exp(x))) = log(0) = -inf + 0j.
  */
-static int logsumexp_complex(const tc_tensor *x, const geom *g, tc_tensor **out, tc_err *err)
+static int logsumexp_complex(const tc_tensor *x, const geom *g, const geom *gk, tc_tensor **out,
+                             tc_err *err)
 {
     int single = x->dtype == TC_COMPLEX64;
     tc_dtype rt = single ? TC_FLOAT32 : TC_FLOAT64;
@@ -1413,32 +1930,35 @@ static int logsumexp_complex(const tc_tensor *x, const geom *g, tc_tensor **out,
     tc_tensor *mx = NULL, *e = NULL, *s = NULL;
     int rc = xr ? TC_OK : TC_ENOMEM;
     if (rc == TC_OK && x->numel > 0) {
+        /* real(x), a view in x's layout; amax(keepdim=True) of it */
+        tc_tensor_set_layout(xr, x);
         for (int64_t k = 0; k < x->numel; k++) {
             double re, im;
             tc_tensor_get_c128(x, k, &re, &im);
             tc_store_f64(xr, k, re);
         }
-        if ((rc = minmax_values(xr, g, 1, &mx, err)) == TC_OK)
+        if ((rc = minmax_values(xr, gk, 1, TC_TORCH_2_6, &mx, err)) == TC_OK)
             for (int64_t k = 0; k < mx->numel; k++)
                 if (isinf(tc_tensor_get_f64(mx, k)))
                     tc_store_f64(mx, k, 0);
     }
     if (rc == TC_OK && !(e = tc_tensor_new(x->dtype, x->ndim, x->shape, err)))
         rc = TC_ENOMEM;
-    for (int64_t o = 0; rc == TC_OK && x->numel > 0 && o < g->outer; o++) {
-        for (int64_t j = 0; j < g->n; j++) {
-            for (int64_t i = 0; i < g->inner; i++) {
-                int64_t k = (o * g->n + j) * g->inner + i;
-                double re, im, m = tc_tensor_get_f64(mx, o * g->inner + i), er, ei;
-                tc_tensor_get_c128(x, k, &re, &im);
-                re = single ? (double)((float)re - (float)m) : re - m;
-                tc_cexp_torch(single, re, im, &er, &ei);
-                tc_store_c128(e, k, er, ei);
-            }
+    if (rc == TC_OK && x->numel > 0) {
+        /* (x - maxes).exp_(), in x's layout */
+        tc_tensor_set_layout(e, x);
+        walk w;
+        walk_start(&w, x, g);
+        for (int64_t k = 0; k < x->numel; k++, walk_next(&w)) {
+            double re, im, m = tc_tensor_get_f64(mx, w.out), er, ei;
+            tc_tensor_get_c128(x, k, &re, &im);
+            re = single ? (double)((float)re - (float)m) : re - m;
+            tc_cexp_torch(single, re, im, &er, &ei);
+            tc_store_c128(e, k, er, ei);
         }
     }
     if (rc == TC_OK)
-        rc = sum_prod(e, g, TC_OP_SUM, TC_TORCH_2_6, &s, err);
+        rc = sum_prod(e, g, TC_OP_SUM, false, TC_TORCH_2_6, &s, err);
     for (int64_t k = 0; rc == TC_OK && k < s->numel; k++) {
         double re, im, m = mx ? tc_tensor_get_f64(mx, k) : 0;
         tc_tensor_get_c128(s, k, &re, &im);
@@ -1482,10 +2002,9 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
      * 1.13 lacks exp for float16: an empty input reaches exp(self) before
      * sum_out looks at the dims, a non-empty one only after amax did.
      */
-    int half113 = x->dtype == TC_FLOAT16 && a->torch_version == TC_TORCH_1_13;
-    int dim = 0;
-    if (!(half113 && x->numel == 0) && a->has_dim &&
-        (rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)) != TC_OK)
+    bool half113 = x->dtype == TC_FLOAT16 && a->torch_version == TC_TORCH_1_13;
+    bool mask[TC_MAX_DIMS] = {false};
+    if (!(half113 && x->numel == 0) && (rc = tc_reduce_dims(a, x, mask, err)) != TC_OK)
         goto done;
     if (tc_dtype_is_integral(x->dtype, 1)) {
         /* integral input is promoted to the default float dtype */
@@ -1505,46 +2024,49 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
         tc_err_hint(err, rc, "dtype", "float32");
         goto done;
     }
-    geom g;
-    geom_init(&g, x, a->has_dim, dim, a->keepdim);
+    geom g, gk;
+    geom_init(&g, x, mask, a->keepdim);
+    geom_init(&gk, x, mask, 1);
     if (tc_dtype_is_complex(x->dtype)) {
-        rc = logsumexp_complex(x, &g, &r->values, err);
+        rc = logsumexp_complex(x, &g, &gk, &r->values, err);
         goto done;
     }
+    /* (self - maxes).exp_() keeps self's layout, which the sum then follows */
     if ((e = tc_tensor_new(x->dtype, x->ndim, x->shape, err)) == NULL) {
-        rc = err ? err->code : TC_ENOMEM;
+        rc = TC_ENOMEM;
         goto done;
     }
+    tc_tensor_set_layout(e, x);
     if (x->numel > 0) {
-        if ((rc = minmax_values(x, &g, 1, &mx, err)) != TC_OK)
+        /* maxes = amax(self, dims, keepdim=True), masked_fill_(maxes.abs() == INFINITY, 0) */
+        if ((rc = minmax_values(x, &gk, 1, a->torch_version, &mx, err)) != TC_OK)
             goto done;
-        /* maxes.masked_fill_(maxes.abs() == INFINITY, 0) */
         for (int64_t k = 0; k < mx->numel; k++)
             if (isinf(tc_tensor_get_f64(mx, k)))
                 tc_store_f64(mx, k, 0);
     }
-    /* e = exp(x - maxes), each step rounded to the dtype; none if x is empty
-     * (reducing an empty dim leaves g.outer lanes of nothing, maybe 2**40) */
-    for (int64_t o = 0; o < g.outer && x->numel > 0; o++) {
-        for (int64_t j = 0; j < g.n; j++) {
-            for (int64_t i = 0; i < g.inner; i++) {
-                int64_t k = (o * g.n + j) * g.inner + i;
-                double m = mx ? tc_tensor_get_f64(mx, o * g.inner + i) : 0;
-                double v = tc_tensor_get_f64(x, k);
-                if (x->dtype == TC_FLOAT64) {
-                    ((double *)e->data)[k] = tc_sleef_exp(v - m);
-                } else {
-                    float d = (float)v - (float)m;
-                    if (x->dtype == TC_BFLOAT16)
-                        d = tc_bf16_to_float(tc_float_to_bf16(d));
-                    else if (x->dtype == TC_FLOAT16)
-                        d = tc_half_to_float(tc_float_to_half(d));
-                    tc_store_f64(e, k, tc_sleef_expf(d));
-                }
-            }
+    /* e = exp(x - maxes), each step rounded to the dtype */
+    walk w;
+    walk_start(&w, x, &g);
+    for (int64_t k = 0; k < x->numel; k++, walk_next(&w)) {
+        double m = tc_tensor_get_f64(mx, w.out);
+        double v = tc_tensor_get_f64(x, k);
+        if (x->dtype == TC_FLOAT64) {
+            ((double *)e->data)[k] = tc_sleef_exp(v - m);
+        } else {
+            float d = (float)v - (float)m;
+            if (x->dtype == TC_BFLOAT16)
+                d = tc_bf16_to_float(tc_float_to_bf16(d));
+            else if (x->dtype == TC_FLOAT16)
+                d = tc_half_to_float(tc_float_to_half(d));
+            tc_store_f64(e, k, tc_sleef_expf(d));
         }
     }
-    if ((rc = sum_prod(e, &g, TC_OP_SUM, a->torch_version, &s, err)) != TC_OK)
+    if (use_acc_buffer(a, &g, e->dtype))
+        rc = sum_via_float(e, &g, e->dtype, a->torch_version, &s, err);
+    else
+        rc = sum_prod(e, &g, TC_OP_SUM, false, a->torch_version, &s, err);
+    if (rc != TC_OK)
         goto done;
     /* result.log_().add_(maxes) */
     for (int64_t k = 0; k < s->numel; k++) {
@@ -1578,7 +2100,9 @@ int tc_reduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err 
     switch (a->op) {
     case TC_OP_SUM:
     case TC_OP_PROD:
-    case TC_OP_MEAN: rc = run_sum_prod_mean(a, x, r, err); break;
+    case TC_OP_MEAN:
+    case TC_OP_NANSUM:
+    case TC_OP_NANMEAN: rc = run_sum_prod_mean(a, x, r, err); break;
     case TC_OP_AMAX:
     case TC_OP_AMIN: rc = run_amax_amin(a, x, r, err); break;
     case TC_OP_MAX:

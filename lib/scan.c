@@ -682,43 +682,16 @@ static int scan_extremum(int is_max, const tc_tensor *x, int dim, int reverse,
 
 /* ---- checks ------------------------------------------------------------------ */
 
-/* The C++ type names PyTorch's checked_convert puts in its messages. */
-static const char *cpp_name(tc_dtype t)
-{
-    static const char *const names[TC_NDTYPES] = {
-        "bool", "uint8_t", "int8_t", "int16_t", "int", "int64_t", "at::Half",
-        "at::BFloat16", "float", "double", "c10::complex<float>", "c10::complex<double>",
-    };
-    return (unsigned)t < TC_NDTYPES ? names[t] : "?";
-}
-
-/* Limits of a real dtype (of the real part for complex). */
-static void limits(tc_dtype t, double *lo, double *hi)
-{
-    switch (t) {
-    case TC_UINT8: *lo = 0; *hi = 255; break;
-    case TC_INT8: *lo = -128; *hi = 127; break;
-    case TC_INT16: *lo = -32768; *hi = 32767; break;
-    case TC_INT32: *lo = -2147483648.0; *hi = 2147483647.0; break;
-    case TC_INT64: *lo = -0x1p63; *hi = 0x1p63; break;
-    case TC_FLOAT16: *lo = -65504; *hi = 65504; break;
-    case TC_BFLOAT16: *lo = -0x1.fep127; *hi = 0x1.fep127; break;
-    case TC_FLOAT32: case TC_COMPLEX64: *lo = -0x1.fffffep127; *hi = 0x1.fffffep127; break;
-    default: *lo = -INFINITY; *hi = INFINITY; break;
-    }
-}
-
 /* c10's overflows<To, double>(v). */
 static int overflows_f64(tc_dtype to, double v)
 {
-    double lo, hi;
+    const tc_dtype_info *d = tc_dtype_info_of(to);
     int has_inf = !tc_dtype_is_integral(to, 1);
     if (has_inf && isinf(v))
         return 0;
     if (!has_inf && isnan(v))
         return 1;
-    limits(to, &lo, &hi);
-    return v < lo || v > hi;
+    return v < d->lo || v > d->hi;
 }
 
 /*
@@ -741,20 +714,19 @@ static int fill_checked(tc_tensor *y, const tc_tensor *x, tc_err *err)
             bad = overflows_f64(to, re) || overflows_f64(to, im);
     } else if (tc_dtype_is_integral(x->dtype, 1)) {
         int64_t v = tc_tensor_get_i64(x, 0);
-        double lo, hi;
-        limits(to, &lo, &hi);
-        if (to == TC_UINT8)     /* negative values may wrap, as two's complement */
-            bad = v > 255 || (v < 0 && -(uint64_t)v > 255);
+        const tc_dtype_info *d = tc_dtype_info_of(to);
+        if (tc_dtype_is_unsigned(to))   /* negative values may wrap, as two's complement */
+            bad = (v > 0 && (uint64_t)v > d->imax) || (v < 0 && -(uint64_t)v > d->imax);
         else if (tc_dtype_is_integral(to, 0))
-            bad = to != TC_INT64 && (v < (int64_t)lo || v > (int64_t)hi);
+            bad = v < d->imin || (v > 0 && (uint64_t)v > d->imax);
         else                    /* int64 compared with a float limit: as float */
-            bad = (double)(float)v < lo || (double)(float)v > hi;
+            bad = (double)(float)v < d->lo || (double)(float)v > d->hi;
     } else {
         bad = overflows_f64(to, tc_tensor_get_f64(x, 0));
     }
     if (bad)
         return tc_err_set(err, TC_EARG, "value cannot be converted to type %s without overflow",
-                          cpp_name(to));
+                          tc_dtype_info_of(to)->cpp);
     double re, im;
     if (tc_dtype_is_integral(x->dtype, 1)) {
         tc_store_i64(y, 0, tc_tensor_get_i64(x, 0));
@@ -796,6 +768,12 @@ static int not_implemented(tc_op op, tc_dtype t, const char *param, const char *
 static int lacks_half(const tc_op_args *a, tc_dtype t)
 {
     return a->torch_version == TC_TORCH_1_13 && t == TC_FLOAT16;
+}
+
+/* uint16, uint32 and uint64 have no scan kernels in PyTorch 2.x (they are read and summed, no more). */
+static bool no_kernel(tc_dtype t)
+{
+    return tc_dtype_is_unsigned(t) && t != TC_UINT8;
 }
 
 /* A copy of x with NaN replaced by 0 (nancumsum) or 1 (nancumprod), as numpy's _replace_nan. */
@@ -868,7 +846,7 @@ static int run_sum_prod(const tc_op_args *a, const tc_tensor *x, tc_result *r, t
             (rc = tc_tensor_convert_version(x, to, a->torch_version, &cx, err)) != TC_OK)
             goto done;
         rc = scan_scalar(k, cx ? cx : x, to, a->exclusive, 0, &r->values, err);
-    } else if (x->numel > 0 && to == TC_BOOL) {
+    } else if (x->numel > 0 && (to == TC_BOOL || no_kernel(to))) {
         rc = not_implemented(a->op, to, "dtype", "int64", err);
     } else if (x->numel > 0 && lacks_half(a, to)) {
         rc = not_implemented(a->op, to, "dtype", "float32", err);
@@ -921,6 +899,8 @@ static int run_extremum(const tc_op_args *a, const tc_tensor *x, tc_result *r, t
         return not_implemented(a->op, x->dtype, NULL, "complex numbers are not ordered", err);
     if (lacks_half(a, x->dtype))
         return not_implemented(a->op, x->dtype, "dtype", "float32", err);
+    if (no_kernel(x->dtype))
+        return not_implemented(a->op, x->dtype, "dtype", "int64", err);
     return scan_extremum(is_max, x, dim, a->reverse, &r->values, &r->indices, err);
 }
 

@@ -479,6 +479,9 @@ int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, const tc_stream_o
                   const char *prefix, size_t nprefix, const tc_stream_io *io, tc_err *err)
 {
     stream s;
+    int vrc = tc_read_opts_check(ro, err);
+    if (vrc)
+        return vrc;
     memset(&s, 0, sizeof s);
     s.a = a;
     s.ro = *ro;

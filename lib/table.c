@@ -158,6 +158,9 @@ int tc_treader_init(tc_treader *r, const tc_read_opts *o, tc_err *err)
     memset(r, 0, sizeof *r);
     r->ro = *o;
     r->err = err;
+    int vrc = tc_read_opts_check(o, err);   /* an input_dtype the PyTorch version lacks */
+    if (vrc)
+        return vrc;
     if (o->na) {
         int rc = split_list(o->na, &r->na, &r->nna, err);
         if (rc)
@@ -641,7 +644,7 @@ tc_dtype tc_treader_infer(const tc_treader *r)
         return dflt == TC_FLOAT64 ? TC_COMPLEX128 : TC_COMPLEX64;
     if (k & (1u << TC_SK_FLOAT) || !k)
         return dflt;
-    if (k & (1u << TC_SK_INT | 1u << TC_SK_BIGINT))
+    if (k & (1u << TC_SK_INT | 1u << TC_SK_BIGINT | 1u << TC_SK_UBIG))
         return TC_INT64;
     return TC_BOOL;
 }
@@ -777,7 +780,8 @@ static int take_row(tc_treader *r, tc_block *b, const tc_row *row)
         }
         const char *msg = tc_scalar_check(&v, r->dtype);
         if (msg) {
-            int code = v.kind == TC_SK_BIGINT && tc_dtype_is_integral(r->dtype, 0) ? TC_EOVERFLOW : TC_EVALUE;
+            int code = (v.kind == TC_SK_BIGINT || v.kind == TC_SK_UBIG) && tc_dtype_is_integral(r->dtype, 0)
+                       ? TC_EOVERFLOW : TC_EVALUE;
             tc_err_set(r->err, code, "%s", msg);
             return fail_field(r, code, f);
         }

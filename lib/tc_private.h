@@ -57,10 +57,64 @@ void tc_free(void *p);
  */
 void tc_lanes(const tc_tensor *x, int dim, int64_t *outer, int64_t *n, int64_t *inner);
 
-/* Shape as PyTorch prints it in messages: "[2, 3]" (brackets) or "(2, 3)" (parens). */
+/*
+ * Layouts (tc_tensor.strided): y takes x's layout (same shape), as
+ * preserve_format does; the C-order index of the element at memory
+ * position p of x; x's strides, C strides when it is C-contiguous; and
+ * whether strides describe C order (size-1 dims aside).
+ */
+void tc_tensor_set_layout(tc_tensor *y, const tc_tensor *x);
+int64_t tc_tensor_logical_index(const tc_tensor *x, int64_t p);
+void tc_tensor_strides(const tc_tensor *x, int64_t *strides);
+bool tc_strides_are_c(int ndim, const int64_t *shape, const int64_t *strides);
+
+/*
+ * The one shape formatter: dims as Python prints a list, "[2, 3]" (open
+ * '['), or a tuple, "(2, 3)", "(3,)", "()" (open '(').  tc_dims_str
+ * writes into out (cap bytes, at least TC_DIMS_STR_MAX for any shape);
+ * tc_dims_put appends to a buffer; tc_shape_str formats a tensor's shape.
+ */
+#define TC_DIMS_STR_MAX (TC_MAX_DIMS * 22 + 8)
+void tc_dims_str(int ndim, const int64_t *dims, char open, char *out, size_t cap);
+void tc_dims_put(tc_buf *b, int ndim, const int64_t *dims, char open);
 void tc_shape_str(const tc_tensor *x, int parens, char *out, size_t cap);
 
 /* ---- dtype.c ----------------------------------------------------------------- */
+
+/* What a dtype's values are: how they are stored, compared and printed. */
+typedef enum tc_kind { TC_KIND_BOOL, TC_KIND_UINT, TC_KIND_INT, TC_KIND_FLOAT, TC_KIND_COMPLEX } tc_kind;
+
+/*
+ * Every fact about a dtype, one table row each (dtype.c): names as tcum,
+ * PyTorch's messages and NumPy spell them, the element size, the kind
+ * (which is also its print class: float formatting, integers, True/False),
+ * the range and the PyTorch release that introduced it.
+ */
+typedef struct tc_dtype_info {
+    const char *name;       /* "uint16": tcum's name, torch's without "torch." */
+    const char *torch;      /* "torch.uint16" */
+    const char *scalar;     /* "UInt16": c10's ScalarType, as in "not implemented for 'UInt16'" */
+    const char *cpp;        /* "uint16_t": the C++ type c10::checked_convert names */
+    const char *npy;        /* "u2": the .npy type code without byte order; NULL if none */
+    const char *overflow;   /* torch.tensor's "value cannot be converted to type uint16 without overflow" */
+    size_t size;            /* bytes per element */
+    tc_kind kind;
+    int64_t imin;           /* integers and bool: the exact range */
+    uint64_t imax;
+    double lo, hi;          /* the range as doubles: integer limits, largest finite floats
+                               (of each part for complex) */
+    const char *since;      /* NULL, or the first PyTorch release with the dtype ("2.3") */
+} tc_dtype_info;
+
+const tc_dtype_info *tc_dtype_info_of(tc_dtype t);
+/*
+ * TC_OK if PyTorch version v has dtype t, else TC_EDTYPE: "uint16 needs
+ * PyTorch 2.3 or later", param set to "torch_version" (suggest "2.6") so
+ * that a front end can name its own flag.
+ */
+int tc_dtype_check_version(tc_dtype t, tc_torch_version v, tc_err *err);
+/* torch.promote_types(a, b) into *out, or PyTorch's refusal (TC_EDTYPE). */
+int tc_dtype_promote(tc_dtype a, tc_dtype b, tc_dtype *out, tc_err *err);
 
 /*
  * Casts with PyTorch's x86-64 CPU semantics.  Each takes a double (or int64)
@@ -72,8 +126,18 @@ int32_t tc_cast_f64_to_i32(double v);     /* NaN/out of range -> INT32_MIN */
 void tc_store_f64(tc_tensor *t, int64_t i, double v);
 void tc_store_i64(tc_tensor *t, int64_t i, int64_t v);
 void tc_store_c128(tc_tensor *t, int64_t i, double re, double im);
+/* An unsigned 64-bit value (from a uint64 source) into element i. */
+void tc_store_u64(tc_tensor *t, int64_t i, uint64_t v);
+/* Element i of an integer tensor as its unsigned bits (uint64 in full). */
+uint64_t tc_tensor_get_u64(const tc_tensor *t, int64_t i);
 
 /* ---- ops.c / scan.c / reduce.c -------------------------------------------- */
+
+/*
+ * ops.c: the checks every op shares, before its own: a list of dims for
+ * an op that takes one dim, a dtype the PyTorch version lacks.
+ */
+int tc_op_check_args(const tc_op_args *a, const tc_tensor *x, tc_err *err);
 
 /* One op implementation; validates as PyTorch does, in PyTorch's order. */
 typedef int (*tc_op_fn)(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
@@ -95,8 +159,16 @@ int tc_scan_carry_new(const tc_op_args *a, tc_dtype in, int64_t width, tc_scan_c
 int tc_scan_carry_run(tc_scan_carry *c, const tc_tensor *x, tc_result *r, tc_err *err);
 void tc_scan_carry_free(tc_scan_carry *c);
 
-/* reduce.c: sum prod amax amin logsumexp mean max min */
+/* reduce.c: sum prod amax amin logsumexp mean max min nansum nanmean */
 int tc_reduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
+/* nanreduce.c: nanmax nanmin nanprod, as NumPy computes them */
+int tc_nanreduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
+/*
+ * reduce.c: the dims a reduction reduces (mask[d] for each of x's dims;
+ * all of them without a dim), checked as ATen's make_dim_mask checks
+ * them: each wrapped, none repeated.
+ */
+int tc_reduce_dims(const tc_op_args *a, const tc_tensor *x, bool *mask, tc_err *err);
 /*
  * exp and log as PyTorch's CPU kernels compute them (AVX2 build): ports of
  * SLEEF 3.5's Sleef_expf8_u10, Sleef_expd4_u10, Sleef_logf8_u10 and
@@ -128,6 +200,14 @@ void tc_cexp_torch(int single, double re, double im, double *ore, double *oim);
 void tc_clogf_torch26(float x, float y, float *ore, float *oim);
 /* diff.c: diff, cumulative_trapezoid */
 int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
+/*
+ * diff.c, for the gradient too: diff's checks of its arguments, and the
+ * tensor it differences: torch.cat of prepend, x and append along the dim
+ * (NULL in *out when there is nothing to concatenate or n is 0).
+ */
+int tc_diff_input(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err);
+/* cumulative_trapezoid's spacings from a->x for y along dim (wrapped): a new tensor. */
+int tc_trapz_dx(const tc_op_args *a, const tc_tensor *y, int dim, tc_tensor **out, tc_err *err);
 
 /* ---- readers (value.c, read_*.c) ------------------------------------------ */
 
@@ -135,13 +215,15 @@ int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *e
  * A literal as Python would type it (value.c).  An integer beyond int64 is
  * kept as BIGINT: PyTorch reads it as a float where the dtype is floating
  * but refuses it ("Overflow when unpacking long") where it is integral.
+ * UBIG is such an integer that still fits in uint64 (2^63 .. 2^64 - 1):
+ * a BIGINT everywhere except that uint64 takes it.
  */
-enum { TC_SK_BOOL, TC_SK_INT, TC_SK_BIGINT, TC_SK_FLOAT, TC_SK_COMPLEX, TC_SK_NKINDS };
+enum { TC_SK_BOOL, TC_SK_INT, TC_SK_BIGINT, TC_SK_FLOAT, TC_SK_COMPLEX, TC_SK_UBIG, TC_SK_NKINDS };
 
 typedef struct tc_scalar {
     int kind;
-    int64_t i;          /* BOOL (0 or 1) and INT */
-    double re, im;      /* FLOAT and COMPLEX; BIGINT: correctly rounded, may be inf */
+    int64_t i;          /* BOOL (0 or 1) and INT; UBIG: the value's bits */
+    double re, im;      /* FLOAT and COMPLEX; BIGINT and UBIG: correctly rounded, may be inf */
 } tc_scalar;
 
 /*
@@ -153,6 +235,11 @@ typedef struct tc_scalar {
  */
 bool tc_scalar_parse(const char *s, size_t n, tc_scalar *out);
 
+/*
+ * read.c: TC_OK, or TC_EDTYPE if o's input_dtype does not exist in
+ * o's PyTorch version; every reader's entry point asks first.
+ */
+int tc_read_opts_check(const tc_read_opts *o, tc_err *err);
 
 /*
  * NULL if torch.tensor([v], dtype=t) accepts v, else PyTorch's message

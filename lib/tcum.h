@@ -73,6 +73,7 @@ typedef enum tc_dtype {
     TC_BOOL, TC_UINT8, TC_INT8, TC_INT16, TC_INT32, TC_INT64,
     TC_FLOAT16, TC_BFLOAT16, TC_FLOAT32, TC_FLOAT64,
     TC_COMPLEX64, TC_COMPLEX128,
+    TC_UINT16, TC_UINT32, TC_UINT64,    /* PyTorch 2.3 and later only */
     TC_NDTYPES
 } tc_dtype;
 
@@ -81,6 +82,8 @@ typedef enum tc_dtype {
  *   bool      uint8_t 0/1         float16, bfloat16   uint16_t bit pattern
  *   integers  their C type        float32, float64    float, double
  *   complex64 float[2] (re, im)   complex128          double[2]
+ * uint16, uint32 and uint64 exist from PyTorch 2.3 on: with torch_version
+ * TC_TORCH_1_13 every function that meets one refuses it (TC_EDTYPE).
  */
 size_t tc_dtype_size(tc_dtype t);
 const char *tc_dtype_name(tc_dtype t);        /* "float32" */
@@ -90,7 +93,8 @@ const char *tc_dtype_scalar_name(tc_dtype t); /* "Float", as in PyTorch's errors
 int tc_dtype_parse(const char *s, tc_dtype *out);
 int tc_dtype_is_float(tc_dtype t);    /* float16 .. float64 */
 int tc_dtype_is_complex(tc_dtype t);
-int tc_dtype_is_integral(tc_dtype t, int include_bool);
+int tc_dtype_is_integral(tc_dtype t, int include_bool);   /* uint8 .. uint64, int8 .. int64 */
+int tc_dtype_is_unsigned(tc_dtype t);                     /* uint8, uint16, uint32, uint64 */
 /* PyTorch's promotion category: 0 bool, 1 integer, 2 floating, 3 complex. */
 int tc_dtype_category(tc_dtype t);
 
@@ -109,7 +113,18 @@ typedef struct tc_tensor {
     int ndim;                      /* 0 for a scalar */
     int64_t shape[TC_MAX_DIMS];
     int64_t numel;                 /* product of shape; 1 for 0-d */
-    void *data;                    /* numel * tc_dtype_size(dtype) bytes */
+    void *data;                    /* numel * tc_dtype_size(dtype) bytes, C order */
+    /*
+     * The layout PyTorch's tensor would have where it is not C-contiguous
+     * (torch.from_numpy of a Fortran-order .npy, and what keeps that
+     * layout: x.to(dtype), clones, views by --shape): its strides, in
+     * elements.  data is in C order all the same; the float reductions,
+     * whose last bits depend on the order PyTorch visits memory in, follow
+     * these strides.  strided == 0 (as tc_tensor_new leaves it) means
+     * C-contiguous.
+     */
+    int strided;
+    int64_t strides[TC_MAX_DIMS];
 } tc_tensor;
 
 /*
@@ -118,15 +133,15 @@ typedef struct tc_tensor {
  */
 tc_tensor *tc_tensor_new(tc_dtype t, int ndim, const int64_t *shape, tc_err *err);
 void tc_tensor_free(tc_tensor *t);
-/* A new copy.  Caller frees. */
+/* A new copy (x.clone(): the layout is kept).  Caller frees. */
 tc_tensor *tc_tensor_clone(const tc_tensor *t, tc_err *err);
 
 /*
  * x.to(t) with PyTorch's CPU conversion rules (x86-64 float->int results,
- * complex->real drops the imaginary part, anything->bool is "!= 0").
- * Returns a new tensor in *out.  Caller frees.  tc_tensor_convert follows
- * PyTorch 2.6; tc_tensor_convert_version the given version (1.13's complex
- * -> bool looks at the real part only).
+ * complex->real drops the imaginary part, anything->bool is "!= 0"); the
+ * layout is kept.  Returns a new tensor in *out.  Caller frees.
+ * tc_tensor_convert follows PyTorch 2.6; tc_tensor_convert_version the
+ * given version (1.13's complex -> bool looks at the real part only).
  */
 int tc_tensor_convert(const tc_tensor *x, tc_dtype t, tc_tensor **out, tc_err *err);
 int tc_tensor_convert_version(const tc_tensor *x, tc_dtype t, tc_torch_version v,
@@ -134,12 +149,17 @@ int tc_tensor_convert_version(const tc_tensor *x, tc_dtype t, tc_torch_version v
 
 /*
  * x.reshape(shape) with one -1 allowed; PyTorch's messages on mismatch.
- * Returns a new tensor.  Caller frees.
+ * Like PyTorch, the result keeps a strided layout where it can be a view
+ * of x, and is C-contiguous where it is a copy.  Returns a new tensor.
+ * Caller frees.
  */
 int tc_tensor_reshape(const tc_tensor *x, int ndim, const int64_t *shape,
                       tc_tensor **out, tc_err *err);
 
-/* Element i (flat, C order) as double / as complex parts / as int64. */
+/*
+ * Element i (flat, C order) as double / as complex parts / as int64 (the
+ * bits of a uint64 beyond INT64_MAX come out as a negative number).
+ */
 double tc_tensor_get_f64(const tc_tensor *t, int64_t i);
 void tc_tensor_get_c128(const tc_tensor *t, int64_t i, double *re, double *im);
 int64_t tc_tensor_get_i64(const tc_tensor *t, int64_t i);
@@ -270,6 +290,8 @@ typedef enum tc_op {
     TC_OP_NANCUMSUM, TC_OP_NANCUMPROD,
     TC_OP_SUM, TC_OP_PROD, TC_OP_AMAX, TC_OP_AMIN, TC_OP_LOGSUMEXP,
     TC_OP_MEAN, TC_OP_MAX, TC_OP_MIN,
+    TC_OP_NANSUM, TC_OP_NANMEAN,                  /* torch.nansum, torch.nanmean */
+    TC_OP_NANMAX, TC_OP_NANMIN, TC_OP_NANPROD,    /* numpy.nanmax, nanmin, nanprod */
     TC_NOPS
 } tc_op;
 
@@ -287,21 +309,40 @@ typedef enum tc_op_kind { TC_OPK_SHOW, TC_OPK_SCAN, TC_OPK_ALONG, TC_OPK_REDUCE 
 tc_op_kind tc_op_kind_of(tc_op op);
 /* 1 if PyTorch's signature has dtype= (--dtype is that argument, not a cast). */
 int tc_op_has_dtype_arg(tc_op op);
+/* 1 if the op takes a list of dims (sum, mean, amax, amin, logsumexp, nansum, nanmean). */
+int tc_op_takes_dims(tc_op op);
 
 typedef struct tc_op_args {
     tc_op op;
     tc_torch_version torch_version;
     int has_dim;
     int64_t dim;
+    /*
+     * A list of dims (--dim 0,2), ndims >= 1: the ops that take one
+     * (tc_op_takes_dims) reduce over all of them, every other op refuses a
+     * list, even of one dim, as torch refuses a tuple.  ndims == 0: dim
+     * alone.  tc_op_args_set_dims sets a list (and has_dim, dim = dims[0]).
+     */
+    int ndims;
+    int64_t dims[TC_MAX_DIMS];
     int has_dtype;            /* --dtype */
     tc_dtype dtype;
     int keepdim, reverse, exclusive, include_initial;
     int64_t n;                /* diff: -n, default 1 */
     double dx;                /* cumulative_trapezoid: --dx, default 1 */
+    /*
+     * diff: tensors concatenated before and after the input along the dim
+     * (torch.diff's prepend= and append=); cumulative_trapezoid: the sample
+     * points (x=, instead of dx).  NULL when not given; the caller owns them.
+     */
+    const tc_tensor *prepend, *append;
+    const tc_tensor *x;
     tc_dtype default_dtype;   /* TC_FLOAT32 or TC_FLOAT64 */
 } tc_op_args;
 
 void tc_op_args_init(tc_op_args *a, tc_op op);
+/* Set a list of n dims (1 <= n <= TC_MAX_DIMS; returns 0 otherwise). */
+int tc_op_args_set_dims(tc_op_args *a, int n, const int64_t *dims);
 
 /*
  * The result of an op: one tensor (indices NULL, name NULL) or PyTorch's

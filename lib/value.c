@@ -131,7 +131,8 @@ static void parse_int(const char *s, size_t n, tc_scalar *out)
     }
     uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
     if (over || u > lim) {
-        out->kind = TC_SK_BIGINT;
+        out->kind = over || neg ? TC_SK_BIGINT : TC_SK_UBIG;
+        out->i = (int64_t)u;    /* UBIG's bits; meaningless for BIGINT */
         out->re = slice_to_double(s, n);
         return;
     }
@@ -213,22 +214,21 @@ bool tc_scalar_parse(const char *s, size_t n, tc_scalar *out)
 
 /* ---- torch.tensor's storage rules -------------------------------------------- */
 
-static const char *const overflow_msg[TC_NDTYPES] = {
-    [TC_UINT8] = "value cannot be converted to type uint8 without overflow",
-    [TC_INT8] = "value cannot be converted to type int8 without overflow",
-    [TC_INT16] = "value cannot be converted to type int16 without overflow",
-    [TC_INT32] = "value cannot be converted to type int32 without overflow",
-    [TC_INT64] = "value cannot be converted to type int64 without overflow",
-};
-
-static void int_range(tc_dtype t, int64_t *lo, int64_t *hi)
+/*
+ * uint64 goes through Python's int conversion instead of c10's checked
+ * one: only non-negative integers up to 2^64 - 1, with Python's messages.
+ */
+static const char *check_uint64(const tc_scalar *v)
 {
-    switch (t) {
-    case TC_UINT8: *lo = 0; *hi = UINT8_MAX; break;
-    case TC_INT8: *lo = INT8_MIN; *hi = INT8_MAX; break;
-    case TC_INT16: *lo = INT16_MIN; *hi = INT16_MAX; break;
-    case TC_INT32: *lo = INT32_MIN; *hi = INT32_MAX; break;
-    default: *lo = INT64_MIN; *hi = INT64_MAX; break;
+    switch (v->kind) {
+    case TC_SK_BOOL: case TC_SK_UBIG:
+        return NULL;
+    case TC_SK_INT:
+        return v->i < 0 ? "can't convert negative int to unsigned" : NULL;
+    case TC_SK_BIGINT:
+        return v->re < 0 ? "can't convert negative int to unsigned" : "int too big to convert";
+    default:
+        return "an integer is required";
     }
 }
 
@@ -236,26 +236,28 @@ const char *tc_scalar_check(const tc_scalar *v, tc_dtype t)
 {
     if (t == TC_BOOL)
         return NULL;
+    if (t == TC_UINT64)
+        return check_uint64(v);
+    const tc_dtype_info *d = tc_dtype_info_of(t);
     if (tc_dtype_is_integral(t, 0)) {
-        int64_t lo, hi;
-        int_range(t, &lo, &hi);
         switch (v->kind) {
         case TC_SK_COMPLEX:
             return "'complex' object cannot be interpreted as an integer";
-        case TC_SK_BIGINT:
+        case TC_SK_BIGINT: case TC_SK_UBIG:
             return "Overflow when unpacking long";
         case TC_SK_INT:
             /*
              * c10's overflows<uint8_t>(int64_t) lets -255..-1 through (they
-             * wrap), as -1 for "all bits set" is common.
+             * wrap), as -1 for "all bits set" is common; likewise for every
+             * unsigned dtype down to minus its maximum.
              */
-            if (t == TC_UINT8 && v->i < 0)
-                return v->i < -255 ? overflow_msg[t] : NULL;
-            return v->i < lo || v->i > hi ? overflow_msg[t] : NULL;
+            if (tc_dtype_is_unsigned(t) && v->i < 0)
+                return -(uint64_t)v->i > d->imax ? d->overflow : NULL;
+            return v->i < d->imin || (v->i > 0 && (uint64_t)v->i > d->imax) ? d->overflow : NULL;
         case TC_SK_FLOAT:
             /* c10 compares in double: for int64, 2^63 itself passes. */
-            if (isnan(v->re) || isinf(v->re) || v->re < (double)lo || v->re > (double)hi)
-                return overflow_msg[t];
+            if (isnan(v->re) || isinf(v->re) || v->re < d->lo || v->re > d->hi)
+                return d->overflow;
             return NULL;
         default:
             return NULL;
@@ -338,13 +340,13 @@ const char *tc_values_push(tc_values *vs, const tc_scalar *v, size_t pos)
     }
     size_t i = vs->n++;
     vs->kind[i] = (uint8_t)v->kind;
-    if (v->kind == TC_SK_BOOL || v->kind == TC_SK_INT)
+    if (v->kind == TC_SK_BOOL || v->kind == TC_SK_INT || v->kind == TC_SK_UBIG)
         vs->v[i].i = v->i;
     else
         vs->v[i].d = v->re;
     if (vs->im)
         vs->im[i] = v->kind == TC_SK_COMPLEX ? v->im : 0;
-    if (v->kind == TC_SK_BIGINT) {
+    if (v->kind == TC_SK_BIGINT || v->kind == TC_SK_UBIG) {
         if (!vs->has_bigint) {
             vs->has_bigint = true;
             vs->bigint_pos = pos;
@@ -362,10 +364,12 @@ void tc_values_get(const tc_values *vs, size_t i, tc_scalar *v)
 {
     memset(v, 0, sizeof *v);
     v->kind = vs->kind[i];
-    if (v->kind == TC_SK_BOOL || v->kind == TC_SK_INT)
+    if (v->kind == TC_SK_BOOL || v->kind == TC_SK_INT || v->kind == TC_SK_UBIG)
         v->i = vs->v[i].i;
     else
         v->re = vs->v[i].d;
+    if (v->kind == TC_SK_UBIG)
+        v->re = (double)(uint64_t)v->i;
     if (vs->im)
         v->im = vs->im[i];
 }
@@ -384,7 +388,7 @@ tc_dtype tc_values_dtype(const tc_values *vs, tc_dtype default_dtype)
         return default_dtype == TC_FLOAT64 ? TC_COMPLEX128 : TC_COMPLEX64;
     if (vs->seen & (1u << TC_SK_FLOAT) || !vs->seen)
         return default_dtype;
-    if (vs->seen & (1u << TC_SK_INT | 1u << TC_SK_BIGINT))
+    if (vs->seen & (1u << TC_SK_INT | 1u << TC_SK_BIGINT | 1u << TC_SK_UBIG))
         return TC_INT64;
     return TC_BOOL;
 }
@@ -401,9 +405,10 @@ void tc_scalar_store(tc_tensor *x, int64_t i, const tc_scalar *v)
 {
     void *d = x->data;
     int k = v->kind;
-    bool exact_int = k == TC_SK_BOOL || k == TC_SK_INT;
+    /* UBIG holds its bits in i (and its value, rounded, in re) */
+    bool exact_int = k == TC_SK_BOOL || k == TC_SK_INT || k == TC_SK_UBIG;
     /* the value as (re, im) doubles, the way PyTorch unpacks a Python number */
-    double re = exact_int ? (double)v->i : v->re, im = v->im;
+    double re = k == TC_SK_BOOL || k == TC_SK_INT ? (double)v->i : v->re, im = v->im;
     /* as an integer only for the integer dtypes, which took only checked, finite values */
     int64_t n = exact_int || !tc_dtype_is_integral(x->dtype, 0) ? v->i : float_to_int(v->re);
     switch (x->dtype) {
@@ -415,6 +420,9 @@ void tc_scalar_store(tc_tensor *x, int64_t i, const tc_scalar *v)
     case TC_INT16: ((int16_t *)d)[i] = (int16_t)n; break;
     case TC_INT32: ((int32_t *)d)[i] = (int32_t)n; break;
     case TC_INT64: ((int64_t *)d)[i] = n; break;
+    case TC_UINT16: ((uint16_t *)d)[i] = (uint16_t)(uint64_t)n; break;
+    case TC_UINT32: ((uint32_t *)d)[i] = (uint32_t)(uint64_t)n; break;
+    case TC_UINT64: ((uint64_t *)d)[i] = (uint64_t)n; break;
     case TC_FLOAT16: ((uint16_t *)d)[i] = tc_float_to_half(narrow(re)); break;
     case TC_BFLOAT16: ((uint16_t *)d)[i] = tc_float_to_bf16(narrow(re)); break;
     case TC_FLOAT32: ((float *)d)[i] = narrow(re); break;

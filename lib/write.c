@@ -251,17 +251,20 @@ void tc_repr_f64(tc_buf *b, double v)
 
 void tc_format_value(tc_buf *out, const tc_tensor *t, int64_t i)
 {
-    switch (t->dtype) {
-    case TC_BOOL:
+    switch (tc_dtype_info_of(t->dtype)->kind) {
+    case TC_KIND_BOOL:
         tc_buf_puts(out, ((const uint8_t *)t->data)[i] ? "true" : "false");
         break;
-    case TC_UINT8: case TC_INT8: case TC_INT16: case TC_INT32: case TC_INT64:
+    case TC_KIND_UINT:
+        tc_buf_printf(out, "%" PRIu64, tc_tensor_get_u64(t, i));
+        break;
+    case TC_KIND_INT:
         tc_buf_printf(out, "%" PRId64, tc_tensor_get_i64(t, i));
         break;
-    case TC_FLOAT16: case TC_BFLOAT16: case TC_FLOAT32: case TC_FLOAT64:
+    case TC_KIND_FLOAT:
         put_real(out, tc_tensor_get_f64(t, i), t->dtype, true);
         break;
-    case TC_COMPLEX64: case TC_COMPLEX128: {
+    case TC_KIND_COMPLEX: {
         double re, im;
         tc_tensor_get_c128(t, i, &re, &im);
         put_real(out, re, t->dtype, false);
@@ -435,10 +438,9 @@ static uint64_t json_min_bytes(const tc_tensor *t)
 
 static void put_json_tensor(tc_buf *out, const tc_tensor *t)
 {
-    tc_buf_printf(out, "{\"dtype\": \"%s\", \"shape\": [", tc_dtype_name(t->dtype));
-    for (int d = 0; d < t->ndim; d++)
-        tc_buf_printf(out, "%s%" PRId64, d ? ", " : "", t->shape[d]);
-    tc_buf_puts(out, "], \"data\": ");
+    tc_buf_printf(out, "{\"dtype\": \"%s\", \"shape\": ", tc_dtype_name(t->dtype));
+    tc_dims_put(out, t->ndim, t->shape, '[');
+    tc_buf_puts(out, ", \"data\": ");
     int64_t i = 0;
     put_json_data(out, t, 0, &i);
     tc_buf_put(out, "}", 1);
@@ -475,24 +477,6 @@ int tc_write_json(tc_buf *out, const tc_result *r, tc_err *err)
 
 /* ---- npy ------------------------------------------------------------------- */
 
-static const char *npy_descr(tc_dtype t)
-{
-    switch (t) {
-    case TC_BOOL: return "|b1";
-    case TC_UINT8: return "|u1";
-    case TC_INT8: return "|i1";
-    case TC_INT16: return "<i2";
-    case TC_INT32: return "<i4";
-    case TC_INT64: return "<i8";
-    case TC_FLOAT16: return "<f2";
-    case TC_FLOAT32: return "<f4";
-    case TC_FLOAT64: return "<f8";
-    case TC_COMPLEX64: return "<c8";
-    case TC_COMPLEX128: return "<c16";
-    default: return NULL;
-    }
-}
-
 static bool host_is_little_endian(void)
 {
     const uint16_t one = 1;
@@ -508,15 +492,14 @@ static bool host_is_little_endian(void)
  */
 int tc_write_npy(tc_buf *out, const tc_tensor *t, tc_err *err)
 {
-    const char *descr = npy_descr(t->dtype);
-    if (!descr)
-        return tc_err_set(err, TC_EARG, "npy has no %s type (try --dtype float32)",
-                          tc_dtype_name(t->dtype));
+    const tc_dtype_info *d = tc_dtype_info_of(t->dtype);
+    if (!d->npy)
+        return tc_err_set(err, TC_EARG, "npy has no %s type (try --dtype float32)", d->name);
     tc_buf h = {0};
-    tc_buf_printf(&h, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
-    for (int d = 0; d < t->ndim; d++)
-        tc_buf_printf(&h, "%s%" PRId64, d ? ", " : "", t->shape[d]);
-    tc_buf_puts(&h, t->ndim == 1 ? ",), }" : "), }");
+    tc_buf_printf(&h, "{'descr': '%c%s', 'fortran_order': False, 'shape': ",
+                  d->size == 1 ? '|' : '<', d->npy);
+    tc_dims_put(&h, t->ndim, t->shape, '(');
+    tc_buf_puts(&h, ", }");
     if (t->ndim > 0) {
         char first[24];
         int len = snprintf(first, sizeof first, "%" PRId64, t->shape[0]);

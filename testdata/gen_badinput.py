@@ -51,7 +51,7 @@ MSG = {
                 'but only {n} bytes follow the header',
     'npy-count': "invalid npy header: the shape's element count overflows",
     'npy-bytes': "invalid npy header: the shape's size in bytes overflows",
-    'npy-dtype': "unsupported npy dtype '{d}' (tcum reads b1 u1 i1 i2 i4 i8 f2 f4 f8 c8 c16)",
+    'npy-dtype': "unsupported npy dtype '{d}' (tcum reads b1 u1 u2 u4 u8 i1 i2 i4 i8 f2 f4 f8 c8 c16)",
     'npy-version': 'unsupported npy format version {v} (tcum reads 1.0, 2.0 and 3.0)',
     'npy-neg': "invalid npy header: 'shape' must be a tuple of non-negative integers",
     'npy-dict': 'invalid npy header: expected a dict',

@@ -302,7 +302,8 @@ OP_KIND = {'show': 'show', 'diff': 'diff', 'cumulative_trapezoid': 'trapz',
            'amin': 'reduce', 'logsumexp': 'reduce', 'max': 'reduce', 'min': 'reduce'}
 
 
-DTYPE_ARG_OPS = {'cumsum', 'cumprod', 'nancumsum', 'nancumprod', 'sum', 'prod', 'mean'}
+DTYPE_ARG_OPS = {'cumsum', 'cumprod', 'nancumsum', 'nancumprod', 'sum', 'prod', 'mean', 'nansum',
+                 'nanmean', 'nanprod'}
 SCAN_IDENT = {'cumsum': 0, 'nancumsum': 0, 'cumprod': 1, 'nancumprod': 1,
               'logcumsumexp': -math.inf}
 
@@ -377,6 +378,15 @@ def run_op(op, opts, x):
     if op in ('max', 'min'):
         f = getattr(torch, op)
         return f(x) if dim is None else f(x, dim, keepdim=keepdim)
+    if op in ('nansum', 'nanmean'):
+        f = getattr(torch, op)
+        return f(x, dtype=dt) if dim is None else f(x, dim, keepdim=keepdim, dtype=dt)
+    if op in ('nanmax', 'nanmin', 'nanprod'):
+        import numpy as np     # NumPy's functions, NumPy's results
+        kw = {'axis': dim, 'keepdims': keepdim}
+        if dt is not None:
+            kw['dtype'] = str(dt).replace('torch.', '')
+        return torch.from_numpy(np.array(getattr(np, op)(x.numpy(), **kw), copy=True))
     raise Unsupported('op %s' % op)
 
 
@@ -625,8 +635,8 @@ def check_options():
                 problems.append('%s: op %s is not documented' % (doc, op))
     for name, _, short in table:
         longopt = '--' + name
-        if len(name) == 1:
-            longopt = '-' + name          # -n has no long form worth naming
+        if len(name) == 1 and short:
+            longopt = '-' + name          # -n has no long form worth naming (--x has no short one)
         where = {
             'man/tcum.1': re.search(r'\bFl %s\b' % re.escape(longopt[1:]), man),
             'cli/help.c': re.search(r'(?<![\w-])%s\b' % re.escape(longopt), helptext),

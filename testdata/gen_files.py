@@ -61,7 +61,7 @@ MSG = {
     'list-not': '{f} is not an npz archive (--list lists an npz\'s arrays)',
     'list-op': '--list applies to show only, not {op}',
     'list-bad': 'cannot read it: array \'{name}\' of the npz: {why}',
-    'npy-dtype': "unsupported npy dtype '{d}' (tcum reads b1 u1 i1 i2 i4 i8 f2 f4 f8 c8 c16)",
+    'npy-dtype': "unsupported npy dtype '{d}' (tcum reads b1 u1 u2 u4 u8 i1 i2 i4 i8 f2 f4 f8 c8 c16)",
     'npy-data': 'truncated npy data: the shape needs {e} elements ({b} bytes) '
                 'but only {n} bytes follow the header',
     'npz-array': "array '{name}' of the npz: {why}",
