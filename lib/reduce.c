@@ -1185,8 +1185,13 @@ void tc_cdiv_torch(tc_dtype t, int path, double a, double b, double c, double d,
 #undef FMA
 }
 
-/* y[k] /= n in y's dtype, as at::div_ by an integer (converted to y's dtype first) does */
-static void divide_one(tc_tensor *y, int64_t k, int64_t n)
+/*
+ * y[k] /= n in y's dtype, as at::div_ by an integer converted to y's dtype
+ * first does; exact: float16/bfloat16 divided in float by n's own value,
+ * as 2.6's div_true_kernel does when the divisor is a single element
+ * (is_scalar(2): original_scalar_value, not the converted one).
+ */
+static void divide_one(tc_tensor *y, int64_t k, int64_t n, bool exact)
 {
     switch (y->dtype) {
     case TC_FLOAT32:
@@ -1197,13 +1202,13 @@ static void divide_one(tc_tensor *y, int64_t k, int64_t n)
         break;
     case TC_FLOAT16: {
         uint16_t *p = y->data;
-        float d = tc_half_to_float(tc_float_to_half((float)n));
+        float d = exact ? (float)n : tc_half_to_float(tc_float_to_half((float)n));
         p[k] = tc_float_to_half(tc_half_to_float(p[k]) / d);
         break;
     }
     case TC_BFLOAT16: {
         uint16_t *p = y->data;
-        float d = tc_bf16_to_float(tc_float_to_bf16((float)n));
+        float d = exact ? (float)n : tc_bf16_to_float(tc_float_to_bf16((float)n));
         p[k] = tc_float_to_bf16(tc_bf16_to_float(p[k]) / d);
         break;
     }
@@ -1247,7 +1252,7 @@ static void divide_by(tc_tensor *y, int64_t n, tc_torch_version v)
             tc_cdiv_torch(y->dtype, path, re, im, (double)n, 0.0, &re, &im);
             tc_store_c128(y, k, re, im);
         } else {
-            divide_one(y, k, n);
+            divide_one(y, k, n, false);
         }
     }
 }
@@ -1371,8 +1376,10 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
             tc_tensor_free(y);
             return TC_ENOMEM;
         }
+        /* sum.div(count): the count converted to the dtype, or (2.6) taken as it is if one */
+        bool exact = !v113 && y->numel == 1;
         for (int64_t k = 0; k < y->numel; k++)
-            divide_one(y, k, cnt[k]);
+            divide_one(y, k, cnt[k], exact);
         tc_free(cnt);
     }
     r->values = y;
@@ -1450,31 +1457,52 @@ done:
 
 /* ---- max, min --------------------------------------------------------------- */
 
-/* max_all / min_all: vec::reduce_all's lane order (values only differ in the sign of zero) */
-static val reduce_all(const tc_tensor *x, int is_max)
+/*
+ * max_all / min_all over size elements of x from off: vec::reduce_all's
+ * lane order (values only differ in the sign of zero)
+ */
+static val reduce_all_run(const tc_tensor *x, int64_t off, int64_t size, int is_max)
 {
     binop vop = is_max ? max_v : min_v;
-    int64_t size = x->numel;
     int vw = vec_width(x->dtype);
     val acc[64];
     memset(acc, 0, sizeof acc);   /* only acc[0 .. vw) is used; zeroed for the analyzer */
     if (size < vw) {
-        val a0 = get_val(x, 0);
+        val a0 = get_val(x, off);
         for (int64_t i = 1; i < size; i++)
-            a0 = vop(a0, get_val(x, i));
+            a0 = vop(a0, get_val(x, off + i));
         return a0;
     }
     for (int l = 0; l < vw; l++)
-        acc[l] = get_val(x, l);
+        acc[l] = get_val(x, off + l);
     int64_t d = vw;
     for (; d < size - size % vw; d += vw)
         for (int l = 0; l < vw; l++)
-            acc[l] = vop(acc[l], get_val(x, d + l));
+            acc[l] = vop(acc[l], get_val(x, off + d + l));
     for (int64_t l = 0; l < size - d; l++)
-        acc[l] = vop(acc[l], get_val(x, d + l));
+        acc[l] = vop(acc[l], get_val(x, off + d + l));
     for (int l = 1; l < vw; l++)
         acc[0] = vop(acc[0], acc[l]);
     return acc[0];
+}
+
+/*
+ * max_all / min_all of x (C order, as input.contiguous()): at::parallel_reduce
+ * gives 2.6's two threads ceil(n / 2) elements each when n > GRAIN_SIZE and
+ * folds their results from the identity with the scalar op, which keeps
+ * the first thread's signed zero on a tie (measured).
+ */
+static val reduce_all(const tc_tensor *x, int is_max, tc_torch_version v)
+{
+    int64_t n = x->numel;
+    if (v == TC_TORCH_1_13 || n <= GRAIN_SIZE)
+        return reduce_all_run(x, 0, n, is_max);
+    binop op = is_max ? max_s : min_s;
+    int64_t nt = TC_MIN(TORCH26_THREADS, (n + GRAIN_SIZE - 1) / GRAIN_SIZE), chunk = (n + nt - 1) / nt;
+    val acc = {is_max ? -INFINITY : INFINITY, 0};
+    for (int64_t lo = 0; lo < n; lo += chunk)
+        acc = op(acc, reduce_all_run(x, lo, TC_MIN(chunk, n - lo), is_max));
+    return acc;
 }
 
 /* max and min check a dim already wrapped (or none), as their kernels see it */
@@ -1522,7 +1550,7 @@ static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc
             geom_init(&g, x, all, 0);
             rc = int_reduce(x, &g, is_max ? TC_OP_AMAX : TC_OP_AMIN, y, err);
         } else {
-            store_val(y, 0, reduce_all(x, is_max));
+            store_val(y, 0, reduce_all(x, is_max, a->torch_version));
         }
         if (rc == TC_OK)
             r->values = y;
