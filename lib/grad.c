@@ -334,6 +334,13 @@ static tc_tensor *bin(pool *p, int op, const tc_tensor *a, const tc_tensor *b, t
         len = 1;
     if (tc_dtype_is_complex(t) && (op == OP_ADD || op == OP_SUB))
         op = op == OP_ADD ? OP_ADD_ALPHA : OP_SUB_ALPHA;
+    /*
+     * 2.6's mul and div of float16/bfloat16 by a one-element b (is_scalar(2))
+     * take b's own value as a float (original_scalar_value<opmath_t>), not b
+     * converted to t: nanmean's count, say.
+     */
+    int b_opmath = p->version != TC_TORCH_1_13 && (t == TC_FLOAT16 || t == TC_BFLOAT16) &&
+                   (op == OP_MUL || op == OP_DIV) && b->numel == 1;
     for (int64_t i = 0; i < y->numel; i++) {
         int64_t ia = same_a ? i : a->numel == 1 ? 0 : bcast_index(nd, shape, a->shape, i);
         int64_t ib = same_b ? i : b->numel == 1 ? 0 : bcast_index(nd, shape, b->shape, i);
@@ -341,7 +348,9 @@ static tc_tensor *bin(pool *p, int op, const tc_tensor *a, const tc_tensor *b, t
         tc_tensor_get_c128(a, ia, &ar, &ai);
         tc_tensor_get_c128(b, ib, &br, &bi);
         /* Operands of another dtype are converted to t first. */
-        ar = rnd(t, ar); ai = rnd(t, ai); br = rnd(t, br); bi = rnd(t, bi);
+        ar = rnd(t, ar); ai = rnd(t, ai);
+        br = b_opmath ? (double)(float)br : rnd(t, br);
+        bi = rnd(t, bi);
         arith(p->version, t, op, path_at(p->version, t, op, i % len, len, scalar, scalar == 3),
               ar, ai, br, bi, &rr, &ri);
         tc_store_c128(y, i, rr, ri);
