@@ -1458,19 +1458,45 @@ done:
 /* ---- max, min --------------------------------------------------------------- */
 
 /*
- * max_all / min_all over size elements of x from off: vec::reduce_all's
- * lane order (values only differ in the sign of zero)
+ * VecReduceAllSIMD<float> (AVX2): the 8 lanes folded by shuffles, halves
+ * first, then pairs, then neighbours.  vop's ties take its second operand,
+ * so the order decides which signed zero wins.
  */
-static val reduce_all_run(const tc_tensor *x, int64_t off, int64_t size, int is_max)
+static val fold_tree8(binop vop, const val *a)
+{
+    return vop(vop(vop(a[0], a[4]), vop(a[2], a[6])), vop(vop(a[1], a[5]), vop(a[3], a[7])));
+}
+
+/*
+ * max_all / min_all over size elements of x from off, in vec::reduce_all's
+ * lane order (values only differ in the sign of zero): vw lanes folded in
+ * sequence (double, and 1.13's Vectorized<Half>), 8 lanes folded as a tree
+ * (float), or, for bfloat16 and 2.6's float16 (functional_bfloat16.h),
+ * 16 elements at a time as two 8-lane float vectors, joined at the end.
+ */
+static val reduce_all_run(const tc_tensor *x, int64_t off, int64_t size, int is_max, tc_torch_version v)
 {
     binop vop = is_max ? max_v : min_v;
-    int vw = vec_width(x->dtype);
+    bool pairs = x->dtype == TC_BFLOAT16 || (x->dtype == TC_FLOAT16 && v != TC_TORCH_1_13);
+    int vw = pairs ? 16 : vec_width(x->dtype);
     val acc[64];
     memset(acc, 0, sizeof acc);   /* only acc[0 .. vw) is used; zeroed for the analyzer */
     if (size < vw) {
-        val a0 = get_val(x, off);
-        for (int64_t i = 1; i < size; i++)
-            a0 = vop(a0, get_val(x, off + i));
+        int64_t m = size;
+        if (pairs && size > 8) {
+            /* fVec::set(lo, vop(lo, hi), size - 8), then all 8 lanes */
+            for (int l = 0; l < 8; l++)
+                acc[l] = get_val(x, off + l);
+            for (int64_t l = 0; l < size - 8; l++)
+                acc[l] = vop(acc[l], get_val(x, off + 8 + l));
+            m = 8;
+        } else {
+            for (int64_t l = 0; l < m; l++)
+                acc[l] = get_val(x, off + l);
+        }
+        val a0 = acc[0];
+        for (int64_t i = 1; i < m; i++)
+            a0 = vop(a0, acc[i]);
         return a0;
     }
     for (int l = 0; l < vw; l++)
@@ -1481,6 +1507,13 @@ static val reduce_all_run(const tc_tensor *x, int64_t off, int64_t size, int is_
             acc[l] = vop(acc[l], get_val(x, off + d + l));
     for (int64_t l = 0; l < size - d; l++)
         acc[l] = vop(acc[l], get_val(x, off + d + l));
+    if (pairs) {
+        for (int l = 0; l < 8; l++)
+            acc[l] = vop(acc[l], acc[8 + l]);
+        return fold_tree8(vop, acc);
+    }
+    if (x->dtype == TC_FLOAT32)
+        return fold_tree8(vop, acc);
     for (int l = 1; l < vw; l++)
         acc[0] = vop(acc[0], acc[l]);
     return acc[0];
@@ -1496,12 +1529,12 @@ static val reduce_all(const tc_tensor *x, int is_max, tc_torch_version v)
 {
     int64_t n = x->numel;
     if (v == TC_TORCH_1_13 || n <= GRAIN_SIZE)
-        return reduce_all_run(x, 0, n, is_max);
+        return reduce_all_run(x, 0, n, is_max, v);
     binop op = is_max ? max_s : min_s;
     int64_t nt = TC_MIN(TORCH26_THREADS, (n + GRAIN_SIZE - 1) / GRAIN_SIZE), chunk = (n + nt - 1) / nt;
     val acc = {is_max ? -INFINITY : INFINITY, 0};
     for (int64_t lo = 0; lo < n; lo += chunk)
-        acc = op(acc, reduce_all_run(x, lo, TC_MIN(chunk, n - lo), is_max));
+        acc = op(acc, reduce_all_run(x, lo, TC_MIN(chunk, n - lo), is_max, v));
     return acc;
 }
 
