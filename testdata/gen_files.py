@@ -29,6 +29,7 @@ import random
 import shutil
 import struct
 import subprocess
+import sys
 import zipfile
 import zlib
 
@@ -134,7 +135,7 @@ def csv_text(t):
     """A 2-D int64 or float32 tensor as tcum writes CSV (NumPy's float32 repr)."""
     def one(v):
         if t.dtype == torch.float32:
-            return repr(np.float32(v))
+            return str(np.float32(v))   # the shortest text; NumPy 2 reprs as np.float32(...)
         return str(int(v))
     return ''.join(','.join(one(v) for v in row) + '\n' for row in t.tolist())
 
@@ -376,11 +377,15 @@ def gen_npz(c):
     a = npz_arrays()
     d = os.path.join(HERE, 'files', NPZ)
     os.makedirs(d, exist_ok=True)
-    np.savez(os.path.join(d, 'np124-savez.npz'), *a['pos'], **a['kw'])
-    np.savez_compressed(os.path.join(d, 'np124-compressed.npz'), **a['ckw'])
-    if os.path.isdir(CHROOT) and os.geteuid() == 0:
-        subprocess.run(['chroot', CHROOT, 'python3', '-c', SAVE_SCRIPT.replace('%s', '22'), d],
-                       check=True)
+    if not np.__version__.startswith('1.'):
+        # regen.sh's PyTorch 2.6 pass, in the chroot: NumPy 2.2 writes its own files
+        subprocess.run([sys.executable, '-c', SAVE_SCRIPT.replace('%s', '22'), d], check=True)
+    else:
+        np.savez(os.path.join(d, 'np124-savez.npz'), *a['pos'], **a['kw'])
+        np.savez_compressed(os.path.join(d, 'np124-compressed.npz'), **a['ckw'])
+        if os.path.isdir(CHROOT) and os.geteuid() == 0:
+            subprocess.run(['chroot', CHROOT, 'python3', '-c', SAVE_SCRIPT.replace('%s', '22'), d],
+                           check=True)
     for v in ('22',):
         for k in ('savez', 'compressed'):
             assert os.path.exists(os.path.join(d, 'np%s-%s.npz' % (v, k))), \
