@@ -30,7 +30,7 @@ COMPRESS_LIBS = -Wl,-Bstatic $(ZLIB_LIBS) $(BZIP2_LIBS) $(LZMA_LIBS) $(ZSTD_LIBS
 # Dragonbox (libdragonbox-dev) is header-only and versioned in its path;
 # without it charconv.cc falls back to to_chars for the same digits.
 DRAGONBOX_CFLAGS = `ls -d /usr/include/dragonbox-* 2>/dev/null | sed 's/^/-I/'`
-LDLIBS   = $(CJSON_LIBS) $(CSV_LIBS) $(COMPRESS_LIBS) -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -lm
+LDLIBS   = $(CJSON_LIBS) $(CSV_LIBS) $(COMPRESS_LIBS) -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -lm -pthread
 
 LIB_SRC = lib/alloc.c lib/buf.c lib/err.c lib/csv_tok.c lib/table.c lib/stream.c lib/tensor.c lib/dtype.c lib/scan.c lib/reduce.c lib/diff.c \
           lib/grad.c lib/ops.c lib/value.c lib/read.c lib/read_csv.c lib/read_json.c \

@@ -47,9 +47,22 @@ enum { CELL_MISSING, CELL_VALUE, CELL_WORD };
 
 /* ---- reader setup ------------------------------------------------------------- */
 
+int tc_treader_share(const tc_treader *from, tc_treader *r, tc_err *err)
+{
+    *r = *from;
+    r->shared = true;
+    r->err = err;
+    memset(&r->tok, 0, sizeof r->tok);
+    return tc_tok_init(&r->tok, from->s.delim, from->ro.comment, err);
+}
+
 void tc_treader_free(tc_treader *r)
 {
     tc_tok_free(&r->tok);
+    if (r->shared) {
+        memset(r, 0, sizeof *r);
+        return;
+    }
     tc_schema *s = &r->s;
     if (s->name)
         for (int i = 0; i < s->ncols; i++)
@@ -1011,6 +1024,7 @@ int tc_treader_block(tc_treader *r, const char *p, size_t n, bool final, long li
     }
     b->rows = 0;   /* a block is reused: its buffers only grow */
     b->text = p;
+    r->tok.err = r->err;   /* (a worker's reader points its err at each job's) */
     b->x->dtype = r->dtype;
     b->x->ndim = 2;
     /* (numbers among the missing-value tokens are the tokenizer path's to match) */

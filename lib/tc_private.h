@@ -332,6 +332,7 @@ typedef struct tc_treader {
     double *na_num;             /* those of them that are numbers */
     size_t nna_num;
     const char *odelim;         /* a word held another delimiter ("tab", ";"): a hint */
+    bool shared;                /* tc_treader_share's: the head is another reader's */
     tc_dtype dtype;             /* set by the caller before tc_treader_block */
 } tc_treader;
 
@@ -344,6 +345,12 @@ typedef struct tc_block {
 } tc_block;
 
 int tc_treader_init(tc_treader *r, const tc_read_opts *o, tc_err *err);
+/*
+ * A reader for another thread: from's head (schema, missing-value tokens,
+ * dtype) shared read-only, its own tokenizer and err.  from must outlive
+ * it; tc_treader_free frees only its own parts.
+ */
+int tc_treader_share(const tc_treader *from, tc_treader *r, tc_err *err);
 void tc_treader_free(tc_treader *r);
 /*
  * The head, p[0, n): delimiter, header, columns, and what its data rows

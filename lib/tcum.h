@@ -314,6 +314,13 @@ typedef struct tc_result {
 } tc_result;
 
 void tc_result_free(tc_result *r);
+/*
+ * Whether op a takes a tensor of this dtype and shape, without computing
+ * it: TC_OK and, if out is given, the result's dtype in *out, or the error
+ * the op would give (the same code and message).
+ */
+int tc_op_check(const tc_op_args *a, tc_dtype dtype, int ndim, const int64_t *shape,
+                tc_dtype *out, tc_err *err);
 /* How many tensors op a gives: 2 for cummax, cummin, and max/min with a dim; else 1. */
 int tc_op_nresults(const tc_op_args *a);
 /*
@@ -441,6 +448,12 @@ typedef struct tc_stream_io {
     /* Back to the first byte: 0, or -1; NULL if the input is a pipe. */
     int (*rewind)(void *ctx);
     void *ctx;
+    /*
+     * Optional: 1 if a read would not wait (data or the end is there).
+     * With threads, a pipe's pending rows are written before a read that
+     * may wait, so output stays live; without this, before every read.
+     */
+    int (*ready)(void *ctx);
 } tc_stream_io;
 
 /* How a stream writes. */
@@ -448,6 +461,12 @@ typedef struct tc_stream_opts {
     int select;               /* a two-result op's values (1) or indices (2); 0 none */
     char delimiter;           /* CSV output delimiter; 0: the input's (runs of blanks give tab) */
     int live;                 /* never read the input twice (see tc_stream_csv) */
+    /*
+     * Threads parsing and formatting blocks (0 or 1: the caller's only);
+     * the output is the same bytes whatever the number.
+     */
+    int threads;
+    long block;               /* for tests: a block's bytes with threads (0: 256 KiB) */
 } tc_stream_opts;
 
 /*
