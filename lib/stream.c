@@ -1,8 +1,10 @@
 /*
- * stream.c - CSV in, CSV out, in memory bounded by the row width.
+ * stream.c - CSV (or JSON Lines) in, CSV out, in memory bounded by the row
+ * width.
  *
  * The input arrives in chunks; complete rows (up to the last newline
- * outside quotes) form a block.  The table layer (table.c) reads the first
+ * outside quotes; JSON Lines: up to the last newline, as no JSON value
+ * holds a raw one) form a block.  The table layer (table.c) reads the first
  * block, the head: delimiter, header, key and value columns.  Then every
  * block is parsed into values, computed and written with its rows' key
  * fields, and dropped:
@@ -74,7 +76,7 @@ typedef struct stream {
 static void scan_rows(stream *s)
 {
     size_t i = s->scanned;
-    if (!s->inq && !memchr(s->win + i, '"', s->n - i)) {
+    if (s->ro.format == TC_FMT_JSON || (!s->inq && !memchr(s->win + i, '"', s->n - i))) {
         /* no quotes (the common case): the last newline ends the last row */
         for (size_t j = s->n; j > i; j--) {
             if (s->win[j - 1] == '\n') {
