@@ -1135,6 +1135,12 @@ const char *tc_jrows_raw(const struct tc_jrows *J)
     return J->raw.p ? J->raw.p : "";
 }
 
+bool tc_json_string(const char *d, size_t n, size_t i, tc_buf *out)
+{
+    lex L = {d, n, i, false, 0};
+    return i < n && d[i] == '"' && !string(&L, out) && !out->oom;
+}
+
 /* ---- detection ---------------------------------------------------------------------------------- */
 
 /*

@@ -455,14 +455,14 @@ static char *csv_dup(const char *p)
 /*
  * The table of the tensor x that tc_write_table_json wrote: "columns" (the
  * header's names of the value columns), "keys" (each key column's fields,
- * one a row) and "key_positions" (the key columns' places among all the
- * columns, 1-based; the first ones if absent).  Into *c->table, or checked
- * and dropped.
+ * one a row), "key_positions" (the key columns' places among all the
+ * columns, 1-based; the first ones if absent) and "delimiter" (CSV
+ * output's, if not a comma).  Into *c->table, or checked and dropped.
  */
 static int read_table_members(json_ctx *c, const tc_tensor *x, size_t data_i,
-                              const cJSON *tab[3], const size_t tab_i[3])
+                              const cJSON *tab[4], const size_t tab_i[4])
 {
-    const cJSON *columns = tab[0], *keys = tab[1], *kpos = tab[2];
+    const cJSON *columns = tab[0], *keys = tab[1], *kpos = tab[2], *delim = tab[3];
     const char *p = "";
 #define BAD(i, ...) do { fail_at(c, off_of(c, tab_i[i]), TC_EINPUT, __VA_ARGS__); return TC_EINPUT; } while (0)
     if (x->ndim > 2) {
@@ -496,6 +496,9 @@ static int read_table_members(json_ctx *c, const tc_tensor *x, size_t data_i,
         if (nkey == 0)
             keys = NULL;
     }
+    if (delim && (!cJSON_IsString(delim) || strlen(delim->valuestring) != 1 ||
+                  strchr("\"\r\n", delim->valuestring[0])))
+        BAD(3, "\"delimiter\" must be one character");
     if (!columns && !keys) {
         if (kpos)
             BAD(2, "\"key_positions\" needs \"keys\"");
@@ -523,7 +526,7 @@ static int read_table_members(json_ctx *c, const tc_tensor *x, size_t data_i,
     tc_table *t = tc_calloc(1, sizeof *t);
     if (!t)
         goto oom;
-    t->delim = ',';
+    t->delim = delim ? delim->valuestring[0] : ',';
     t->header = columns != NULL;
     t->ncols = ncols;
     t->nval = (int)nval;
@@ -589,23 +592,30 @@ static int read_table_members(json_ctx *c, const tc_tensor *x, size_t data_i,
         }
     }
     if (nkey) {
-        tc_buf text = {0};
+        /* the key fields decoded from the text: cJSON's strings end at a \u0000 */
+        tc_buf text = {0}, one = {0};
         t->key = tc_malloc(2 * (size_t)(rows ? rows : 1) * (size_t)nkey * sizeof *t->key);
         if (!t->key)
             goto oom;
         int j = 0;
+        size_t mi = tab_i[1] + 1;   /* the pre-order index of a key column's list */
         for (const cJSON *m = keys->child; m; m = m->next, j++) {
             int64_t i = 0;
             for (const cJSON *e = m->child; e; e = e->next, i++) {
-                text_of(e, &p);
+                one.n = 0;
+                if (cJSON_IsString(e) && !tc_json_string(c->data, c->n, off_of(c, mi + 1 + (size_t)i), &one))
+                    one.oom = 1;
                 size_t *sp = t->key + 2 * ((size_t)i * (size_t)nkey + (size_t)j);
                 sp[0] = text.n;
-                tc_csv_form(&text, p, strlen(p));
+                tc_csv_form(&text, one.p ? one.p : "", one.n);
                 sp[1] = text.n;
             }
+            mi += 1 + (size_t)i;
         }
         tc_buf_put(&text, "", 1);
-        if (text.oom) {
+        bool failed = text.oom || one.oom;
+        tc_buf_free(&one);
+        if (failed) {
             tc_buf_free(&text);
             goto oom;
         }
@@ -627,8 +637,8 @@ oom:
 static int read_object(json_ctx *c, const cJSON *obj, size_t idx, tc_tensor **out)
 {
     const cJSON *dtype = NULL, *shape = NULL, *data = NULL, *values = NULL;
-    const cJSON *tab[3] = {NULL, NULL, NULL};   /* columns, keys, key_positions */
-    size_t dtype_i = 0, shape_i = 0, data_i = 0, values_i = 0, tab_i[3] = {0, 0, 0};
+    const cJSON *tab[4] = {NULL, NULL, NULL, NULL};   /* columns, keys, key_positions, delimiter */
+    size_t dtype_i = 0, shape_i = 0, data_i = 0, values_i = 0, tab_i[4] = {0, 0, 0, 0};
     size_t k = idx + 1;
     char q[200];
     for (const cJSON *m = obj->child; m; m = m->next) {
@@ -647,6 +657,8 @@ static int read_object(json_ctx *c, const cJSON *obj, size_t idx, tc_tensor **ou
             tab[1] = m, tab_i[1] = k;
         else if (!strcmp(key, "key_positions"))
             tab[2] = m, tab_i[2] = k;
+        else if (!strcmp(key, "delimiter"))
+            tab[3] = m, tab_i[3] = k;
         else if (strcmp(key, "indices")) {
             tc_token_quote(q, sizeof q, key, strlen(key));
             fail_at(c, off_of(c, k), TC_EINPUT, "unknown key %s in a tensor object", q);
@@ -654,7 +666,7 @@ static int read_object(json_ctx *c, const cJSON *obj, size_t idx, tc_tensor **ou
         }
         k += subtree_size(m);
     }
-    for (int j = 0; j < 3 && !data; j++) {
+    for (int j = 0; j < 4 && !data; j++) {
         if (tab[j]) {
             fail_at(c, off_of(c, tab_i[j]), TC_EINPUT, "\"%s\" belongs in a tensor object with "
                     "\"data\"", tab[j]->string);
@@ -709,7 +721,7 @@ static int read_object(json_ctx *c, const cJSON *obj, size_t idx, tc_tensor **ou
     int rc = read_nested(c, data, data_i, has_dtype, t, &x);
     if (rc == TC_OK && shape)
         rc = fit_shape(c, &x, ndim, dims, data_i);
-    if (rc == TC_OK && (tab[0] || tab[1] || tab[2]))
+    if (rc == TC_OK && (tab[0] || tab[1] || tab[2] || tab[3]))
         rc = read_table_members(c, x, data_i, tab, tab_i);
     if (rc != TC_OK) {
         tc_tensor_free(x);

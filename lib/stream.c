@@ -250,7 +250,7 @@ static int run_whole(stream *s)
             rc = tc_write_table_csv(&s->out, y, s->a, t, s->odelim, s->err);
         } else {
             tc_tensor v = *y;
-            if (t->column && v.ndim == 1) {
+            if (t && t->column && v.ndim == 1) {   /* (no table: JSON that is one document) */
                 v.ndim = 2;   /* a CSV column in, a column out */
                 v.shape[1] = 1;
             }
@@ -342,6 +342,15 @@ static bool skip_start(stream *s)
     s->head_skip = bom + k;
     s->head_lines = lines;
     return true;
+}
+
+/* Whether a column's role is still open: the head saw only missing cells in it. */
+static bool undecided(const stream *s)
+{
+    for (int c = 0; c < s->r.s.ncols; c++)
+        if (!s->r.s.fixed && !s->r.s.seen[c])
+            return true;
+    return false;
 }
 
 /*
@@ -447,12 +456,35 @@ static int start(stream *s)
             none.indices = &dummy;
         return tc_result_pick(&none, s->so.select, &y, s->err);
     }
-    /* the dtype: input_dtype, or the inference over the whole input */
-    bool twice = !s->so.live && s->io->rewind && !s->ro.has_input_dtype;
+    /*
+     * the dtype: input_dtype, or the inference over the whole input; and
+     * the role of a column the head saw only missing cells in
+     */
+    bool twice = !s->so.live && s->io->rewind && (!s->ro.has_input_dtype || undecided(s));
     s->head_skip += data_off;
     s->head_lines += count_lines(p, data_off);
     if (twice && (rc = prescan(s, s->head_skip + len - data_off)))
         return rc;
+    if (s->r.s.nval != nval) {
+        /*
+         * The pre-scan found words in a column the head saw only missing
+         * cells in: a key column.  Lay the table out again (with no value
+         * column left, the whole path's error; a new mode may gather the
+         * input, read again from its start).
+         */
+        if (s->r.s.nval == 0)
+            return tc_table_empty_error(&s->r, rows, s->err);
+        nval = s->r.s.nval;
+        ndim = tc_table_squeeze(header, rows, nval, &column);
+        tc_table_free(s->meta);
+        if (!(s->meta = tc_table_from_schema(&s->r.s, s->err)))
+            return TC_ENOMEM;
+        s->meta->ndim = ndim;
+        s->meta->column = column;
+        s->rich = tc_table_is_rich(s->meta);
+        if ((s->mode = choose_mode(s, ndim, column)) == MODE_GATHER)
+            return TC_OK;
+    }
     s->r.dtype = tc_treader_infer(&s->r);
     if (s->mode == MODE_DOWN) {
         tc_op_args ca = *s->a;

@@ -326,6 +326,8 @@ int tc_jrows_keep(tc_tok *t, const char *p, size_t n, size_t span[2]);
 const char *tc_jrows_raw(const struct tc_jrows *j);
 /* Text p[0, n) as a CSV field: as it is, or quoted if a reader would not read it back. */
 void tc_csv_form(tc_buf *out, const char *p, size_t n);
+/* The JSON string whose opening quote is d[i], decoded into out (emptied first); false if none. */
+bool tc_json_string(const char *d, size_t n, size_t i, tc_buf *out);
 /* Length of the JSON number (RFC 8259 grammar) at d[i], or 0 if none. */
 size_t tc_json_number_len(const char *d, size_t n, size_t i);
 

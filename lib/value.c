@@ -389,10 +389,14 @@ tc_dtype tc_values_dtype(const tc_values *vs, tc_dtype default_dtype)
     return TC_BOOL;
 }
 
-/* A float already checked to be in range, as an integer: truncated; 2^63 wraps as on x86. */
+/*
+ * A float already checked to be in range, as an integer: truncated; 2^63
+ * wraps as on x86.  (Also asked of NaN for float dtypes, which do not use
+ * it: NaN gives x86's INT64_MIN rather than C's undefined behaviour.)
+ */
 static int64_t float_to_int(double d)
 {
-    if (d >= 0x1p63)
+    if (!(d < 0x1p63 && d >= -0x1p63))
         return INT64_MIN;
     return (int64_t)d;
 }

@@ -194,6 +194,11 @@ void tc_layout_header(tc_buf *out, const tc_layout *L, const tc_table *t, char d
 {
     if (!L->header)
         return;
+    if (L->ncell == 1 && L->cell[0] >= 0 && (!L->vname[0] || !L->vname[0][0])) {
+        /* one empty name: "" as Python's csv writes it, not a blank line, which readers skip */
+        tc_buf_puts(out, "\"\"\n");
+        return;
+    }
     for (int i = 0; i < L->ncell; i++) {
         if (i)
             tc_buf_put(out, &delim, 1);
@@ -244,10 +249,10 @@ int tc_write_table_csv(tc_buf *out, const tc_tensor *y, const tc_op_args *a, con
 
 /* ---- JSON ------------------------------------------------------------------------- */
 
-/* A JSON string of a CSV field's text (a quoted field's quotes taken off). */
-static void put_json_text(tc_buf *out, const char *p, size_t n)
+/* A JSON string of text p[0, n); a quoted CSV field (csv) has its quotes taken off. */
+static void put_json_text(tc_buf *out, const char *p, size_t n, bool csv)
 {
-    bool quoted = n > 0 && p[0] == '"';
+    bool quoted = csv && n > 0 && p[0] == '"';
     if (quoted) {
         p++;
         n -= n > 1 && p[n - 2] == '"' ? 2 : 1;
@@ -301,7 +306,7 @@ static void table_members(tc_buf *out, const tc_tensor *y, void *ctx, int *fail)
             if (k++)
                 tc_buf_puts(out, ", ");
             const char *name = L.vname[c] ? L.vname[c] : "";
-            put_json_text(out, name, strlen(name));
+            put_json_text(out, name, strlen(name), true);
         }
         tc_buf_put(out, "]", 1);
     }
@@ -312,7 +317,7 @@ static void table_members(tc_buf *out, const tc_tensor *y, void *ctx, int *fail)
                 tc_buf_puts(out, ", ");
             if (t->header) {
                 const char *name = t->raw[t->key_col[k]];
-                put_json_text(out, name, strlen(name));
+                put_json_text(out, name, strlen(name), true);
             } else {
                 tc_buf_printf(out, "\"%d\"", t->key_col[k] + 1);
             }
@@ -323,7 +328,7 @@ static void table_members(tc_buf *out, const tc_tensor *y, void *ctx, int *fail)
                     tc_buf_puts(out, ", ");
                 if (src >= 0 && src < t->rows) {
                     const size_t *sp = t->key + 2 * ((size_t)src * (size_t)t->nkey + (size_t)k);
-                    put_json_text(out, t->keytext + sp[0], sp[1] - sp[0]);
+                    put_json_text(out, t->keytext + sp[0], sp[1] - sp[0], true);
                 } else {
                     tc_buf_puts(out, "\"\"");
                 }
@@ -336,6 +341,12 @@ static void table_members(tc_buf *out, const tc_tensor *y, void *ctx, int *fail)
             if (L.cell[c] < 0)
                 tc_buf_printf(out, "%s%d", k++ ? ", " : "", c + 1);
         tc_buf_put(out, "]", 1);
+    }
+    /* a CSV input's other delimiter, for CSV output from this JSON (runs of blanks: tab) */
+    if (t->delim != ',') {
+        char d = t->delim == ' ' ? '\t' : t->delim;
+        tc_buf_puts(out, ", \"delimiter\": ");
+        put_json_text(out, &d, 1, false);
     }
     tc_layout_free(&L);
 }
