@@ -1098,12 +1098,12 @@ int tc_jrows_row(tc_tok *t)
     }
 }
 
-void tc_csv_form(tc_buf *out, const char *p, size_t n)
+void tc_csv_form(tc_buf *out, const char *p, size_t n, char delim)
 {
     bool need = n && (p[0] == ' ' || p[0] == '\t' || p[n - 1] == ' ' || p[n - 1] == '\t' ||
                       p[0] == '#');
     for (size_t i = 0; i < n && !need; i++)
-        need = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r';
+        need = p[i] == delim || p[i] == '"' || p[i] == '\n' || p[i] == '\r';
     if (!need) {
         tc_buf_put(out, p, n);
         return;
@@ -1125,7 +1125,7 @@ int tc_jrows_keep(tc_tok *t, const char *p, size_t n, size_t span[2])
 {
     tc_buf *raw = &t->json->raw;
     span[0] = raw->n;
-    tc_csv_form(raw, p, n);
+    tc_csv_form(raw, p, n, ',');
     span[1] = raw->n;
     return raw->oom ? oom(t) : TC_OK;
 }

@@ -440,10 +440,10 @@ static bool text_of(const cJSON *v, const char **p)
 }
 
 /* A new copy of text p as a CSV field (NULL if out of memory). */
-static char *csv_dup(const char *p)
+static char *csv_dup(const char *p, char delim)
 {
     tc_buf b = {0};
-    tc_csv_form(&b, p, strlen(p));
+    tc_csv_form(&b, p, strlen(p), delim);
     tc_buf_put(&b, "", 1);
     if (b.oom) {
         tc_buf_free(&b);
@@ -584,7 +584,7 @@ static int read_table_members(json_ctx *c, const tc_tensor *x, size_t data_i,
                 vn = vn->next;
             }
             size_t len = strlen(p);
-            t->raw[col] = csv_dup(p);
+            t->raw[col] = csv_dup(p, t->delim);
             t->name[col] = tc_malloc(len + 1);
             if (!t->raw[col] || !t->name[col])
                 goto oom;
@@ -607,7 +607,7 @@ static int read_table_members(json_ctx *c, const tc_tensor *x, size_t data_i,
                     one.oom = 1;
                 size_t *sp = t->key + 2 * ((size_t)i * (size_t)nkey + (size_t)j);
                 sp[0] = text.n;
-                tc_csv_form(&text, one.p ? one.p : "", one.n);
+                tc_csv_form(&text, one.p ? one.p : "", one.n, t->delim);
                 sp[1] = text.n;
             }
             mi += 1 + (size_t)i;

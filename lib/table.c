@@ -59,6 +59,7 @@ void tc_treader_free(tc_treader *r)
     tc_free(s->raw);
     tc_free(s->role);
     tc_free(s->seen);
+    tc_free(s->hole);
     tc_free(s->val_col);
     tc_free(s->key_col);
     for (size_t i = 0; i < r->nna; i++)
@@ -225,12 +226,6 @@ static int classify(const tc_treader *r, const char *p, size_t n, tc_scalar *v)
     return CELL_VALUE;
 }
 
-/* The kind a value cell adds to the inference: missing is a float NaN. */
-static int cell_kind(int cell, const tc_scalar *v)
-{
-    return cell == CELL_MISSING ? TC_SK_FLOAT : v->kind;
-}
-
 static void note_kind(tc_treader *r, int kind, const tc_scalar *v)
 {
     r->seen_kinds |= 1u << kind;
@@ -395,9 +390,10 @@ static int schema_alloc(tc_treader *r, int ncols)
     size_t m = ncols ? (size_t)ncols : 1;
     s->role = tc_calloc(m, 1);
     s->seen = tc_calloc(m, 1);
+    s->hole = tc_calloc(m, 1);
     s->val_col = tc_calloc(m, sizeof *s->val_col);
     s->key_col = tc_calloc(m, sizeof *s->key_col);
-    if (!s->role || !s->seen || !s->val_col || !s->key_col)
+    if (!s->role || !s->seen || !s->hole || !s->val_col || !s->key_col)
         return tc_err_set(r->err, TC_ENOMEM, "out of memory");
     return TC_OK;
 }
@@ -465,8 +461,11 @@ static void learn_row(tc_treader *r, const tc_row *row)
             s->seen[c] = cell == CELL_VALUE ? 1 : 2;
             s->role[c] = cell == CELL_VALUE ? TC_ROLE_VALUE : TC_ROLE_KEY;
         }
-        if (s->role[c] == TC_ROLE_VALUE && cell != CELL_WORD)
-            note_kind(r, cell_kind(cell, &v), &v);
+        /* a missing cell counts (as a float NaN) only if its column stays a value column */
+        if (cell == CELL_MISSING)
+            s->hole[c] = 1;
+        else if (s->role[c] == TC_ROLE_VALUE && cell == CELL_VALUE)
+            note_kind(r, v.kind, &v);
         if (cell == CELL_WORD && !r->odelim)
             r->odelim = other_delimiter(r, f->p, f->n);
     }
@@ -552,15 +551,26 @@ int tc_treader_head(tc_treader *r, const char *p, size_t n, bool final, long lin
 
 /* ---- the pre-scan ---------------------------------------------------------------- */
 
+/* The kinds of the value cells seen: the values', and a float NaN for a value column's hole. */
+static unsigned value_kinds(const tc_treader *r)
+{
+    unsigned k = r->seen_kinds;
+    for (int j = 0; j < r->s.nval; j++)
+        if (r->s.hole[r->s.val_col[j]])
+            k |= 1u << TC_SK_FLOAT;
+    return k;
+}
+
 /* Whether bytes in p[0, n) could change what is known: a wider kind or an undecided column. */
 static bool may_matter(const tc_treader *r, const char *p, size_t n)
 {
     for (int c = 0; c < r->s.ncols; c++)
         if (!r->s.fixed && !r->s.seen[c])
             return true;
-    if (r->seen_kinds & (1u << TC_SK_COMPLEX))
+    unsigned k = value_kinds(r);
+    if (k & (1u << TC_SK_COMPLEX))
         return false;
-    if (r->seen_kinds & (1u << TC_SK_FLOAT))
+    if (k & (1u << TC_SK_FLOAT))
         return memchr(p, 'j', n) || memchr(p, 'J', n);   /* only a complex can widen a float table */
     return true;
 }
@@ -580,7 +590,7 @@ tc_dtype tc_treader_infer(const tc_treader *r)
 {
     if (r->ro.has_input_dtype)
         return r->ro.input_dtype;
-    unsigned k = r->seen_kinds;
+    unsigned k = value_kinds(r);
     tc_dtype dflt = r->ro.default_dtype == TC_FLOAT64 ? TC_FLOAT64 : TC_FLOAT32;
     if (k & (1u << TC_SK_COMPLEX))
         return dflt == TC_FLOAT64 ? TC_COMPLEX128 : TC_COMPLEX64;

@@ -324,8 +324,12 @@ void tc_jrows_block(tc_tok *t);
 int tc_jrows_row(tc_tok *t);
 int tc_jrows_keep(tc_tok *t, const char *p, size_t n, size_t span[2]);
 const char *tc_jrows_raw(const struct tc_jrows *j);
-/* Text p[0, n) as a CSV field: as it is, or quoted if a reader would not read it back. */
-void tc_csv_form(tc_buf *out, const char *p, size_t n);
+/*
+ * Text p[0, n) as a CSV field for delimiter delim: as it is, or quoted if a
+ * reader would not read it back (a delimiter, a quote, a line end, blanks
+ * at either end, a leading '#').
+ */
+void tc_csv_form(tc_buf *out, const char *p, size_t n, char delim);
 /* The JSON string whose opening quote is d[i], decoded into out (emptied first); false if none. */
 bool tc_json_string(const char *d, size_t n, size_t i, tc_buf *out);
 /* Length of the JSON number (RFC 8259 grammar) at d[i], or 0 if none. */
@@ -350,6 +354,7 @@ typedef struct tc_schema {
     int ncols;                  /* fields in every row */
     uint8_t *role;              /* per column: TC_ROLE_VALUE or TC_ROLE_KEY */
     uint8_t *seen;              /* per column: 0 only missing cells so far, 1 a number, 2 a word */
+    uint8_t *hole;              /* per column: a missing cell seen (a NaN, if a value column) */
     char **name;                /* per column: the header's text; NULL without a header */
     char **raw;                 /* per column: the header field as written, quotes included */
     int nval, nkey;
