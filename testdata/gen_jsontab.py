@@ -552,6 +552,11 @@ def round_trips():
           stdout=json_expect(TN, TN.x))
     C.add('jt-rt-noheader-csv', '... and back to CSV', 'tcum show -f json %s | tcum show -f csv' % p,
           stdout=csv_expect(TN, TN.x))
+    # the man page's example (OUTPUT FORMATS, json)
+    dm = pd.DataFrame({'Date': ['2024-01-02', '2024-01-03'], 'Open': [1.5, 2.5], 'Close': [1.75, 2.25]})
+    TM = Table(dm)
+    C.add('jt-man-example', "the manual's JSON of a table", 'tcum cumsum --dim 0 -f json -',
+          stdin=dm.to_csv(index=False), stdout=json_expect(TM, torch.cumsum(TM.x, 0)))
     # plain CSV: JSON as before, without table members
     C.add('jt-rt-plain', 'a plain CSV (no header, no keys): JSON as before', 'tcum show -f json -', stdin='1,2\n3,4\n',
           stdout='{"dtype": "int64", "shape": [2, 2], "data": [[1, 2], [3, 4]]}\n')
