@@ -115,7 +115,7 @@ void tc_tok_pos(const tc_tok *t, size_t off, long *line, long *col)
     size_t b = off < t->n ? off : t->n;
     while (b > 0 && t->p[b - 1] != '\n')
         b--;
-    long c;
+    long c = 1;
     tc_text_pos(t->p + b, off - b, &(long){0}, &c);
     *line = ln;
     *col = c;

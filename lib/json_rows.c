@@ -56,7 +56,7 @@
 
 struct tc_jrows {
     int form;                   /* TC_JSON_LINES, _RECORDS or _SPLIT */
-    int kind;                   /* lines: '[' or '{', as the first row; 0 before it */
+    char kind;                  /* lines: '[' or '{', as the first row; 0 before it */
     /* the column names: the first record's keys, or split's "columns" */
     char **name;
     size_t *nlen, *name_at;     /* their lengths and where they are in the text */
@@ -1016,7 +1016,7 @@ static int row_split(tc_tok *t)
         return TC_OK;
     }
     lex L = {t->p, t->n, J->i, false, 0};
-    bool more;
+    bool more = false;
     if ((rc = next_element(t, &L, J->first, &more)))
         return rc;
     if (!more) {

@@ -577,11 +577,11 @@ static int read_table_members(json_ctx *c, const tc_tensor *x, size_t data_i,
         const cJSON *kn = keys ? keys->child : NULL, *vn = columns->child;
         for (int col = 0; col < ncols; col++) {
             if (t->role[col] == TC_ROLE_KEY) {
-                p = kn->string ? kn->string : "";
-                kn = kn->next;
+                p = kn && kn->string ? kn->string : "";
+                kn = kn ? kn->next : NULL;
             } else {
                 text_of(vn, &p);
-                vn = vn->next;
+                vn = vn ? vn->next : NULL;
             }
             size_t len = strlen(p);
             t->raw[col] = csv_dup(p, t->delim);

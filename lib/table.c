@@ -540,7 +540,7 @@ int tc_treader_head(tc_treader *r, const char *p, size_t n, bool final, long lin
         learn_row(r, &row);
         ++*rows;
     }
-    while ((got = tc_tok_row(&r->tok, &row)) > 0) {
+    while (tc_tok_row(&r->tok, &row) > 0) {
         learn_row(r, &row);
         ++*rows;
     }

@@ -396,7 +396,8 @@ tc_dtype tc_values_dtype(const tc_values *vs, tc_dtype default_dtype)
  */
 static int64_t float_to_int(double d)
 {
-    if (!(d < 0x1p63 && d >= -0x1p63))
+    const double two63 = 9223372036854775808.0;   /* (cppcheck misreads 0x1p63) */
+    if (isnan(d) || d >= two63 || d < -two63)
         return INT64_MIN;
     return (int64_t)d;
 }

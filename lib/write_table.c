@@ -105,6 +105,8 @@ int tc_layout_make(tc_layout *L, const tc_table *t, const tc_op_args *a, const t
     /* the grid axis each tensor dim is: 2-D (rows, cols); a column (rows); a row (cols) */
     int grid[2] = {0, 1};
     int nd = t->ndim;
+    if (nd < 0 || nd > 2)
+        return tc_err_set(err, TC_ESHAPE, "internal error: a table of %d dimensions", nd);
     if (nd == 1)
         grid[0] = t->column ? 0 : 1;
     if (a && tc_op_kind_of(a->op) != TC_OPK_SHOW) {
