@@ -424,6 +424,10 @@ static int cell(tc_tok *t, lex *L, const char *key, size_t nkey, int64_t col)
             return oom(t);
         return push(t, J->str.p ? J->str.p : "", J->str.n, at, L->i);
     }
+    if (c == '{' && J->form == TC_JSON_RECORDS && !J->in_array)
+        return fail_at(t, at, TC_EINPUT, "an object of objects is pandas' orient=\"columns\" (to_json's "
+                       "default) or orient=\"index\", which tcum does not read: write the table "
+                       "with orient=\"records\" or \"split\"");
     if (c == '[' || c == '{') {
         char lab[240];
         label(lab, sizeof lab, key, nkey, col);

@@ -659,7 +659,12 @@ static int read_object(json_ctx *c, const cJSON *obj, size_t idx, tc_tensor **ou
             tab[2] = m, tab_i[2] = k;
         else if (!strcmp(key, "delimiter"))
             tab[3] = m, tab_i[3] = k;
-        else if (strcmp(key, "indices")) {
+        else if (!strcmp(key, "schema")) {
+            fail_at(c, off_of(c, k), TC_EINPUT, "%s", "\"schema\" and \"data\" are pandas' "
+                    "orient=\"table\", which tcum does not read: write the table with "
+                    "orient=\"records\" or \"split\"");
+            return TC_EINPUT;
+        } else if (strcmp(key, "indices")) {
             tc_token_quote(q, sizeof q, key, strlen(key));
             fail_at(c, off_of(c, k), TC_EINPUT, "unknown key %s in a tensor object", q);
             return TC_EINPUT;

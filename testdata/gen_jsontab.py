@@ -71,6 +71,11 @@ MSG = {
     'no-numbers': 'no column holds numbers: every column holds words (pick columns with -c, or '
                   'check --delimiter)',
     'unknown-c': "unknown column '{k}' (the columns are: {names})",
+    'orient-columns': 'an object of objects is pandas\' orient="columns" (to_json\'s default) or '
+                      'orient="index", which tcum does not read: write the table with '
+                      'orient="records" or "split"',
+    'orient-table': '"schema" and "data" are pandas\' orient="table", which tcum does not read: '
+                    'write the table with orient="records" or "split"',
     'live-float': 'a float value after rows read as int64: a stream without a second pass takes '
                   'its dtype from its first rows (pass --input-dtype float32)',
 }
@@ -641,6 +646,15 @@ def errors():
           stderr=msg('mixed-num', W, at(t, '2'), c='k', w='2'), status=2)
     t = '{"k": "x", "v": "y"}\n{"k": "z", "v": "w"}\n'
     C.add('jt-err-no-numbers', 'only words', 'tcum show -', stdin=t, stderr=msg('no-numbers', W), status=2)
+    for orient in ('columns', 'index'):
+        t = STOCKS.to_json(orient=orient)
+        p = file('stocks-%s.json' % orient, t)
+        C.add('jt-err-orient-%s' % orient, 'pandas\' orient="%s" is refused with what to write instead' % orient,
+              'tcum show %s' % p, stderr=msg('orient-columns', p, at(t, '{', 1)), status=2)
+    t = STOCKS.to_json(orient='table')
+    p = file('stocks-table.json', t)
+    C.add('jt-err-orient-table', 'pandas\' orient="table" is refused with what to write instead',
+          'tcum show %s' % p, stderr=msg('orient-table', p, at(t, '{', 1)), status=2)
     t = '[{"a": 1, "b": tru}]\n'
     C.add('jt-err-value', 'a bad literal', 'tcum show -', stdin=t, stderr=msg('value', W, at(t, 'tru')), status=2)
 
