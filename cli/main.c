@@ -945,7 +945,8 @@ static tc_tensor *parse_input(const cli_opts *o, input *in, int reshape, tc_tabl
     int rc;
     if (table)
         *table = NULL;
-    if (f == TC_FMT_CSV) {
+    if (f == TC_FMT_CSV || f == TC_FMT_JSON) {
+        ro.format = f;   /* (JSON: a table when it is one) */
         rc = tc_read_table(in->p, in->n, &ro, &t, table ? &tab : NULL, &err);
     } else {
         ro.format = f;
@@ -1091,10 +1092,10 @@ static void spill(input *in)
     in->src = NULL;
 }
 
-static void run_stream(const cli_opts *o, input *in)
+static void run_stream(const cli_opts *o, input *in, tc_format f)
 {
     tc_read_opts ro = read_opts_for(o, in->path);
-    ro.format = TC_FMT_CSV;
+    ro.format = f;   /* CSV, or JSON Lines */
     if (!in->regular && !o->live && !ro.has_input_dtype)
         spill(in);
     tc_stream_io io = {stream_read, sink_write, in->regular ? stream_rewind : NULL, in, stream_ready};
@@ -1133,14 +1134,15 @@ static void format_result(const cli_opts *o, const tc_result *r, tc_buf *out,
         if (rc == TC_OK)
             tc_buf_put(out, "\n", 1);
         break;
-    case OUT_JSON:
-        if (pair && !o->select) {
-            rc = tc_write_json(out, r, &err);
-        } else {
-            tc_result single = {NULL, one ? one : r->values, NULL};
-            rc = tc_write_json(out, &single, &err);
-        }
+    case OUT_JSON: {
+        tc_result single = {NULL, one ? one : r->values, NULL};
+        const tc_result *w = pair && !o->select ? r : &single;
+        if (table && tc_table_is_rich(table))
+            rc = tc_write_table_json(out, w, o->grad ? NULL : &o->args, table, &err);
+        else
+            rc = tc_write_json(out, w, &err);
         break;
+    }
     case OUT_CSV:
         if (table && tc_table_is_rich(table)) {
             rc = tc_write_table_csv(out, one, o->grad ? NULL : &o->args, table,
@@ -1295,9 +1297,12 @@ static int run_op(cli_opts *o)
     input_read_head(&in);
     tc_read_opts ro = read_opts_for(o, in.path);
     tc_format f = ro.format == TC_FMT_AUTO ? tc_detect_format(in.p, in.n) : ro.format;
-    if (f == TC_FMT_CSV && streamable(o)) {
+    int lines = 0;   /* JSON Lines stream too: read until the first lines tell */
+    while (f == TC_FMT_JSON && streamable(o) && (lines = tc_json_lines(in.p, in.n, in.eof)) < 0)
+        input_read_upto(&in, 65536);
+    if ((f == TC_FMT_CSV || lines) && streamable(o)) {
         sink_open(o->output);
-        run_stream(o, &in);
+        run_stream(o, &in, f);
         input_close(&in);
         sink_commit();
         return 0;

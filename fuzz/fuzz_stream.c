@@ -1,7 +1,8 @@
 /*
- * fuzz_stream.c - libFuzzer target for streamed CSV (tc_stream_csv).  The
- * first 4 bytes choose the op, dim, chunk sizes and modifiers; the rest is
- * the CSV.  The input is streamed twice, once in reads of pseudo-random
+ * fuzz_stream.c - libFuzzer target for streamed CSV and JSON Lines
+ * (tc_stream_csv).  The first 4 bytes choose the op, dim, chunk sizes,
+ * modifiers and the format (the top bit of the fourth: JSON Lines); the
+ * rest is the input.  The input is streamed twice, once in reads of pseudo-random
  * small sizes and once in one read: for a rewindable input the stream's
  * bytes must not depend on how its input arrives.  A third run reads every
  * block through the tokenizer (ro.reference): the fast path for plain rows
@@ -76,7 +77,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     tc_read_opts ro;
     tc_read_opts_init(&ro);
-    ro.format = TC_FMT_CSV;
+#ifdef FUZZ_JSON_ONLY
+    b3 |= 0x80;   /* (a build that streams JSON Lines only) */
+#endif
+    ro.format = b3 & 0x80 ? TC_FMT_JSON : TC_FMT_CSV;
     ro.header = (int)(b3 & 3) - 1 > 1 ? -1 : (int)(b3 & 3) - 1;
     if (b3 & 0x40) {
         ro.has_input_dtype = 1;

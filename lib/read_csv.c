@@ -1,5 +1,6 @@
 /*
- * read_csv.c - a whole CSV input in memory into a tensor and its table.
+ * read_csv.c - a whole table in memory (CSV, or a JSON table: pandas'
+ * records and split forms, JSON Lines) into a tensor and its table.
  *
  * All the reading is the table layer's (table.c): here the input is one
  * block, read twice (the head learns the columns and the dtype from every
@@ -7,7 +8,8 @@
  * stream reads the same text block by block.  The values are squeezed as
  * numpy.loadtxt does, except that a header makes a table: rows x columns,
  * a single column 1-D, a single row without a header 1-D, a single value
- * without a header 0-d.
+ * without a header 0-d.  JSON that is no table (nested arrays, tcum's
+ * object form) goes to read_json.c.
  */
 #include "tc_private.h"
 
@@ -133,7 +135,7 @@ size_t tc_skip_lines(const char *p, size_t n, long skip, long *lines)
 int tc_table_empty_error(const tc_treader *r, int64_t rows, tc_err *err)
 {
     const tc_schema *s = &r->s;
-    if (rows == 0 && s->header) {
+    if (rows == 0 && s->header && !r->json) {
         tc_err_set(err, TC_ENODATA, "no data: the only row is a header");
         return tc_err_hint(err, TC_ENODATA, "header", "no");
     }
@@ -151,6 +153,12 @@ int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor *
     *out = NULL;
     if (table)
         *table = NULL;
+    tc_format f = o->format == TC_FMT_AUTO ? tc_detect_format(data, n) : o->format;
+    if (f == TC_FMT_NPY || f == TC_FMT_TORCH) {
+        tc_read_opts po = *o;
+        po.format = f;
+        return tc_read(data, n, &po, out, err);
+    }
     size_t bom = tc_bom_len(data, n);
     data += bom;
     n -= bom;
@@ -158,9 +166,17 @@ int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor *
     size_t skip = tc_skip_lines(data, n, o->skip_rows, &line0);
     data += skip;
     n -= skip;
+    int json = f == TC_FMT_JSON ? tc_json_form(data, n) : 0;
+    if (f == TC_FMT_JSON && json == TC_JSON_PLAIN) {
+        int rc = tc_read_json_doc(data, n, o, out, table, err);
+        if (rc && err && err->line > 0)
+            err->line += line0;
+        return rc;
+    }
 
     tc_treader r;
     int rc = tc_treader_init(&r, o, err);
+    r.json = json;
     size_t data_off = 0;
     int64_t rows = 0;
     if (rc == TC_OK)
@@ -210,5 +226,7 @@ int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor *
 
 int tc_read_csv(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out, tc_err *err)
 {
-    return tc_read_table(data, n, o, out, NULL, err);
+    tc_read_opts co = *o;
+    co.format = TC_FMT_CSV;
+    return tc_read_table(data, n, &co, out, NULL, err);
 }

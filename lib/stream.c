@@ -1,8 +1,10 @@
 /*
- * stream.c - CSV in, CSV out, in memory bounded by the row width.
+ * stream.c - CSV (or JSON Lines) in, CSV out, in memory bounded by the row
+ * width.
  *
  * The input arrives in chunks; complete rows (up to the last newline
- * outside quotes) form a block.  The table layer (table.c) reads the first
+ * outside quotes; JSON Lines: up to the last newline, as no JSON value
+ * holds a raw one) form a block.  The table layer (table.c) reads the first
  * block, the head: delimiter, header, key and value columns.  Then every
  * block is parsed into values, computed and written with its rows' key
  * fields, and dropped:
@@ -81,8 +83,9 @@ static void scan_rows(stream *s)
 {
     const char *w = s->win;
     size_t i = s->scanned, n = s->n;
+    bool json = s->ro.format == TC_FMT_JSON;   /* JSON Lines: no value holds a raw newline */
     while (i < n) {
-        const char *q = memchr(w + i, '"', n - i);
+        const char *q = json ? NULL : memchr(w + i, '"', n - i);
         size_t e = q ? (size_t)(q - w) : n;
         if (!s->inq) {
             for (size_t j = e; j > i; j--)
@@ -255,7 +258,7 @@ static int run_whole(stream *s)
             rc = tc_write_table_csv(&s->out, y, s->a, t, s->odelim, s->err);
         } else {
             tc_tensor v = *y;
-            if (t->column && v.ndim == 1) {
+            if (t && t->column && v.ndim == 1) {   /* (no table: JSON that is one document) */
                 v.ndim = 2;   /* a CSV column in, a column out */
                 v.shape[1] = 1;
             }
@@ -347,6 +350,15 @@ static bool skip_start(stream *s)
     s->head_skip = bom + k;
     s->head_lines = lines;
     return true;
+}
+
+/* Whether a column's role is still open: the head saw only missing cells in it. */
+static bool undecided(const stream *s)
+{
+    for (int c = 0; c < s->r.s.ncols; c++)
+        if (!s->r.s.seen[c])
+            return true;
+    return false;
 }
 
 /*
@@ -449,8 +461,11 @@ static int start(stream *s)
     s->mode = choose_mode(s, ndim, column);
     if (s->mode == MODE_GATHER)
         return TC_OK;
-    /* the dtype: input_dtype, or the inference over the whole input */
-    bool twice = !s->so.live && s->io->rewind && !s->ro.has_input_dtype;
+    /*
+     * the dtype: input_dtype, or the inference over the whole input; and
+     * the role of a column the head saw only missing cells in
+     */
+    bool twice = !s->so.live && s->io->rewind && (!s->ro.has_input_dtype || undecided(s));
     s->head_skip += data_off;
     s->head_lines += count_lines(p, data_off);
     if (twice) {
@@ -505,7 +520,8 @@ static int start(stream *s)
  * turn = job number), so the accumulation is exactly the one thread's.
  * Jobs in flight are bounded (2 per thread, plus one), so memory stays
  * bounded by the block size.  A file's job is BLOCK bytes; a pipe's is
- * what it gives at once, so output is as live as without threads.
+ * what it gives at once, so output is as live as without threads.  (JSON
+ * Lines keep one thread: their rows are read against the head's keys.)
  */
 #define BLOCK (256 * 1024)
 
@@ -793,7 +809,8 @@ int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, const tc_stream_o
                     consume(&s, s.head_skip < s.n ? s.head_skip : s.n, s.head_lines);
                     s.line0 = s.head_lines;
                     /* threads for an input of more than one block (none for a small one) */
-                    if (s.so.threads > 1 && !(s.eof && s.n <= (s.so.block ? (size_t)s.so.block : BLOCK))) {
+                    if (s.so.threads > 1 && !s.r.json &&
+                        !(s.eof && s.n <= (s.so.block ? (size_t)s.so.block : BLOCK))) {
                         rc = run_pool(&s);
                         break;
                     }
