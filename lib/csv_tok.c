@@ -539,7 +539,12 @@ static int count_fields(const char *p, size_t n, char d, char comment, bool fina
 char tc_tok_sniff(const char *p, size_t n, char comment, bool final)
 {
     static const char cand[] = {',', '\t', ';', '|', ' '};
-    enum { ROWS = 64 };
+    enum { ROWS = TC_SNIFF_ROWS };
+    if (n > TC_SNIFF_BYTES) {
+        /* the sample is the same however the input arrives: its first rows or bytes */
+        n = TC_SNIFF_BYTES;
+        final = false;
+    }
     int counts[ROWS];
     char best = 0, first_wide = 0;
     int bestk = 1;

@@ -164,11 +164,11 @@ static void consume(stream *s, size_t len, long lines)
 
 /*
  * Result rows of a block into out, with the keys of block row i - kshift
- * (none before the first); the header first when first.  Touches nothing
- * of s but reads it: workers call it at once.
+ * (none before the first); the table's header into head, unless NULL.
+ * Touches nothing of s but reads it: workers call it at once.
  */
 static int emit(const stream *s, tc_buf *out, const tc_tensor *y, const tc_block *b,
-                int64_t kshift, bool first, tc_err *err)
+                int64_t kshift, tc_buf *head, tc_err *err)
 {
     int rc;
     if (!s->rich) {
@@ -191,8 +191,8 @@ static int emit(const stream *s, tc_buf *out, const tc_tensor *y, const tc_block
     }
     if ((rc = tc_layout_make(&L, &m, a, y, err)))
         return rc;
-    if (first)
-        tc_layout_header(out, &L, &m, s->odelim);
+    if (head)
+        tc_layout_header(head, &L, &m, s->odelim);
     tc_layout_rows(out, &L, y, b->text, b->key, b->rows, s->r.s.nkey, kshift, s->odelim);
     tc_layout_free(&L);
     return out->oom ? tc_err_set(err, TC_ENOMEM, "out of memory formatting the output") : TC_OK;
@@ -229,7 +229,7 @@ static int run_block(stream *s, tc_block *b)
     int rc = compute(s, b, &r, &y, s->err);
     if (rc == TC_OK) {
         int64_t kshift = s->mode == MODE_DOWN ? (y->ndim ? y->shape[0] : 1) - b->rows : 0;
-        rc = emit(s, &s->out, y, b, kshift, !s->header_out, s->err);
+        rc = emit(s, &s->out, y, b, kshift, s->header_out ? NULL : &s->out, s->err);
         s->header_out = true;
     }
     tc_result_free(&r);
@@ -405,6 +405,15 @@ static int start(stream *s)
     if (len < s->head_skip)
         return TC_OK;
     len -= s->head_skip;
+    /*
+     * A sniffed delimiter comes from the first rows (tc_tok_sniff's
+     * sample): an input that can be read twice waits for all of them, so
+     * the choice does not depend on how the input arrives.  A live pipe
+     * decides on the rows it has.
+     */
+    if (!s->ro.delimiter && !s->eof && s->io->rewind && !s->so.live && len < TC_SNIFF_BYTES &&
+        count_lines(p, len) < TC_SNIFF_ROWS + 1)
+        return TC_OK;
     size_t data_off;
     int64_t rows;
     tc_treader_free(&s->r);
@@ -534,6 +543,7 @@ typedef struct job {
     size_t n, cap;
     bool final;
     long lines;             /* newlines in text */
+    tc_buf head;            /* the table's header, which the writer puts before the first rows */
     tc_buf out;
     int rc;
     tc_err err;             /* positioned within the job; the writer adds the lines before */
@@ -546,7 +556,7 @@ typedef struct pool {
     job *jobs;
     int njobs;
     int64_t next_seq, next_take, next_scan, next_write;
-    int64_t header_seq;     /* the job whose output starts with the header, or -1 */
+    bool header_due;        /* a table whose header is still to be written */
     pthread_t *th;
     int nth, started;
     bool quit;
@@ -578,9 +588,10 @@ static void work(pool *P, job *j, tc_treader *r, tc_block *b)
         rc = compute(s, b, &res, &y, &j->err);
     }
     j->out.n = 0;
+    j->head.n = 0;
     if (rc == TC_OK && y) {
         int64_t kshift = s->mode == MODE_DOWN ? (y->ndim ? y->shape[0] : 1) - b->rows : 0;
-        rc = emit(s, &j->out, y, b, kshift, j->seq == P->header_seq, &j->err);
+        rc = emit(s, &j->out, y, b, kshift, s->rich ? &j->head : NULL, &j->err);
     }
     tc_result_free(&res);
     j->rc = rc;
@@ -677,8 +688,16 @@ static int drain(pool *P, long *lines, bool wait)
             }
             return j->rc;
         }
-        if (j->out.oom)
+        if (j->out.oom || j->head.oom)
             return tc_err_set(s->err, TC_ENOMEM, "out of memory formatting the output");
+        /* the header before the first job that has rows */
+        if (P->header_due && j->head.n) {
+            if (s->io->write(s->io->ctx, j->head.p, j->head.n) != 0) {
+                tc_err_set(s->err, TC_EIO, "%s", strerror(errno));
+                return tc_err_hint(s->err, TC_EIO, "output", NULL);
+            }
+            P->header_due = false;
+        }
         if (j->out.n && s->io->write(s->io->ctx, j->out.p, j->out.n) != 0) {
             tc_err_set(s->err, TC_EIO, "%s", strerror(errno));
             return tc_err_hint(s->err, TC_EIO, "output", NULL);
@@ -705,7 +724,7 @@ static int run_pool(stream *s)
     P.s = s;
     P.nth = s->so.threads;
     P.njobs = 2 * P.nth + 1;
-    P.header_seq = s->rich && !s->header_out ? 0 : -1;
+    P.header_due = s->rich && !s->header_out;
     s->header_out = true;
     size_t block = s->so.block ? (size_t)s->so.block : BLOCK;
     P.jobs = tc_calloc((size_t)P.njobs, sizeof *P.jobs);
@@ -756,6 +775,7 @@ static int run_pool(stream *s)
         pthread_join(P.th[t], NULL);
     for (int k = 0; k < P.njobs; k++) {
         tc_free(P.jobs[k].text);
+        tc_buf_free(&P.jobs[k].head);
         tc_buf_free(&P.jobs[k].out);
     }
     tc_free(P.jobs);

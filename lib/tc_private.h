@@ -308,6 +308,8 @@ void tc_tok_pos(const tc_tok *t, size_t off, long *line, long *col);
  * blanks) if that does; else the first that splits the first row; else ','.
  */
 char tc_tok_sniff(const char *p, size_t n, char comment, bool final);
+/* The sniffer's sample: at most these rows of the first these bytes. */
+enum { TC_SNIFF_ROWS = 64, TC_SNIFF_BYTES = 65536 };
 /*
  * Field f of the current row as a CSV field holds it (quoted where it
  * needs to be, as it was written for CSV) for keeping: start and end in
