@@ -7,7 +7,7 @@
  * on the "C" locale's decimal point.
  */
 /* sched_getaffinity, for the default number of threads */
-#define _GNU_SOURCE
+#define _GNU_SOURCE /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include "tcum.h"
 #include "help.h"
 

@@ -154,7 +154,7 @@ int tc_op_check(const tc_op_args *a, tc_dtype dtype, int ndim, const int64_t *sh
         return TC_ENOMEM;
     tc_result r;
     int rc = tc_op_run(a, x, &r, err);
-    if (rc == TC_OK && out)
+    if (rc == TC_OK && out && r.values)
         *out = r.values->dtype;
     tc_result_free(&r);
     tc_tensor_free(x);

@@ -950,9 +950,10 @@ static bool fast_block(tc_treader *r, const char *p, size_t n, bool final, tc_bl
             return false;   /* a blank line, skipped by the tokenizer, not a row */
         if (block_grow(r, b, esz))
             return false;
-        /* (no arithmetic on a NULL buffer: a table without keys or values has none) */
-        float *pf = s->nval ? (float *)b->x->data + b->rows * s->nval : NULL;
-        double *pd = s->nval ? (double *)b->x->data + b->rows * s->nval : NULL;
+        if (!b->x->data)
+            return false;   /* (never: block_grow made room for the values; for the analyzer) */
+        float *pf = (float *)b->x->data + b->rows * s->nval;
+        double *pd = (double *)b->x->data + b->rows * s->nval;
         size_t *kk = s->nkey ? b->key + 2 * (size_t)b->rows * (size_t)s->nkey : NULL;
         int j = 0, k = 0;
         for (int col = 0; col < ncols; col++) {
