@@ -736,59 +736,143 @@ static int read_object(json_ctx *c, const cJSON *obj, size_t idx, tc_tensor **ou
     return TC_OK;
 }
 
-/* ---- an arena for cJSON's nodes ---------------------------------------------------- */
+/* ---- what cJSON refused ------------------------------------------------------------ */
 
 /*
- * cJSON allocates every node (64 bytes) and string with malloc and frees
- * them one by one; for a 1000 x 1000 matrix that was a fifth of the time.
- * Its allocation hooks are process-wide and take no context, so the arena
- * is a file static, installed around one parse (the library is
- * single-threaded) and dropped whole: the tree is never cJSON_Delete'd.
+ * cJSON allocates with the process's hooks, which the library leaves to
+ * its host (installing its own would change them for the whole process),
+ * and says NULL both for bad syntax and for memory it could not get.
+ * Whether the text is valid JSON (RFC 8259) tells the two apart: valid
+ * text that cJSON refused means out of memory.
  */
-typedef struct arena_chunk {
-    struct arena_chunk *next;
-    size_t used, cap;
-    max_align_t data[];
-} arena_chunk;
-
-static arena_chunk *arena;
-
-static void *arena_alloc(size_t n)
+static size_t skip_ws(const char *d, size_t n, size_t i)
 {
-    n = (n + 15) & ~(size_t)15;
-    if (!arena || arena->cap - arena->used < n) {
-        size_t cap = n > (1u << 20) / 4 ? n : (size_t)1 << 20;
-        arena_chunk *ch = tc_malloc(sizeof *ch + cap);
-        if (!ch)
-            return NULL;
-        ch->used = 0;
-        ch->cap = cap;
-        if (arena && n == cap) {
-            /* a big block of its own: keep filling the current chunk */
-            ch->next = arena->next;
-            arena->next = ch;
-            ch->used = n;
-            return ch->data;
+    while (i < n && is_ws(d[i]))
+        i++;
+    return i;
+}
+
+/* The end of the JSON string at d[i] (its opening quote), or 0 if it is none. */
+static size_t string_end(const char *d, size_t n, size_t i)
+{
+    for (i++; i < n; i++) {
+        unsigned char ch = (unsigned char)d[i];
+        if (ch == '"')
+            return i + 1;
+        if (ch < 0x20)
+            return 0;
+        if (ch == '\\') {
+            if (++i >= n)
+                return 0;
+            if (d[i] == 'u') {
+                for (int k = 0; k < 4; k++)
+                    if (++i >= n || !strchr("0123456789abcdefABCDEF", d[i]) || !d[i])
+                        return 0;
+            } else if (!strchr("\"\\/bfnrt", d[i]) || !d[i]) {
+                return 0;
+            }
         }
-        ch->next = arena;
-        arena = ch;
     }
-    void *p = (char *)arena->data + arena->used;
-    arena->used += n;
-    return p;
+    return 0;
 }
 
-static void arena_free(void *p)
+/* The end of the JSON number at d[i], or 0. */
+static size_t number_end(const char *d, size_t n, size_t i)
 {
-    (void)p;   /* all at once, in arena_drop */
+    if (i < n && d[i] == '-')
+        i++;
+    if (i >= n || d[i] < '0' || d[i] > '9')
+        return 0;
+    if (d[i] == '0')
+        i++;
+    else
+        while (i < n && d[i] >= '0' && d[i] <= '9')
+            i++;
+    if (i < n && d[i] == '.') {
+        if (++i >= n || d[i] < '0' || d[i] > '9')
+            return 0;
+        while (i < n && d[i] >= '0' && d[i] <= '9')
+            i++;
+    }
+    if (i < n && (d[i] == 'e' || d[i] == 'E')) {
+        i++;
+        if (i < n && (d[i] == '+' || d[i] == '-'))
+            i++;
+        if (i >= n || d[i] < '0' || d[i] > '9')
+            return 0;
+        while (i < n && d[i] >= '0' && d[i] <= '9')
+            i++;
+    }
+    return i;
 }
 
-static void arena_drop(void)
+static bool json_valid(const char *d, size_t n)
 {
-    while (arena) {
-        arena_chunk *next = arena->next;
-        tc_free(arena);
-        arena = next;
+    char stack[MAX_NESTING + 2];   /* the open '[' and '{' */
+    int depth = 0;
+    size_t i = skip_ws(d, n, 0);
+    for (;;) {
+        /* a value */
+        if (i >= n)
+            return false;
+        if (d[i] == '[' || d[i] == '{') {
+            if (depth > MAX_NESTING)
+                return false;
+            stack[depth++] = d[i];
+            i = skip_ws(d, n, i + 1);
+            if (i < n && d[i] == (stack[depth - 1] == '[' ? ']' : '}')) {
+                depth--;
+                i++;
+            } else {
+                if (stack[depth - 1] == '{') {
+                    if (i >= n || d[i] != '"' || !(i = string_end(d, n, i)))
+                        return false;
+                    i = skip_ws(d, n, i);
+                    if (i >= n || d[i] != ':')
+                        return false;
+                    i = skip_ws(d, n, i + 1);
+                }
+                continue;
+            }
+        } else if (d[i] == '"') {
+            if (!(i = string_end(d, n, i)))
+                return false;
+        } else if (d[i] == '-' || (d[i] >= '0' && d[i] <= '9')) {
+            if (!(i = number_end(d, n, i)))
+                return false;
+        } else {
+            static const char *const words[] = {"true", "false", "null"};
+            size_t k = 0;
+            while (k < 3 && (n - i < strlen(words[k]) || memcmp(d + i, words[k], strlen(words[k]))))
+                k++;
+            if (k == 3)
+                return false;
+            i += strlen(words[k]);
+        }
+        /* after a value: a comma, a closing bracket, or the end */
+        for (;;) {
+            i = skip_ws(d, n, i);
+            if (depth == 0)
+                return i == n;
+            if (i >= n)
+                return false;
+            if (d[i] == ',') {
+                i = skip_ws(d, n, i + 1);
+                if (stack[depth - 1] == '{') {
+                    if (i >= n || d[i] != '"' || !(i = string_end(d, n, i)))
+                        return false;
+                    i = skip_ws(d, n, i);
+                    if (i >= n || d[i] != ':')
+                        return false;
+                    i = skip_ws(d, n, i + 1);
+                }
+                break;   /* the next value */
+            }
+            if (d[i] != (stack[depth - 1] == '[' ? ']' : '}'))
+                return false;
+            depth--;
+            i++;
+        }
     }
 }
 
@@ -918,13 +1002,12 @@ int tc_read_json_doc(const char *data, size_t n, const tc_read_opts *o, tc_tenso
         rc = err ? err->code : TC_EINPUT;
     } else {
         const char *end = NULL;
-        cJSON_Hooks hooks = {arena_alloc, arena_free};
-        cJSON_InitHooks(&hooks);
         const char *text = c.patched ? c.patched : c.data;
         root = cJSON_ParseWithLengthOpts(text, c.n, &end, 0);
-        cJSON_InitHooks(NULL);
         size_t at = end && end >= text ? (size_t)(end - text) : 0;
-        if (!root) {
+        if (!root && json_valid(text, c.n)) {
+            rc = tc_err_set(err, TC_ENOMEM, "out of memory reading JSON");
+        } else if (!root) {
             size_t j = at;
             while (j < c.n && is_ws(c.data[j]))
                 j++;
@@ -957,7 +1040,7 @@ int tc_read_json_doc(const char *data, size_t n, const tc_read_opts *o, tc_tenso
             tc_err_at(err, rc, line, col);
         }
     }
-    arena_drop();   /* the tree (root) with it */
+    cJSON_Delete(root);
     tc_free(c.offs);
     tc_free(c.patched);
     return rc;

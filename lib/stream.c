@@ -532,7 +532,7 @@ static int start(stream *s)
  * what it gives at once, so output is as live as without threads.  (JSON
  * Lines keep one thread: their rows are read against the head's keys.)
  */
-#define BLOCK (256 * 1024)
+#define BLOCK (128 * 1024)
 
 enum { JOB_FREE, JOB_QUEUED, JOB_DONE };
 
