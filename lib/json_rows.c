@@ -558,7 +558,9 @@ static int unknown_key(tc_tok *t, size_t at, const char *p, size_t n)
     size_t o = 0;
     names[0] = '\0';
     for (int k = 0; k < J->nname && o + 8 < sizeof names; k++) {
-        int w = snprintf(names + o, sizeof names - o, "%s%s", k ? ", " : "", J->name[k]);
+        char nm[200];
+        tc_token_plain(nm, sizeof nm, J->name[k], strlen(J->name[k]));
+        int w = snprintf(names + o, sizeof names - o, "%s%s", k ? ", " : "", nm);
         if (w < 0 || (size_t)w >= sizeof names - o) {
             snprintf(names + sizeof names - 4, 4, "...");
             break;

@@ -303,8 +303,10 @@ static void list_names(const tc_treader *r, char *out, size_t cap)
     size_t o = 0;
     out[0] = '\0';
     for (int c = 0; c < r->s.ncols && o + 8 < cap; c++) {
-        int k = snprintf(out + o, cap - o, "%s%s", c ? ", " : "",
-                         r->s.name && r->s.name[c] ? r->s.name[c] : "?");
+        char nm[200] = "?";
+        if (r->s.name && r->s.name[c])
+            tc_token_plain(nm, sizeof nm, r->s.name[c], strlen(r->s.name[c]));
+        int k = snprintf(out + o, cap - o, "%s%s", c ? ", " : "", nm);
         if (k < 0 || (size_t)k >= cap - o) {
             snprintf(out + (cap > 4 ? cap - 4 : 0), 4, "...");
             break;

@@ -162,6 +162,8 @@ const char *tc_scalar_check(const tc_scalar *v, tc_dtype t);
 
 /* 'token' for a message: quoted, non-printable bytes as \xNN, long ones cut. */
 void tc_token_quote(char *out, size_t cap, const char *s, size_t n);
+/* The same without the quotes (a name in a list), one line whatever s holds. */
+void tc_token_plain(char *out, size_t cap, const char *s, size_t n);
 
 /* Line and 1-based column (in UTF-8 characters) of byte offset off in data. */
 void tc_text_pos(const char *data, size_t off, long *line, long *col);

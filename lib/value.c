@@ -640,3 +640,14 @@ void tc_token_quote(char *out, size_t cap, const char *s, size_t n)
     out[o++] = '\'';
     out[o] = '\0';
 }
+
+void tc_token_plain(char *out, size_t cap, const char *s, size_t n)
+{
+    char q[240];
+    tc_token_quote(q, sizeof q, s, n);
+    size_t k = strlen(q);
+    /* q is 'text' (or 'text...): drop the quotes */
+    if (k >= 2 && q[k - 1] == '\'')
+        q[--k] = '\0';
+    snprintf(out, cap, "%s", q + (k ? 1 : 0));
+}

@@ -241,7 +241,9 @@ void tc_layout_header(tc_buf *out, const tc_layout *L, const tc_table *t, char d
 {
     if (!L->header)
         return;
-    if (L->ncell == 1 && L->cell[0] >= 0 && (!L->vname[0] || !L->vname[0][0])) {
+    const char *only = L->ncell == 1 ? (L->cell[0] < 0 ? t->raw[t->key_col[-1 - L->cell[0]]]
+                                                       : L->vname[0]) : NULL;
+    if (L->ncell == 1 && (!only || !only[0] || !strcmp(only, "\"\""))) {
         /* one empty name: "" as Python's csv writes it, not a blank line, which readers skip */
         tc_buf_puts(out, "\"\"\n");
         return;
