@@ -87,6 +87,27 @@ tcum-asan: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-asan.o
 	  -fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) \
 	  -o $@ $(LIB_SRC) $(CLI_SRC) lib/charconv-asan.o $(LDFLAGS) $(LDLIBS)
 
+# The golden suite with one thread and with 4 threads cutting 97-byte
+# blocks: the same bytes either way (make check runs the default, the cores).
+check-threads: tcum
+	TCUM_THREADS=1 sh testdata/run-tests.sh ./tcum
+	TCUM_THREADS=4 TCUM_TEST_BLOCK=97 sh testdata/run-tests.sh ./tcum
+
+# The threads under ThreadSanitizer: the stream suites with 4 threads and
+# blocks of 97 bytes (many blocks in flight even for small inputs).
+lib/charconv-tsan.o: lib/charconv.cc $(HDR)
+	$(CXX) $(CPPFLAGS) $(DRAGONBOX_CFLAGS) -std=c++17 -O1 -g -fsanitize=thread -Wall -Wextra -Werror \
+	  -c -o $@ lib/charconv.cc
+
+tcum-tsan: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-tsan.o
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) -std=c11 -O1 -g -ffp-contract=off -fsanitize=thread $(WARN) \
+	  -o $@ $(LIB_SRC) $(CLI_SRC) lib/charconv-tsan.o $(LDFLAGS) $(LDLIBS)
+
+TSAN_TESTS = testdata/stream.test testdata/table.test testdata/jsontab.test testdata/files.test
+tsan: tcum-tsan
+	TCUM_THREADS=4 TCUM_TEST_BLOCK=97 TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+	  sh testdata/run-tests.sh ./tcum-tsan $(TSAN_TESTS)
+
 # The library with its fault simulator (alloc.c): TCUM_FAULTSIM=N fails the
 # N-th allocation and every later one; under ASan, so a leak on the way out
 # is caught too.  make faultsim runs golden cases that way for every N up
@@ -227,9 +248,9 @@ lint-man:
 	mandoc -Tlint -Wwarning man/tcum.1
 
 clean:
-	rm -f tcum tcum-asan tcum-faultsim bench/numcheck lib/*.o lib/example libtcum.a libtcum.so.* tcum.pc \
+	rm -f tcum tcum-asan tcum-faultsim tcum-tsan bench/numcheck lib/*.o lib/example libtcum.a libtcum.so.* tcum.pc \
 	  lib/example-installed testdata/stream_chunks \
 	  testdata/forkrun testdata/*.o
 
-.PHONY: all check asan valgrind deps clean fuzz fuzz-torch hostile lint bench numcheck print-lib-src install-check faultsim \
+.PHONY: all check asan valgrind deps clean fuzz fuzz-torch hostile lint bench numcheck print-lib-src install-check faultsim tsan check-threads \
         install uninstall lint-man
