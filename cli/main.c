@@ -439,7 +439,7 @@ static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const
         o->read.comment = val[0];
         break;
     case O_LIVE: o->live = 1; break;
-    case O_THREADS: o->threads = parse_small_int(val, shown, 1); break;
+    case O_THREADS: o->threads = o->read.threads = parse_small_int(val, shown, 1); break;
     case O_HEADER: o->read.header = 1; break;
     case O_NO_HEADER: o->read.header = 0; break;
     case O_SHAPE: parse_shape(o, val); break;
@@ -1355,6 +1355,7 @@ int main(int argc, char **argv)
     const char *env_threads = getenv("TCUM_THREADS");
     if (env_threads && *env_threads)
         o.threads = parse_small_int(env_threads, "TCUM_THREADS", 1);
+    o.read.threads = o.threads;
     const char *env_block = getenv("TCUM_TEST_BLOCK");
     if (env_block && *env_block)
         o.test_block = parse_small_int(env_block, "TCUM_TEST_BLOCK", 1);

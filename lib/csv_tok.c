@@ -466,6 +466,28 @@ const char *tc_tok_raw(const tc_tok *t)
     return t->json ? tc_jrows_raw(t->json) : t->p;
 }
 
+size_t tc_tok_cut(const char *p, size_t n)
+{
+    size_t cut = 0, i = 0;
+    bool inq = false;
+    while (i < n) {
+        const char *q = memchr(p + i, '"', n - i);
+        size_t e = q ? (size_t)(q - p) : n;
+        if (!inq) {
+            for (size_t j = e; j > i; j--)
+                if (p[j - 1] == '\n') {
+                    cut = j;
+                    break;
+                }
+        }
+        if (!q)
+            break;
+        inq = !inq;   /* "" inside quotes toggles twice */
+        i = e + 1;
+    }
+    return cut;
+}
+
 /* ---- sniffing -------------------------------------------------------------------------- */
 
 /*

@@ -887,10 +887,13 @@ static size_t parse_simple(const char *f, const char *end, double *out)
     return (size_t)(c - f);
 }
 
-/* The chars a number literal (or nan, inf, true, false, a complex) can start with. */
+/*
+ * The chars a number literal (or nan, inf, true, false, a complex) can
+ * start with, and the blanks tc_scalar_parse skips before one ("\f1" is 1).
+ */
 static bool may_start_number(char c)
 {
-    return (c >= '0' && c <= '9') || strchr("+-.(tTfFnNiIjJ", c);
+    return (c >= '0' && c <= '9') || strchr("+-.(tTfFnNiIjJ\v\f", c);
 }
 
 /*

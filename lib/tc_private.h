@@ -301,6 +301,8 @@ void tc_tok_block(tc_tok *t, const char *p, size_t n, bool final, long line0);
  * block, or minus an error code with err positioned.
  */
 int tc_tok_row(tc_tok *t, tc_row *row);
+/* The end of the last complete row of p[0, n): its last newline outside quotes; 0 if none. */
+size_t tc_tok_cut(const char *p, size_t n);
 /* Line and column of byte off of the current row's block (off >= the row's start). */
 void tc_tok_pos(const tc_tok *t, size_t off, long *line, long *col);
 /*

@@ -198,6 +198,7 @@ typedef struct tc_read_opts {
      * fast path for plain rows (the two must give the same bytes).
      */
     int reference;
+    int threads;              /* CSV: threads parsing a whole input (0 or 1: the caller's only) */
 } tc_read_opts;
 
 void tc_read_opts_init(tc_read_opts *o);
