@@ -30,9 +30,9 @@ COMPRESS_LIBS = -Wl,-Bstatic $(ZLIB_LIBS) $(BZIP2_LIBS) $(LZMA_LIBS) $(ZSTD_LIBS
 # Dragonbox (libdragonbox-dev) is header-only and versioned in its path;
 # without it charconv.cc falls back to to_chars for the same digits.
 DRAGONBOX_CFLAGS = `ls -d /usr/include/dragonbox-* 2>/dev/null | sed 's/^/-I/'`
-LDLIBS   = $(CJSON_LIBS) $(CSV_LIBS) $(COMPRESS_LIBS) -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -lm
+LDLIBS   = $(CJSON_LIBS) $(CSV_LIBS) $(COMPRESS_LIBS) -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -lm -pthread
 
-LIB_SRC = lib/alloc.c lib/buf.c lib/err.c lib/csv_tok.c lib/table.c lib/stream.c lib/tensor.c lib/dtype.c lib/scan.c lib/reduce.c lib/diff.c \
+LIB_SRC = lib/alloc.c lib/buf.c lib/err.c lib/csv_tok.c lib/json_rows.c lib/table.c lib/stream.c lib/tensor.c lib/dtype.c lib/scan.c lib/reduce.c lib/diff.c \
           lib/grad.c lib/nanreduce.c lib/ops.c lib/value.c lib/read.c lib/read_csv.c lib/read_json.c \
           lib/read_npy.c lib/read_torch.c lib/print_torch.c lib/numfmt.c lib/write.c lib/write_table.c lib/compare.c \
           lib/source.c lib/read_npz.c
@@ -86,6 +86,27 @@ tcum-asan: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-asan.o
 	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) -std=c11 -O1 -g -ffp-contract=off -fno-omit-frame-pointer \
 	  -fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) \
 	  -o $@ $(LIB_SRC) $(CLI_SRC) lib/charconv-asan.o $(LDFLAGS) $(LDLIBS)
+
+# The golden suite with one thread and with 4 threads cutting 97-byte
+# blocks: the same bytes either way (make check runs the default, the cores).
+check-threads: tcum
+	TCUM_THREADS=1 sh testdata/run-tests.sh ./tcum
+	TCUM_THREADS=4 TCUM_TEST_BLOCK=97 sh testdata/run-tests.sh ./tcum
+
+# The threads under ThreadSanitizer: the stream suites with 4 threads and
+# blocks of 97 bytes (many blocks in flight even for small inputs).
+lib/charconv-tsan.o: lib/charconv.cc $(HDR)
+	$(CXX) $(CPPFLAGS) $(DRAGONBOX_CFLAGS) -std=c++17 -O1 -g -fsanitize=thread -Wall -Wextra -Werror \
+	  -c -o $@ lib/charconv.cc
+
+tcum-tsan: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-tsan.o
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) -std=c11 -O1 -g -ffp-contract=off -fsanitize=thread $(WARN) \
+	  -o $@ $(LIB_SRC) $(CLI_SRC) lib/charconv-tsan.o $(LDFLAGS) $(LDLIBS)
+
+TSAN_TESTS = testdata/stream.test testdata/table.test testdata/jsontab.test testdata/files.test
+tsan: tcum-tsan
+	TCUM_THREADS=4 TCUM_TEST_BLOCK=97 TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+	  sh testdata/run-tests.sh ./tcum-tsan $(TSAN_TESTS)
 
 # The library with its fault simulator (alloc.c): TCUM_FAULTSIM=N fails the
 # N-th allocation and every later one; under ASan, so a leak on the way out
@@ -227,9 +248,9 @@ lint-man:
 	mandoc -Tlint -Wwarning man/tcum.1
 
 clean:
-	rm -f tcum tcum-asan tcum-faultsim bench/numcheck lib/*.o lib/example libtcum.a libtcum.so.* tcum.pc \
+	rm -f tcum tcum-asan tcum-faultsim tcum-tsan bench/numcheck lib/*.o lib/example libtcum.a libtcum.so.* tcum.pc \
 	  lib/example-installed testdata/stream_chunks \
 	  testdata/forkrun testdata/*.o
 
-.PHONY: all check asan valgrind deps clean fuzz fuzz-torch hostile lint bench numcheck print-lib-src install-check faultsim \
+.PHONY: all check asan valgrind deps clean fuzz fuzz-torch hostile lint bench numcheck print-lib-src install-check faultsim tsan check-threads \
         install uninstall lint-man

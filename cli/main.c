@@ -6,8 +6,13 @@
  * The locale is never set: the library's number parsing and printing rely
  * on the "C" locale's decimal point.
  */
+/* sched_getaffinity, for the default number of threads */
+#define _GNU_SOURCE /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include "tcum.h"
 #include "help.h"
+
+#include <poll.h>
+#include <sched.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +37,7 @@ typedef enum {
     O_NO_HEADER, O_SHAPE, O_PRECISION, O_THRESHOLD, O_EDGEITEMS,
     O_LINEWIDTH, O_SCI_MODE, O_PROFILE, O_RTOL, O_ATOL, O_EQUAL_NAN,
     O_CHECK_DTYPE, O_TORCH_VERSION, O_COLUMNS, O_EXCLUDE_COLUMNS, O_NA, O_SKIP_ROWS,
-    O_COMMENT, O_OUTPUT_DELIMITER, O_LIVE, O_LIST, O_DIFF_PREPEND, O_DIFF_APPEND,
+    O_COMMENT, O_OUTPUT_DELIMITER, O_LIVE, O_THREADS, O_LIST, O_DIFF_PREPEND, O_DIFF_APPEND,
     O_TRAPZ_X, O_HELP, O_VERSION
 } opt_id;
 
@@ -83,6 +88,7 @@ static const opt_spec OPTS[] = {
     {"comment", 0, 1, O_COMMENT},
     {"output-delimiter", 0, 1, O_OUTPUT_DELIMITER},
     {"live", 0, 0, O_LIVE},
+    {"threads", 0, 1, O_THREADS},
     {"list", 0, 0, O_LIST},
     {"prepend", 0, 1, O_DIFF_PREPEND},
     {"append", 0, 1, O_DIFF_APPEND},
@@ -102,6 +108,8 @@ typedef struct {
     int has_delimiter;
     char out_delim;             /* --output-delimiter, or 0: the input's */
     int live;
+    int threads;                /* --threads, TCUM_THREADS, else the cores we may run on */
+    long test_block;            /* TCUM_TEST_BLOCK: small blocks, for the tests */
     int has_shape, shape_ndim;
     int64_t shape[TC_MAX_DIMS];
     int grad;
@@ -461,6 +469,7 @@ static void set_option(cli_opts *o, const opt_spec *spec, const char *val, const
         o->read.comment = val[0];
         break;
     case O_LIVE: o->live = 1; break;
+    case O_THREADS: o->threads = o->read.threads = parse_small_int(val, shown, 1); break;
     case O_HEADER: o->read.header = 1; break;
     case O_NO_HEADER: o->read.header = 0; break;
     case O_SHAPE: parse_shape(o, val); break;
@@ -969,7 +978,8 @@ static tc_tensor *parse_input(const cli_opts *o, input *in, int reshape, tc_tabl
     int rc;
     if (table)
         *table = NULL;
-    if (f == TC_FMT_CSV) {
+    if (f == TC_FMT_CSV || f == TC_FMT_JSON) {
+        ro.format = f;   /* (JSON: a table when it is one) */
         rc = tc_read_table(in->p, in->n, &ro, &t, table ? &tab : NULL, &err);
     } else {
         ro.format = f;
@@ -1014,6 +1024,14 @@ static tc_tensor *load(const cli_opts *o, const char *path, int reshape)
 static long stream_read(void *ctx, char *buf, size_t cap)
 {
     return (long)input_read(ctx, buf, cap);
+}
+
+/* Whether a read of the input would not wait: data (or its end) is there. */
+static int stream_ready(void *ctx)
+{
+    input *in = ctx;
+    struct pollfd pfd = {in->fd, POLLIN, 0};
+    return poll(&pfd, 1, 0) > 0;
 }
 
 static int stream_rewind(void *ctx)
@@ -1108,14 +1126,14 @@ static void spill(input *in)
     in->src = NULL;
 }
 
-static void run_stream(const cli_opts *o, input *in)
+static void run_stream(const cli_opts *o, input *in, tc_format f)
 {
     tc_read_opts ro = read_opts_for(o, in->path);
-    ro.format = TC_FMT_CSV;
+    ro.format = f;   /* CSV, or JSON Lines */
     if (!in->regular && !o->live && !ro.has_input_dtype)
         spill(in);
-    tc_stream_io io = {stream_read, sink_write, in->regular ? stream_rewind : NULL, in};
-    tc_stream_opts so = {o->select, o->out_delim, o->live};
+    tc_stream_io io = {stream_read, sink_write, in->regular ? stream_rewind : NULL, in, stream_ready};
+    tc_stream_opts so = {o->select, o->out_delim, o->live, o->threads, o->test_block};
     tc_err err = {0};
     int rc = tc_stream_csv(&o->args, &ro, &so, in->p, in->n, &io, &err);
     if (rc != TC_OK) {
@@ -1150,14 +1168,15 @@ static void format_result(const cli_opts *o, const tc_result *r, tc_buf *out,
         if (rc == TC_OK)
             tc_buf_put(out, "\n", 1);
         break;
-    case OUT_JSON:
-        if (pair && !o->select) {
-            rc = tc_write_json(out, r, &err);
-        } else {
-            tc_result single = {NULL, one ? one : r->values, NULL};
-            rc = tc_write_json(out, &single, &err);
-        }
+    case OUT_JSON: {
+        tc_result single = {NULL, one ? one : r->values, NULL};
+        const tc_result *w = pair && !o->select ? r : &single;
+        if (table && tc_table_is_rich(table))
+            rc = tc_write_table_json(out, w, o->grad ? NULL : &o->args, table, &err);
+        else
+            rc = tc_write_json(out, w, &err);
         break;
+    }
     case OUT_CSV:
         if (table && tc_table_is_rich(table)) {
             rc = tc_write_table_csv(out, one, o->grad ? NULL : &o->args, table,
@@ -1318,9 +1337,12 @@ static int run_op(cli_opts *o)
     input_read_head(&in);
     tc_read_opts ro = read_opts_for(o, in.path);
     tc_format f = ro.format == TC_FMT_AUTO ? tc_detect_format(in.p, in.n) : ro.format;
-    if (f == TC_FMT_CSV && streamable(o)) {
+    int lines = 0;   /* JSON Lines stream too: read until the first lines tell */
+    while (f == TC_FMT_JSON && streamable(o) && (lines = tc_json_lines(in.p, in.n, in.eof)) < 0)
+        input_read_upto(&in, 65536);
+    if ((f == TC_FMT_CSV || lines) && streamable(o)) {
         sink_open(o->output);
-        run_stream(o, &in);
+        run_stream(o, &in, f);
         input_close(&in);
         sink_commit();
         return 0;
@@ -1376,6 +1398,16 @@ int main(int argc, char **argv)
     tc_print_opts_init(&o.print);
     o.args.default_dtype = o.read.default_dtype = o.print.default_dtype = TC_FLOAT32;
 
+    /* the threads: the cores this process may run on, unless TCUM_THREADS (or --threads) */
+    cpu_set_t cpus;
+    o.threads = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+    const char *env_threads = getenv("TCUM_THREADS");
+    if (env_threads && *env_threads)
+        o.threads = parse_small_int(env_threads, "TCUM_THREADS", 1);
+    o.read.threads = o.threads;
+    const char *env_block = getenv("TCUM_TEST_BLOCK");
+    if (env_block && *env_block)
+        o.test_block = parse_small_int(env_block, "TCUM_TEST_BLOCK", 1);
     /* tests only: every CSV block through the tokenizer, never the fast path */
     const char *env_ref = getenv("TCUM_TEST_REFERENCE");
     o.read.reference = env_ref && *env_ref == '1';

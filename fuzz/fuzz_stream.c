@@ -1,15 +1,18 @@
 /*
- * fuzz_stream.c - libFuzzer target for streamed CSV (tc_stream_csv).  The
- * first 4 bytes choose the op, dim, chunk sizes and modifiers; the rest is
- * the CSV.  The input is streamed twice, once in reads of pseudo-random
+ * fuzz_stream.c - libFuzzer target for streamed CSV and JSON Lines
+ * (tc_stream_csv).  The first 4 bytes choose the op, dim, chunk sizes,
+ * modifiers and the format (the top bit of the fourth: JSON Lines); the
+ * rest is the input.  The input is streamed twice, once in reads of pseudo-random
  * small sizes and once in one read: for a rewindable input the stream's
  * bytes must not depend on how its input arrives.  A third run reads every
  * block through the tokenizer (ro.reference): the fast path for plain rows
- * must give the same bytes and the same errors.
+ * must give the same bytes and the same errors; a fourth, with threads and
+ * small blocks, the same again.
  */
 #include "tcum.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,9 +58,9 @@ static int feed_rewind(void *ctx)
 static int run(const tc_op_args *a, const tc_read_opts *ro, int select, int rewind,
                feed *f, tc_err *err)
 {
-    tc_stream_io io = {feed_read, feed_write, rewind ? feed_rewind : NULL, f};
+    tc_stream_io io = {feed_read, feed_write, rewind ? feed_rewind : NULL, f, NULL};
     memset(err, 0, sizeof *err);
-    tc_stream_opts so = {select, ',', 0};
+    tc_stream_opts so = {select, ',', 0, 0, 0};
     int rc = tc_stream_csv(a, ro, &so, NULL, 0, &io, err);
     if (rc != TC_OK && (!err->msg[0] || strchr(err->msg, '\n')))
         abort();   /* failure must say why, on one line */
@@ -74,7 +77,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     tc_read_opts ro;
     tc_read_opts_init(&ro);
-    ro.format = TC_FMT_CSV;
+#ifdef FUZZ_JSON_ONLY
+    b3 |= 0x80;   /* (a build that streams JSON Lines only) */
+#endif
+    ro.format = b3 & 0x80 ? TC_FMT_JSON : TC_FMT_CSV;
     ro.header = (int)(b3 & 3) - 1 > 1 ? -1 : (int)(b3 & 3) - 1;
     if (b3 & 0x40) {
         ro.has_input_dtype = 1;
@@ -124,8 +130,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc2 != TC_OK && (strcmp(e2.msg, e3.msg) || e2.line != e3.line || e2.col != e3.col))
             abort();
     }
+    /*
+     * Threads: the input read as for f1 but cut into blocks of a
+     * pseudo-random size, parsed and formatted by 3 workers, must give f1's
+     * bytes and error (the head, which the reads decide, is the same).
+     */
+    feed f4 = {(const char *)data, size, 0, 0x9e3779b9u ^ b2, {0}};
+    tc_err e4;
+    memset(&e4, 0, sizeof e4);
+    tc_stream_io io4 = {feed_read, feed_write, rewind ? feed_rewind : NULL, &f4, NULL};
+    tc_stream_opts so4 = {select, ',', 0, 3, 1 + (long)(b2 % 200)};
+    int rc4 = tc_stream_csv(&a, &ro, &so4, NULL, 0, &io4, &e4);
+    if (rewind && !f1.out.oom && !f4.out.oom) {
+        /* (rows written before an error depend on the blocks: only successes are compared) */
+        if (rc1 != rc4 || (rc1 == TC_OK && (f1.out.n != f4.out.n ||
+                           (f1.out.n && memcmp(f1.out.p, f4.out.p, f1.out.n) != 0))))
+            abort();
+        if (rc1 != TC_OK && (strcmp(e1.msg, e4.msg) || e1.line != e4.line || e1.col != e4.col))
+            abort();
+    }
     tc_buf_free(&f1.out);
     tc_buf_free(&f2.out);
     tc_buf_free(&f3.out);
+    tc_buf_free(&f4.out);
     return 0;
 }

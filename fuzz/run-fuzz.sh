@@ -54,7 +54,7 @@ build() {
     esac
     # shellcheck disable=SC2086
     clang -std=c11 $COMMON -fsanitize=fuzzer $def $CJSON_CFLAGS -o "fuzz/out/fuzz_$1" \
-        $src $objs $extra $CJSON_LIBS -lcsv -lz -lbz2 -llzma -lzstd -lm
+        $src $objs $extra $CJSON_LIBS -lcsv -lz -lbz2 -llzma -lzstd -lm -pthread
 }
 
 # Run one target; its corpus grows in fuzz/out/corpus_TARGET.

@@ -16,6 +16,9 @@
  * delim_whitespace read it) has no libcsv dialect; a small splitter here
  * reads it, with the same quoting rules.
  *
+ * JSON tables (records, split, JSON Lines) are a third dialect, in
+ * json_rows.c: the same rows of fields with positions, from JSON text.
+ *
  * The table layer (table.c) sits above this and is the only caller; its
  * fast path for plain rows is a faster implementation of tokenizer plus
  * table, fuzzed against them.
@@ -69,6 +72,11 @@ static int push_field(tc_tok *t, const char *s, size_t n, size_t off, size_t end
     return TC_OK;
 }
 
+int tc_tok_push(tc_tok *t, const char *s, size_t n, size_t off, size_t end)
+{
+    return push_field(t, s, n, off, end, false);
+}
+
 static void finish_row(tc_tok *t)
 {
     for (size_t i = 0; i < t->nf; i++)
@@ -87,8 +95,19 @@ static void mark_row(tc_tok *t, size_t pos)
     t->row_line = t->line_at;
 }
 
+void tc_tok_mark(tc_tok *t, size_t pos)
+{
+    mark_row(t, pos);
+}
+
 void tc_tok_pos(const tc_tok *t, size_t off, long *line, long *col)
 {
+    if (t->json) {
+        /* JSON rows need not come in text order (split's names and index): count from the start */
+        tc_text_pos(t->p, off < t->n ? off : t->n, line, col);
+        *line += t->line0;
+        return;
+    }
     /* line: the row's line plus the newlines from the row start to off */
     long ln = t->row_line;
     for (size_t i = t->row_off; i < off && i < t->n; i++)
@@ -382,6 +401,7 @@ int tc_tok_init(tc_tok *t, char delim, char comment, tc_err *err)
 
 void tc_tok_free(tc_tok *t)
 {
+    tc_jrows_free(t->json);
     if (t->csv) {
         csv_free(t->csv);
         tc_free(t->csv);
@@ -402,6 +422,8 @@ void tc_tok_block(tc_tok *t, const char *p, size_t n, bool final, long line0)
     t->line_at = line0 + 1;
     t->row_off = 0;
     t->row_line = line0 + 1;
+    if (t->json)
+        tc_jrows_block(t);
     if (t->csv) {
         /* a fresh state: blocks end at rows (csv_fini would submit a partial row) */
         t->csv->pstate = LIBCSV_ROW_NOT_BEGUN;
@@ -417,7 +439,7 @@ int tc_tok_row(tc_tok *t, tc_row *row)
     t->row_done = false;
     t->rc = TC_OK;
     t->nf = 0;
-    int rc = t->csv ? row_libcsv(t) : row_blanks(t);
+    int rc = t->json ? tc_jrows_row(t) : t->csv ? row_libcsv(t) : row_blanks(t);
     if (rc)
         return -rc;
     if (!t->row_done)
@@ -428,6 +450,42 @@ int tc_tok_row(tc_tok *t, tc_row *row)
     row->off = t->row_off;
     row->line = t->row_line;
     return 1;
+}
+
+int tc_tok_keep(tc_tok *t, const tc_field *f, size_t span[2])
+{
+    if (t->json)
+        return tc_jrows_keep(t, f->p, f->n, span);
+    span[0] = f->off;   /* delimited text: the field as it was written */
+    span[1] = f->end;
+    return TC_OK;
+}
+
+const char *tc_tok_raw(const tc_tok *t)
+{
+    return t->json ? tc_jrows_raw(t->json) : t->p;
+}
+
+size_t tc_tok_cut(const char *p, size_t n)
+{
+    size_t cut = 0, i = 0;
+    bool inq = false;
+    while (i < n) {
+        const char *q = memchr(p + i, '"', n - i);
+        size_t e = q ? (size_t)(q - p) : n;
+        if (!inq) {
+            for (size_t j = e; j > i; j--)
+                if (p[j - 1] == '\n') {
+                    cut = j;
+                    break;
+                }
+        }
+        if (!q)
+            break;
+        inq = !inq;   /* "" inside quotes toggles twice */
+        i = e + 1;
+    }
+    return cut;
 }
 
 /* ---- sniffing -------------------------------------------------------------------------- */
@@ -503,7 +561,12 @@ static int count_fields(const char *p, size_t n, char d, char comment, bool fina
 char tc_tok_sniff(const char *p, size_t n, char comment, bool final)
 {
     static const char cand[] = {',', '\t', ';', '|', ' '};
-    enum { ROWS = 64 };
+    enum { ROWS = TC_SNIFF_ROWS };
+    if (n > TC_SNIFF_BYTES) {
+        /* the sample is the same however the input arrives: its first rows or bytes */
+        n = TC_SNIFF_BYTES;
+        final = false;
+    }
     int counts[ROWS];
     char best = 0, first_wide = 0;
     int bestk = 1;

@@ -178,3 +178,29 @@ int tc_result_pick(const tc_result *r, int select, tc_tensor **out, tc_err *err)
     *out = select == 2 ? r->indices : r->values;
     return TC_OK;
 }
+
+/*
+ * For now the answer comes from the op itself, on a tensor of zeros of
+ * that dtype and shape with at most one element along each dim (an op's
+ * checks look at dtypes, ranks and dims, not at values or lengths).
+ * TODO(issue 16): the op table's own checks, without running the op.
+ */
+int tc_op_check(const tc_op_args *a, tc_dtype dtype, int ndim, const int64_t *shape,
+                tc_dtype *out, tc_err *err)
+{
+    int64_t small[TC_MAX_DIMS];
+    if (ndim < 0 || ndim > TC_MAX_DIMS)
+        return tc_err_set(err, TC_EARG, "too many dimensions %d (the limit is %d)", ndim, TC_MAX_DIMS);
+    for (int d = 0; d < ndim; d++)
+        small[d] = shape[d] > 1 ? 1 : shape[d];
+    tc_tensor *x = tc_tensor_new(dtype, ndim, small, err);
+    if (!x)
+        return TC_ENOMEM;
+    tc_result r;
+    int rc = tc_op_run(a, x, &r, err);
+    if (rc == TC_OK && out && r.values)
+        *out = r.values->dtype;
+    tc_result_free(&r);
+    tc_tensor_free(x);
+    return rc;
+}

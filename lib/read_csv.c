@@ -1,5 +1,6 @@
 /*
- * read_csv.c - a whole CSV input in memory into a tensor and its table.
+ * read_csv.c - a whole table in memory (CSV, or a JSON table: pandas'
+ * records and split forms, JSON Lines) into a tensor and its table.
  *
  * All the reading is the table layer's (table.c): here the input is one
  * block, read twice (the head learns the columns and the dtype from every
@@ -7,10 +8,12 @@
  * stream reads the same text block by block.  The values are squeezed as
  * numpy.loadtxt does, except that a header makes a table: rows x columns,
  * a single column 1-D, a single row without a header 1-D, a single value
- * without a header 0-d.
+ * without a header 0-d.  JSON that is no table (nested arrays, tcum's
+ * object form) goes to read_json.c.
  */
 #include "tc_private.h"
 
+#include <pthread.h>
 #include <string.h>
 
 void tc_table_free(tc_table *t)
@@ -133,7 +136,7 @@ size_t tc_skip_lines(const char *p, size_t n, long skip, long *lines)
 int tc_table_empty_error(const tc_treader *r, int64_t rows, tc_err *err)
 {
     const tc_schema *s = &r->s;
-    if (rows == 0 && s->header) {
+    if (rows == 0 && s->header && !r->json) {
         tc_err_set(err, TC_ENODATA, "no data: the only row is a header");
         return tc_err_hint(err, TC_ENODATA, "header", "no");
     }
@@ -145,12 +148,144 @@ int tc_table_empty_error(const tc_treader *r, int64_t rows, tc_err *err)
     return tc_err_hint(err, TC_ENODATA, "columns", NULL);
 }
 
+/* ---- delimited text, in parallel blocks ------------------------------------------------- */
+
+/* The head's sample: the first rows of this many bytes (the sniffer's and the stream's). */
+#define HEAD_BYTES 65536
+/* Below this much text one thread reads it all. */
+#define PAR_MIN (1 << 20)
+
+typedef struct part {
+    const tc_treader *from;
+    const char *p;
+    size_t n;
+    bool final;
+    tc_block b;
+    tc_err err;
+    int rc;
+} part;
+
+static void *parse_part(void *arg)
+{
+    part *q = arg;
+    tc_treader r;
+    q->rc = tc_treader_share(q->from, &r, &q->err);
+    if (q->rc == TC_OK)
+        q->rc = tc_treader_block(&r, q->p, q->n, q->final, 0, &q->b);
+    tc_treader_free(&r);
+    return NULL;
+}
+
+/* The parts' rows one after another in b, key spans relative to p. */
+static int join_parts(const tc_treader *r, const part *q, int np, int64_t rows, const char *p,
+                      tc_block *b, tc_err *err)
+{
+    int64_t shape[2] = {rows, r->s.nval};
+    size_t nkey = (size_t)r->s.nkey, esz = tc_dtype_size(r->dtype);
+    memset(b, 0, sizeof *b);
+    b->x = tc_tensor_new(r->dtype, 2, shape, err);
+    b->key = tc_malloc(nkey * 2 * (size_t)(rows ? rows : 1) * sizeof *b->key);
+    if (!b->x || !b->key) {
+        tc_block_free(b);
+        return tc_err_set(err, TC_ENOMEM, "out of memory");
+    }
+    b->text = p;
+    b->rows = b->cap = rows;
+    size_t vrow = (size_t)r->s.nval * esz;
+    int64_t at = 0;
+    for (int i = 0; i < np; i++) {
+        const tc_block *qb = &q[i].b;
+        if (qb->rows && vrow)
+            memcpy((char *)b->x->data + (size_t)at * vrow, qb->x->data, (size_t)qb->rows * vrow);
+        size_t off = (size_t)(qb->text - p), m = nkey * 2 * (size_t)qb->rows;
+        for (size_t j = 0; j < m; j++)
+            b->key[nkey * 2 * (size_t)at + j] = qb->key[j] + off;
+        at += qb->rows;
+    }
+    return TC_OK;
+}
+
+/*
+ * The data rows p[0, n) into one block b, cut at row boundaries into parts
+ * that threads parse at once; the values and the key spans (made relative
+ * to p) are joined in order.  The first error in input order wins, its
+ * line counted from line0.
+ */
+static int parse_parts(tc_treader *r, const char *p, size_t n, long line0, int threads,
+                       tc_block *b, tc_err *err)
+{
+    int k = threads * 2;
+    part *q = tc_calloc((size_t)k, sizeof *q);
+    pthread_t *th = tc_calloc((size_t)k, sizeof *th);
+    bool *started = tc_calloc((size_t)k, sizeof *started);
+    if (!q || !th || !started) {
+        tc_free(q);
+        tc_free(th);
+        tc_free(started);
+        return tc_err_set(err, TC_ENOMEM, "out of memory");
+    }
+    size_t at = 0;
+    int np = 0;
+    for (; np < k && at < n; np++) {
+        size_t end = np == k - 1 ? n : at + (n - at) / (size_t)(k - np);
+        if (end < n) {
+            size_t c = tc_tok_cut(p + at, end - at);
+            if (!c)
+                c = tc_tok_cut(p + at, n - at);   /* a row longer than a part */
+            end = c ? at + c : n;
+        }
+        q[np] = (part){r, p + at, end - at, end == n, {0}, {0}, 0};
+        at = end;
+    }
+    for (int i = 0; i < np; i++)
+        started[i] = pthread_create(&th[i], NULL, parse_part, &q[i]) == 0;
+    for (int i = 0; i < np; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            parse_part(&q[i]);   /* no thread: this one here */
+    }
+    int rc = TC_OK;
+    long lines = line0;
+    int64_t rows = 0;
+    for (int i = 0; i < np && rc == TC_OK; i++) {
+        if (q[i].rc) {
+            rc = q[i].rc;
+            if (err) {
+                *err = q[i].err;
+                if (err->line > 0)
+                    err->line += lines;
+            }
+        }
+        for (size_t j = 0; j < q[i].n && rc == TC_OK; j++)
+            lines += q[i].p[j] == '\n';
+        rows += q[i].b.rows;
+    }
+    if (rc == TC_OK)
+        rc = join_parts(r, q, np, rows, p, b, err);
+    for (int i = 0; i < np; i++)
+        tc_block_free(&q[i].b);
+    tc_free(q);
+    tc_free(th);
+    tc_free(started);
+    return rc;
+}
+
 int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out,
                   tc_table **table, tc_err *err)
 {
     *out = NULL;
     if (table)
         *table = NULL;
+    int vrc = tc_read_opts_check(o, err);   /* an input_dtype the PyTorch version lacks */
+    if (vrc)
+        return vrc;
+    tc_format f = o->format == TC_FMT_AUTO ? tc_detect_format(data, n) : o->format;
+    if (f == TC_FMT_NPY || f == TC_FMT_TORCH) {
+        tc_read_opts po = *o;
+        po.format = f;
+        return tc_read(data, n, &po, out, err);
+    }
     size_t bom = tc_bom_len(data, n);
     data += bom;
     n -= bom;
@@ -158,23 +293,69 @@ int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor *
     size_t skip = tc_skip_lines(data, n, o->skip_rows, &line0);
     data += skip;
     n -= skip;
+    int json = f == TC_FMT_JSON ? tc_json_form(data, n) : 0;
+    if (f == TC_FMT_JSON && json == TC_JSON_PLAIN) {
+        int rc = tc_read_json_doc(data, n, o, out, table, err);
+        if (rc && err && err->line > 0)
+            err->line += line0;
+        /* a dtype named in the input itself ("dtype") */
+        if (rc == TC_OK && (rc = tc_dtype_check_version((*out)->dtype, o->torch_version, err))) {
+            tc_tensor_free(*out);
+            *out = NULL;
+            if (table) {
+                tc_table_free(*table);
+                *table = NULL;
+            }
+        }
+        return rc;
+    }
 
     tc_treader r;
     int rc = tc_treader_init(&r, o, err);
+    r.json = json;
     size_t data_off = 0;
     int64_t rows = 0;
-    if (rc == TC_OK)
-        rc = tc_treader_head(&r, data, n, true, line0, &data_off, &rows);
+    /*
+     * The head: a JSON document whole; delimited text its first rows (as
+     * the stream reads them), then a pre-scan of the rest for what the
+     * head cannot know (a wider dtype, the role of a column of holes).
+     */
+    size_t head = n;
+    if (!json && n > HEAD_BYTES) {
+        size_t c = tc_tok_cut(data, HEAD_BYTES);
+        head = c ? c : n;
+    }
+    for (;;) {
+        if (rc == TC_OK)
+            rc = tc_treader_head(&r, data, head, head == n, line0, &data_off, &rows);
+        if (rc || rows > 0 || head == n)
+            break;
+        /* only a header or comments so far: a bigger head */
+        size_t c = tc_tok_cut(data, head * 2 < n ? head * 2 : n);
+        head = c > head ? c : n;
+        tc_treader_free(&r);
+        rc = tc_treader_init(&r, o, err);
+        r.json = json;
+    }
     if (rc == TC_OK && rows == 0)
         rc = tc_table_empty_error(&r, rows, err);
     tc_block b = {0};
     if (rc == TC_OK) {
-        r.dtype = tc_treader_infer(&r);
         long lines = 0;
         for (size_t i = 0; i < data_off; i++)
             lines += data[i] == '\n';
+        if (head < n) {
+            long hl = lines;
+            for (size_t i = data_off; i < head; i++)
+                hl += data[i] == '\n';
+            tc_treader_scan(&r, data + head, n - head, true, line0 + hl);
+        }
+        r.dtype = tc_treader_infer(&r);
         /* (without value columns too: a key column holding a number says so first) */
-        rc = tc_treader_block(&r, data + data_off, n - data_off, true, line0 + lines, &b);
+        if (!json && o->threads > 1 && n - data_off >= PAR_MIN)
+            rc = parse_parts(&r, data + data_off, n - data_off, line0 + lines, o->threads, &b, err);
+        else
+            rc = tc_treader_block(&r, data + data_off, n - data_off, true, line0 + lines, &b);
     }
     if (rc == TC_OK && r.s.nval == 0)
         rc = tc_table_empty_error(&r, rows, err);
@@ -210,5 +391,7 @@ int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor *
 
 int tc_read_csv(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out, tc_err *err)
 {
-    return tc_read_table(data, n, o, out, NULL, err);
+    tc_read_opts co = *o;
+    co.format = TC_FMT_CSV;
+    return tc_read_table(data, n, &co, out, NULL, err);
 }

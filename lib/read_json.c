@@ -17,6 +17,10 @@
  * offset holds); a bare value (0-d); tcum's object form
  * {"dtype": ..., "shape": [...], "data": nested or flat}, and the
  * {"values": {...}, "indices": {...}} form of two-result ops (values read).
+ * The object form of a table (tc_write_table_json: "columns", "keys",
+ * "key_positions" after "data") gives its table too.  The other JSON
+ * tables (records, split, JSON Lines) are read by the table layer
+ * (json_rows.c, table.c): tc_read_json sends them there.
  */
 #include "tc_private.h"
 
@@ -40,6 +44,7 @@ typedef struct json_ctx {
     bool failed;                /* err is set */
     bool has_pos;
     size_t pos;
+    tc_table **table;           /* where an object form's table goes, or NULL */
 } json_ctx;
 
 static void fail_at(json_ctx *c, size_t pos, int code, const char *fmt, ...)
@@ -380,10 +385,252 @@ done:
 
 /* ---- tcum's object form -------------------------------------------------------- */
 
+/* x (read from "data" at data_i) to the object's "shape": as it is, or a flat list reshaped. */
+static int fit_shape(json_ctx *c, tc_tensor **x, int ndim, const int64_t *dims, size_t data_i)
+{
+    bool same = (*x)->ndim == ndim;
+    for (int i = 0; same && i < ndim; i++)
+        same = (*x)->shape[i] == dims[i];
+    if (same)
+        return TC_OK;
+    int64_t numel = 1;
+    bool fits = true;
+    for (int i = 0; i < ndim && fits; i++)
+        fits = tc_mul_ok(numel, dims[i], &numel);
+    if ((*x)->ndim == 1 && fits && numel == (*x)->numel) {
+        tc_tensor *r = NULL;
+        int rc = tc_tensor_reshape(*x, ndim, dims, &r, c->err);
+        tc_tensor_free(*x);
+        *x = r;
+        if (rc)
+            c->failed = true;
+        return rc;
+    }
+    char want[TC_DIMS_STR_MAX], got[TC_DIMS_STR_MAX];
+    tc_dims_str(ndim, dims, '[', want, sizeof want);
+    tc_shape_str(*x, 0, got, sizeof got);
+    tc_err_set(c->err, TC_EINPUT, "\"data\" has shape %s but \"shape\" is %s", got, want);
+    c->failed = c->has_pos = true;
+    c->pos = off_of(c, data_i);
+    return TC_EINPUT;
+}
+
+/* ---- a table's members ------------------------------------------------------------ */
+
+/* A name or a key field: a string, or null (empty); false if it is neither. */
+static bool text_of(const cJSON *v, const char **p)
+{
+    *p = "";
+    if (cJSON_IsNull(v)) {
+        *p = "";
+        return true;
+    }
+    if (!cJSON_IsString(v))
+        return false;
+    *p = v->valuestring;
+    return true;
+}
+
+/* A new copy of text p as a CSV field (NULL if out of memory). */
+static char *csv_dup(const char *p, char delim)
+{
+    tc_buf b = {0};
+    tc_csv_form(&b, p, strlen(p), delim);
+    tc_buf_put(&b, "", 1);
+    if (b.oom) {
+        tc_buf_free(&b);
+        return NULL;
+    }
+    return b.p;
+}
+
+/*
+ * The table of the tensor x that tc_write_table_json wrote: "columns" (the
+ * header's names of the value columns), "keys" (each key column's fields,
+ * one a row), "key_positions" (the key columns' places among all the
+ * columns, 1-based; the first ones if absent) and "delimiter" (CSV
+ * output's, if not a comma).  Into *c->table, or checked and dropped.
+ */
+static int read_table_members(json_ctx *c, const tc_tensor *x, size_t data_i,
+                              const cJSON *tab[4], const size_t tab_i[4])
+{
+    const cJSON *columns = tab[0], *keys = tab[1], *kpos = tab[2], *delim = tab[3];
+    const char *p = "";
+#define BAD(i, ...) do { fail_at(c, off_of(c, tab_i[i]), TC_EINPUT, __VA_ARGS__); return TC_EINPUT; } while (0)
+    if (x->ndim > 2) {
+        fail_at(c, off_of(c, data_i), TC_EINPUT, "a table's \"data\" has at most 2 dimensions");
+        return TC_EINPUT;
+    }
+    int64_t ncolumns = -1, klen = -1;
+    int nkey = 0;
+    if (columns) {
+        if (!cJSON_IsArray(columns))
+            BAD(0, "\"columns\" must be a list of names");
+        ncolumns = 0;
+        for (const cJSON *e = columns->child; e; e = e->next, ncolumns++)
+            if (!text_of(e, &p))
+                BAD(0, "\"columns\" must be a list of names");
+    }
+    if (keys) {
+        if (!cJSON_IsObject(keys))
+            BAD(1, "\"keys\" must be an object of lists, one a key column");
+        for (const cJSON *m = keys->child; m; m = m->next, nkey++) {
+            int64_t len = 0;
+            bool ok = cJSON_IsArray(m) && nkey < INT32_MAX / 2;
+            for (const cJSON *e = ok ? m->child : NULL; e && ok; e = e->next, len++)
+                ok = text_of(e, &p);
+            if (!ok)
+                BAD(1, "\"keys\" must be an object of lists (of strings), one a key column");
+            if (klen >= 0 && len != klen)
+                BAD(1, "the lists in \"keys\" must be as long as each other");
+            klen = len;
+        }
+        if (nkey == 0)
+            keys = NULL;
+    }
+    if (delim && (!cJSON_IsString(delim) || strlen(delim->valuestring) != 1 ||
+                  strchr("\"\r\n", delim->valuestring[0])))
+        BAD(3, "\"delimiter\" must be one character");
+    if (!columns && !keys) {
+        if (kpos)
+            BAD(2, "\"key_positions\" needs \"keys\"");
+        return TC_OK;   /* no table */
+    }
+    int64_t rows = 1, nval = 1;
+    bool column = false;
+    if (x->ndim == 2) {
+        rows = x->shape[0];
+        nval = x->shape[1];
+    } else if (x->ndim == 1) {
+        column = columns ? ncolumns == 1 : klen == x->shape[0];
+        rows = column ? x->shape[0] : 1;
+        nval = column ? 1 : x->shape[0];
+    }
+    if (nval < 1 || nval > INT32_MAX / 2)
+        BAD(columns ? 0 : 1, "a table's \"data\" needs 1 to %d columns", INT32_MAX / 2);
+    if (columns && ncolumns != nval)
+        BAD(0, "\"columns\" has %lld name%s but \"data\" has %lld column%s", (long long)ncolumns,
+            ncolumns == 1 ? "" : "s", (long long)nval, nval == 1 ? "" : "s");
+    if (keys && klen != rows)
+        BAD(1, "the lists in \"keys\" have %lld entr%s but \"data\" has %lld row%s",
+            (long long)klen, klen == 1 ? "y" : "ies", (long long)rows, rows == 1 ? "" : "s");
+    int ncols = nkey + (int)nval;
+    tc_table *t = tc_calloc(1, sizeof *t);
+    if (!t)
+        goto oom;
+    t->delim = delim ? delim->valuestring[0] : ',';
+    t->header = columns != NULL;
+    t->ncols = ncols;
+    t->nval = (int)nval;
+    t->nkey = nkey;
+    t->rows = rows;
+    t->ndim = x->ndim;
+    t->column = column;
+    t->role = tc_calloc((size_t)ncols, 1);
+    t->val_col = tc_calloc((size_t)ncols, sizeof *t->val_col);
+    t->key_col = tc_calloc((size_t)ncols, sizeof *t->key_col);
+    if (!t->role || !t->val_col || !t->key_col)
+        goto oom;
+    /* the places of the key columns: key_positions, else the first ones */
+    int k = 0;
+    if (kpos) {
+        bool ok = cJSON_IsArray(kpos);
+        int64_t last = 0;
+        for (const cJSON *e = ok ? kpos->child : NULL; e && ok; e = e->next) {
+            ok = k < nkey && cJSON_IsNumber(e) && e->valuedouble > (double)last &&
+                 e->valuedouble <= ncols && e->valuedouble == (double)(int64_t)e->valuedouble;
+            if (ok) {
+                last = (int64_t)e->valuedouble;
+                t->role[last - 1] = TC_ROLE_KEY;
+                k++;
+            }
+        }
+        if (!ok || k != nkey) {
+            tc_table_free(t);
+            BAD(2, "\"key_positions\" must list the %d key columns' places, increasing, "
+                "from 1 to %d", nkey, ncols);
+        }
+    } else {
+        for (k = 0; k < nkey; k++)
+            t->role[k] = TC_ROLE_KEY;
+    }
+    int nv = 0, nk = 0;
+    for (int col = 0; col < ncols; col++) {
+        if (t->role[col] == TC_ROLE_KEY)
+            t->key_col[nk++] = col;
+        else
+            t->val_col[nv++] = col;
+    }
+    if (t->header) {
+        t->name = tc_calloc((size_t)ncols, sizeof *t->name);
+        t->raw = tc_calloc((size_t)ncols, sizeof *t->raw);
+        if (!t->name || !t->raw)
+            goto oom;
+        const cJSON *kn = keys ? keys->child : NULL, *vn = columns->child;
+        for (int col = 0; col < ncols; col++) {
+            if (t->role[col] == TC_ROLE_KEY) {
+                p = kn && kn->string ? kn->string : "";
+                kn = kn ? kn->next : NULL;
+            } else {
+                text_of(vn, &p);
+                vn = vn ? vn->next : NULL;
+            }
+            size_t len = strlen(p);
+            t->raw[col] = csv_dup(p, t->delim);
+            t->name[col] = tc_malloc(len + 1);
+            if (!t->raw[col] || !t->name[col])
+                goto oom;
+            memcpy(t->name[col], p, len + 1);
+        }
+    }
+    if (nkey) {
+        /* the key fields decoded from the text: cJSON's strings end at a \u0000 */
+        tc_buf text = {0}, one = {0};
+        t->key = tc_malloc(2 * (size_t)(rows ? rows : 1) * (size_t)nkey * sizeof *t->key);
+        if (!t->key)
+            goto oom;
+        int j = 0;
+        size_t mi = tab_i[1] + 1;   /* the pre-order index of a key column's list */
+        for (const cJSON *m = keys->child; m; m = m->next, j++) {
+            int64_t i = 0;
+            for (const cJSON *e = m->child; e; e = e->next, i++) {
+                one.n = 0;
+                if (cJSON_IsString(e) && !tc_json_string(c->data, c->n, off_of(c, mi + 1 + (size_t)i), &one))
+                    one.oom = 1;
+                size_t *sp = t->key + 2 * ((size_t)i * (size_t)nkey + (size_t)j);
+                sp[0] = text.n;
+                tc_csv_form(&text, one.p ? one.p : "", one.n, t->delim);
+                sp[1] = text.n;
+            }
+            mi += 1 + (size_t)i;
+        }
+        tc_buf_put(&text, "", 1);
+        bool failed = text.oom || one.oom;
+        tc_buf_free(&one);
+        if (failed) {
+            tc_buf_free(&text);
+            goto oom;
+        }
+        t->keytext = text.p;
+    }
+    if (c->table)
+        *c->table = t;
+    else
+        tc_table_free(t);
+    return TC_OK;
+oom:
+    tc_err_set(c->err, TC_ENOMEM, "out of memory");
+    tc_table_free(t);
+    c->failed = true;
+    return TC_ENOMEM;
+#undef BAD
+}
+
 static int read_object(json_ctx *c, const cJSON *obj, size_t idx, tc_tensor **out)
 {
     const cJSON *dtype = NULL, *shape = NULL, *data = NULL, *values = NULL;
-    size_t dtype_i = 0, shape_i = 0, data_i = 0, values_i = 0;
+    const cJSON *tab[4] = {NULL, NULL, NULL, NULL};   /* columns, keys, key_positions, delimiter */
+    size_t dtype_i = 0, shape_i = 0, data_i = 0, values_i = 0, tab_i[4] = {0, 0, 0, 0};
     size_t k = idx + 1;
     char q[200];
     for (const cJSON *m = obj->child; m; m = m->next) {
@@ -396,12 +643,32 @@ static int read_object(json_ctx *c, const cJSON *obj, size_t idx, tc_tensor **ou
             data = m, data_i = k;
         else if (!strcmp(key, "values"))
             values = m, values_i = k;
-        else if (strcmp(key, "indices")) {
+        else if (!strcmp(key, "columns"))
+            tab[0] = m, tab_i[0] = k;
+        else if (!strcmp(key, "keys"))
+            tab[1] = m, tab_i[1] = k;
+        else if (!strcmp(key, "key_positions"))
+            tab[2] = m, tab_i[2] = k;
+        else if (!strcmp(key, "delimiter"))
+            tab[3] = m, tab_i[3] = k;
+        else if (!strcmp(key, "schema")) {
+            fail_at(c, off_of(c, k), TC_EINPUT, "%s", "\"schema\" and \"data\" are pandas' "
+                    "orient=\"table\", which tcum does not read: write the table with "
+                    "orient=\"records\" or \"split\"");
+            return TC_EINPUT;
+        } else if (strcmp(key, "indices")) {
             tc_token_quote(q, sizeof q, key, strlen(key));
             fail_at(c, off_of(c, k), TC_EINPUT, "unknown key %s in a tensor object", q);
             return TC_EINPUT;
         }
         k += subtree_size(m);
+    }
+    for (int j = 0; j < 4 && !data; j++) {
+        if (tab[j]) {
+            fail_at(c, off_of(c, tab_i[j]), TC_EINPUT, "\"%s\" belongs in a tensor object with "
+                    "\"data\"", tab[j]->string);
+            return TC_EINPUT;
+        }
     }
     if (!data && values && cJSON_IsObject(values))
         return read_object(c, values, values_i, out);
@@ -449,127 +716,159 @@ static int read_object(json_ctx *c, const cJSON *obj, size_t idx, tc_tensor **ou
     }
     tc_tensor *x = NULL;
     int rc = read_nested(c, data, data_i, has_dtype, t, &x);
-    if (rc != TC_OK || !shape) {
-        *out = x;
-        return rc;
-    }
-    bool same = x->ndim == ndim;
-    for (int i = 0; same && i < ndim; i++)
-        same = x->shape[i] == dims[i];
-    if (same) {
-        *out = x;
-        return TC_OK;
-    }
-    int64_t numel = 1;
-    bool fits = true;
-    for (int i = 0; i < ndim && fits; i++)
-        fits = tc_mul_ok(numel, dims[i], &numel);
-    if (x->ndim == 1 && fits && numel == x->numel) {
-        rc = tc_tensor_reshape(x, ndim, dims, out, c->err);
+    if (rc == TC_OK && shape)
+        rc = fit_shape(c, &x, ndim, dims, data_i);
+    if (rc == TC_OK && (tab[0] || tab[1] || tab[2] || tab[3]))
+        rc = read_table_members(c, x, data_i, tab, tab_i);
+    if (rc != TC_OK) {
         tc_tensor_free(x);
         return rc;
     }
-    char want[TC_DIMS_STR_MAX], got[TC_DIMS_STR_MAX];
-    tc_dims_str(ndim, dims, '[', want, sizeof want);
-    tc_shape_str(x, 0, got, sizeof got);
-    tc_tensor_free(x);
-    tc_err_set(c->err, TC_EINPUT, "\"data\" has shape %s but \"shape\" is %s", got, want);
-    c->failed = c->has_pos = true;
-    c->pos = off_of(c, data_i);
-    return TC_EINPUT;
+    *out = x;
+    return TC_OK;
 }
 
-/* ---- an arena for cJSON's nodes ---------------------------------------------------- */
+/* ---- what cJSON refused ------------------------------------------------------------ */
 
 /*
- * cJSON allocates every node (64 bytes) and string with malloc and frees
- * them one by one; for a 1000 x 1000 matrix that was a fifth of the time.
- * Its allocation hooks are process-wide and take no context, so the arena
- * is a file static, installed around one parse (the library is
- * single-threaded) and dropped whole: the tree is never cJSON_Delete'd.
+ * cJSON allocates with the process's hooks, which the library leaves to
+ * its host (installing its own would change them for the whole process),
+ * and says NULL both for bad syntax and for memory it could not get.
+ * Whether the text is valid JSON (RFC 8259) tells the two apart: valid
+ * text that cJSON refused means out of memory.
  */
-typedef struct arena_chunk {
-    struct arena_chunk *next;
-    size_t used, cap;
-    max_align_t data[];
-} arena_chunk;
-
-static arena_chunk *arena;
-
-static void *arena_alloc(size_t n)
+static size_t skip_ws(const char *d, size_t n, size_t i)
 {
-    n = (n + 15) & ~(size_t)15;
-    if (!arena || arena->cap - arena->used < n) {
-        size_t cap = n > (1u << 20) / 4 ? n : (size_t)1 << 20;
-        arena_chunk *ch = tc_malloc(sizeof *ch + cap);
-        if (!ch)
-            return NULL;
-        ch->used = 0;
-        ch->cap = cap;
-        if (arena && n == cap) {
-            /* a big block of its own: keep filling the current chunk */
-            ch->next = arena->next;
-            arena->next = ch;
-            ch->used = n;
-            return ch->data;
+    while (i < n && is_ws(d[i]))
+        i++;
+    return i;
+}
+
+/* The end of the JSON string at d[i] (its opening quote), or 0 if it is none. */
+static size_t string_end(const char *d, size_t n, size_t i)
+{
+    for (i++; i < n; i++) {
+        unsigned char ch = (unsigned char)d[i];
+        if (ch == '"')
+            return i + 1;
+        if (ch < 0x20)
+            return 0;
+        if (ch == '\\') {
+            if (++i >= n)
+                return 0;
+            if (d[i] == 'u') {
+                for (int k = 0; k < 4; k++)
+                    if (++i >= n || !strchr("0123456789abcdefABCDEF", d[i]) || !d[i])
+                        return 0;
+            } else if (!strchr("\"\\/bfnrt", d[i]) || !d[i]) {
+                return 0;
+            }
         }
-        ch->next = arena;
-        arena = ch;
     }
-    void *p = (char *)arena->data + arena->used;
-    arena->used += n;
-    return p;
+    return 0;
 }
 
-static void arena_free(void *p)
+/* The end of the JSON number at d[i], or 0. */
+static size_t number_end(const char *d, size_t n, size_t i)
 {
-    (void)p;   /* all at once, in arena_drop */
+    if (i < n && d[i] == '-')
+        i++;
+    if (i >= n || d[i] < '0' || d[i] > '9')
+        return 0;
+    if (d[i] == '0')
+        i++;
+    else
+        while (i < n && d[i] >= '0' && d[i] <= '9')
+            i++;
+    if (i < n && d[i] == '.') {
+        if (++i >= n || d[i] < '0' || d[i] > '9')
+            return 0;
+        while (i < n && d[i] >= '0' && d[i] <= '9')
+            i++;
+    }
+    if (i < n && (d[i] == 'e' || d[i] == 'E')) {
+        i++;
+        if (i < n && (d[i] == '+' || d[i] == '-'))
+            i++;
+        if (i >= n || d[i] < '0' || d[i] > '9')
+            return 0;
+        while (i < n && d[i] >= '0' && d[i] <= '9')
+            i++;
+    }
+    return i;
 }
 
-static void arena_drop(void)
+static bool json_valid(const char *d, size_t n)
 {
-    while (arena) {
-        arena_chunk *next = arena->next;
-        tc_free(arena);
-        arena = next;
+    char stack[MAX_NESTING + 2];   /* the open '[' and '{' */
+    int depth = 0;
+    size_t i = skip_ws(d, n, 0);
+    for (;;) {
+        /* a value */
+        if (i >= n)
+            return false;
+        if (d[i] == '[' || d[i] == '{') {
+            if (depth > MAX_NESTING)
+                return false;
+            stack[depth++] = d[i];
+            i = skip_ws(d, n, i + 1);
+            if (i < n && d[i] == (stack[depth - 1] == '[' ? ']' : '}')) {
+                depth--;
+                i++;
+            } else {
+                if (stack[depth - 1] == '{') {
+                    if (i >= n || d[i] != '"' || !(i = string_end(d, n, i)))
+                        return false;
+                    i = skip_ws(d, n, i);
+                    if (i >= n || d[i] != ':')
+                        return false;
+                    i = skip_ws(d, n, i + 1);
+                }
+                continue;
+            }
+        } else if (d[i] == '"') {
+            if (!(i = string_end(d, n, i)))
+                return false;
+        } else if (d[i] == '-' || (d[i] >= '0' && d[i] <= '9')) {
+            if (!(i = number_end(d, n, i)))
+                return false;
+        } else {
+            static const char *const words[] = {"true", "false", "null"};
+            size_t k = 0;
+            while (k < 3 && (n - i < strlen(words[k]) || memcmp(d + i, words[k], strlen(words[k]))))
+                k++;
+            if (k == 3)
+                return false;
+            i += strlen(words[k]);
+        }
+        /* after a value: a comma, a closing bracket, or the end */
+        for (;;) {
+            i = skip_ws(d, n, i);
+            if (depth == 0)
+                return i == n;
+            if (i >= n)
+                return false;
+            if (d[i] == ',') {
+                i = skip_ws(d, n, i + 1);
+                if (stack[depth - 1] == '{') {
+                    if (i >= n || d[i] != '"' || !(i = string_end(d, n, i)))
+                        return false;
+                    i = skip_ws(d, n, i);
+                    if (i >= n || d[i] != ':')
+                        return false;
+                    i = skip_ws(d, n, i + 1);
+                }
+                break;   /* the next value */
+            }
+            if (d[i] != (stack[depth - 1] == '[' ? ']' : '}'))
+                return false;
+            depth--;
+            i++;
+        }
     }
 }
 
 /* ---- the fast path: a rectangular array of plain numbers -------------------------- */
-
-/* Length of the JSON number (RFC 8259 grammar) at d[i], or 0 if none. */
-static size_t json_number_len(const char *d, size_t n, size_t i)
-{
-    size_t k = i;
-    if (k < n && d[k] == '-')
-        k++;
-    if (k < n && d[k] == '0') {
-        k++;
-    } else if (k < n && d[k] >= '1' && d[k] <= '9') {
-        while (k < n && d[k] >= '0' && d[k] <= '9')
-            k++;
-    } else {
-        return 0;
-    }
-    if (k < n && d[k] == '.') {
-        size_t f = ++k;
-        while (k < n && d[k] >= '0' && d[k] <= '9')
-            k++;
-        if (k == f)
-            return 0;
-    }
-    if (k < n && (d[k] == 'e' || d[k] == 'E')) {
-        k++;
-        if (k < n && (d[k] == '+' || d[k] == '-'))
-            k++;
-        size_t e = k;
-        while (k < n && d[k] >= '0' && d[k] <= '9')
-            k++;
-        if (k == e)
-            return 0;
-    }
-    return k - i;
-}
 
 /*
  * The common case without building a tree: nested arrays of JSON numbers,
@@ -606,7 +905,7 @@ static bool read_fast(const json_ctx *c, tc_tensor **out)
             i++;
             continue;
         }
-        size_t len = json_number_len(d, n, i);
+        size_t len = tc_json_number_len(d, n, i);
         bool store;
         tc_scalar v;
         if (len == 0 || tc_shape_scalar(&sh, &store) != TC_SHAPE_OK ||
@@ -661,7 +960,18 @@ done:
 int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
                  tc_tensor **out, tc_err *err)
 {
+    /* the table forms go through the table layer, the rest comes back here */
+    tc_read_opts jo = *o;
+    jo.format = TC_FMT_JSON;
+    return tc_read_table(data, n, &jo, out, NULL, err);
+}
+
+int tc_read_json_doc(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out,
+                     tc_table **table, tc_err *err)
+{
     *out = NULL;
+    if (table)
+        *table = NULL;
     size_t bom = tc_bom_len(data, n);
     json_ctx c;
     memset(&c, 0, sizeof c);
@@ -669,6 +979,7 @@ int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
     c.n = n - bom;
     c.o = o;
     c.err = err;
+    c.table = table;
 
     int rc = TC_OK;
     cJSON *root = NULL;
@@ -683,13 +994,12 @@ int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
         rc = err ? err->code : TC_EINPUT;
     } else {
         const char *end = NULL;
-        cJSON_Hooks hooks = {arena_alloc, arena_free};
-        cJSON_InitHooks(&hooks);
         const char *text = c.patched ? c.patched : c.data;
         root = cJSON_ParseWithLengthOpts(text, c.n, &end, 0);
-        cJSON_InitHooks(NULL);
         size_t at = end && end >= text ? (size_t)(end - text) : 0;
-        if (!root) {
+        if (!root && json_valid(text, c.n)) {
+            rc = tc_err_set(err, TC_ENOMEM, "out of memory reading JSON");
+        } else if (!root) {
             size_t j = at;
             while (j < c.n && is_ws(c.data[j]))
                 j++;
@@ -712,13 +1022,17 @@ int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
     if (rc != TC_OK) {
         tc_tensor_free(*out);
         *out = NULL;
+        if (table) {
+            tc_table_free(*table);
+            *table = NULL;
+        }
         if (c.has_pos) {
             long line, col;
             tc_text_pos(c.data, c.pos, &line, &col);
             tc_err_at(err, rc, line, col);
         }
     }
-    arena_drop();   /* the tree (root) with it */
+    cJSON_Delete(root);
     tc_free(c.offs);
     tc_free(c.patched);
     return rc;

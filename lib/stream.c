@@ -1,8 +1,10 @@
 /*
- * stream.c - CSV in, CSV out, in memory bounded by the row width.
+ * stream.c - CSV (or JSON Lines) in, CSV out, in memory bounded by the row
+ * width.
  *
  * The input arrives in chunks; complete rows (up to the last newline
- * outside quotes) form a block.  The table layer (table.c) reads the first
+ * outside quotes; JSON Lines: up to the last newline, as no JSON value
+ * holds a raw one) form a block.  The table layer (table.c) reads the first
  * block, the head: delimiter, header, key and value columns.  Then every
  * block is parsed into values, computed and written with its rows' key
  * fields, and dropped:
@@ -31,6 +33,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #define CHUNK 65536
@@ -80,8 +83,9 @@ static void scan_rows(stream *s)
 {
     const char *w = s->win;
     size_t i = s->scanned, n = s->n;
+    bool json = s->ro.format == TC_FMT_JSON;   /* JSON Lines: no value holds a raw newline */
     while (i < n) {
-        const char *q = memchr(w + i, '"', n - i);
+        const char *q = json ? NULL : memchr(w + i, '"', n - i);
         size_t e = q ? (size_t)(q - w) : n;
         if (!s->inq) {
             for (size_t j = e; j > i; j--)
@@ -158,69 +162,75 @@ static void consume(stream *s, size_t len, long lines)
 
 /* ---- output ------------------------------------------------------------------ */
 
-/* The one tensor of a result that CSV shows. */
-static int pick(stream *s, tc_result *r, tc_tensor **y)
-{
-    return tc_result_pick(r, s->so.select, y, s->err);
-}
-
-/* Result rows of a block, the keys of block row i - kshift (none before the first). */
-static int emit(stream *s, const tc_tensor *y, const tc_block *b, int64_t kshift, bool column)
+/*
+ * Result rows of a block into out, with the keys of block row i - kshift
+ * (none before the first); the table's header into head, unless NULL.
+ * Touches nothing of s but reads it: workers call it at once.
+ */
+static int emit(const stream *s, tc_buf *out, const tc_tensor *y, const tc_block *b,
+                int64_t kshift, tc_buf *head, tc_err *err)
 {
     int rc;
     if (!s->rich) {
         tc_tensor v = *y;
-        if (column && v.ndim == 1) {
+        if (s->meta->column && v.ndim == 1) {
             v.ndim = 2;
             v.shape[1] = 1;
         }
-        return tc_write_csv(&s->out, &v, s->odelim, s->err);
+        return tc_write_csv(out, &v, s->odelim, err);
     }
     tc_layout L;
-    s->meta->rows = b->rows;
+    tc_table m = *s->meta;   /* this block's rows (the text is shared, read only) */
+    m.rows = b->rows;
     const tc_op_args *a = s->mode == MODE_ROWS ? s->a : NULL;
     tc_op_args show;
     if (s->mode == MODE_DOWN) {
         tc_op_args_init(&show, TC_OP_SHOW);
-        s->meta->rows = y->ndim ? y->shape[0] : 1;
+        m.rows = y->ndim ? y->shape[0] : 1;
         a = &show;
     }
-    if ((rc = tc_layout_make(&L, s->meta, a, y, s->err)))
+    if ((rc = tc_layout_make(&L, &m, a, y, err)))
         return rc;
-    if (!s->header_out) {
-        tc_layout_header(&s->out, &L, s->meta, s->odelim);
-        s->header_out = true;
-    }
-    tc_layout_rows(&s->out, &L, y, b->text, b->key, b->rows, s->r.s.nkey, kshift, s->odelim);
+    if (head)
+        tc_layout_header(head, &L, &m, s->odelim);
+    tc_layout_rows(out, &L, y, b->text, b->key, b->rows, s->r.s.nkey, kshift, s->odelim);
     tc_layout_free(&L);
-    return TC_OK;
+    return out->oom ? tc_err_set(err, TC_ENOMEM, "out of memory formatting the output") : TC_OK;
 }
 
-/* Compute and write one block of rows. */
+/*
+ * The op on one parsed block: along each row with tc_op_run, or down the
+ * columns with the carry (which the caller runs in block order); the
+ * result in *r, y the tensor CSV shows.
+ */
+static int compute(const stream *s, tc_block *b, tc_result *r, tc_tensor **y, tc_err *err)
+{
+    int rc;
+    tc_tensor *x = b->x;
+    *y = NULL;
+    if (s->mode == MODE_DOWN) {
+        rc = tc_scan_carry_run(s->carry, x, r, err);
+    } else {
+        if (s->meta->column)
+            x->ndim = 1;   /* a column block is a slice of a 1-D tensor: only show gets here */
+        rc = tc_op_run(s->a, x, r, err);
+        x->ndim = 2;
+    }
+    if (rc == TC_OK)
+        rc = tc_result_pick(r, s->so.select, y, err);
+    return rc;
+}
+
+/* Compute and write one block of rows (one thread). */
 static int run_block(stream *s, tc_block *b)
 {
     tc_result r = {0};
-    int rc;
-    bool column = s->meta->column;
-    tc_tensor *x = b->x;
-    int64_t kshift = 0;
-    if (s->mode == MODE_DOWN) {
-        rc = tc_scan_carry_run(s->carry, x, &r, s->err);
-    } else {
-        if (column) {
-            /* a column block is a slice of a 1-D tensor: only show gets here */
-            x->ndim = 1;
-        }
-        rc = tc_op_run(s->a, x, &r, s->err);
-        x->ndim = 2;
-    }
-    tc_tensor *y = NULL;
-    if (rc == TC_OK)
-        rc = pick(s, &r, &y);
+    tc_tensor *y;
+    int rc = compute(s, b, &r, &y, s->err);
     if (rc == TC_OK) {
-        if (s->mode == MODE_DOWN)
-            kshift = (y->ndim ? y->shape[0] : 1) - b->rows;
-        rc = emit(s, y, b, kshift, column);
+        int64_t kshift = s->mode == MODE_DOWN ? (y->ndim ? y->shape[0] : 1) - b->rows : 0;
+        rc = emit(s, &s->out, y, b, kshift, s->header_out ? NULL : &s->out, s->err);
+        s->header_out = true;
     }
     tc_result_free(&r);
     s->rows_in += b->rows;
@@ -242,13 +252,13 @@ static int run_whole(stream *s)
         s->odelim = t->delim == ' ' ? '\t' : t->delim;
     rc = tc_op_run(s->a, x, &r, s->err);
     if (rc == TC_OK)
-        rc = pick(s, &r, &y);
+        rc = tc_result_pick(&r, s->so.select, &y, s->err);
     if (rc == TC_OK) {
         if (tc_table_is_rich(t)) {
             rc = tc_write_table_csv(&s->out, y, s->a, t, s->odelim, s->err);
         } else {
             tc_tensor v = *y;
-            if (t->column && v.ndim == 1) {
+            if (t && t->column && v.ndim == 1) {   /* (no table: JSON that is one document) */
                 v.ndim = 2;   /* a CSV column in, a column out */
                 v.shape[1] = 1;
             }
@@ -342,6 +352,15 @@ static bool skip_start(stream *s)
     return true;
 }
 
+/* Whether a column's role is still open: the head saw only missing cells in it. */
+static bool undecided(const stream *s)
+{
+    for (int c = 0; c < s->r.s.ncols; c++)
+        if (!s->r.s.seen[c])
+            return true;
+    return false;
+}
+
 /*
  * Read the whole input once for its dtype and the roles of columns the
  * head could not settle, then go back to its start.
@@ -386,6 +405,15 @@ static int start(stream *s)
     if (len < s->head_skip)
         return TC_OK;
     len -= s->head_skip;
+    /*
+     * A sniffed delimiter comes from the first rows (tc_tok_sniff's
+     * sample): an input that can be read twice waits for all of them, so
+     * the choice does not depend on how the input arrives.  A live pipe
+     * decides on the rows it has.
+     */
+    if (!s->ro.delimiter && !s->eof && s->io->rewind && !s->so.live && len < TC_SNIFF_BYTES &&
+        count_lines(p, len) < TC_SNIFF_ROWS + 1)
+        return TC_OK;
     size_t data_off;
     int64_t rows;
     tc_treader_free(&s->r);
@@ -427,10 +455,10 @@ static int start(stream *s)
         ndim = 1;
     }
     s->rich = header || s->r.s.nkey > 0;
-    s->mode = choose_mode(s, ndim, column);
-    if (s->mode == MODE_GATHER)
-        return TC_OK;
-    /* what to write is known before any row: refuse a missing or stray select at once */
+    /*
+     * What to write is known before any row: a missing or stray select is
+     * refused at once, whether the rows stream or not, however they arrive.
+     */
     if ((tc_op_nresults(s->a) == 2) != (s->so.select != 0)) {
         tc_result none = {tc_op_name(s->a->op), NULL, NULL};
         tc_tensor *y;
@@ -439,8 +467,14 @@ static int start(stream *s)
             none.indices = &dummy;
         return tc_result_pick(&none, s->so.select, &y, s->err);
     }
-    /* the dtype: input_dtype, or the inference over the whole input */
-    bool twice = !s->so.live && s->io->rewind && !s->ro.has_input_dtype;
+    s->mode = choose_mode(s, ndim, column);
+    if (s->mode == MODE_GATHER)
+        return TC_OK;
+    /*
+     * the dtype: input_dtype, or the inference over the whole input; and
+     * the role of a column the head saw only missing cells in
+     */
+    bool twice = !s->so.live && s->io->rewind && (!s->ro.has_input_dtype || undecided(s));
     s->head_skip += data_off;
     s->head_lines += count_lines(p, data_off);
     if (twice) {
@@ -471,8 +505,284 @@ static int start(stream *s)
         ca.dim = 0;
         if ((rc = tc_scan_carry_new(&ca, s->r.dtype, nval, &s->carry, s->err)))
             return rc;
+    } else {
+        /*
+         * The op along each row: an op that refuses this table says so
+         * now, before any row, however the input arrives in blocks.
+         */
+        int64_t shape[2] = {1, nval};
+        if ((rc = tc_op_check(s->a, s->r.dtype, column ? 1 : 2, column ? shape + 1 : shape, NULL,
+                              s->err)))
+            return rc;
     }
     return TC_OK;
+}
+
+/* ---- threads ------------------------------------------------------------------- */
+
+/*
+ * With so->threads > 1 the blocks go through a pool: the reading thread
+ * (the caller's) cuts the input into jobs at row boundaries (the quote-
+ * aware cut above) and writes their output in input order; workers parse
+ * a job's text into values and keys, compute, and format its rows.  Only
+ * a carried scan must run in order: a worker takes its turn for it (scan
+ * turn = job number), so the accumulation is exactly the one thread's.
+ * Jobs in flight are bounded (2 per thread, plus one), so memory stays
+ * bounded by the block size.  A file's job is BLOCK bytes; a pipe's is
+ * what it gives at once, so output is as live as without threads.  (JSON
+ * Lines keep one thread: their rows are read against the head's keys.)
+ */
+#define BLOCK (128 * 1024)
+
+enum { JOB_FREE, JOB_QUEUED, JOB_DONE };
+
+typedef struct job {
+    int state;
+    int64_t seq;
+    char *text;
+    size_t n, cap;
+    bool final;
+    long lines;             /* newlines in text */
+    tc_buf head;            /* the table's header, which the writer puts before the first rows */
+    tc_buf out;
+    int rc;
+    tc_err err;             /* positioned within the job; the writer adds the lines before */
+} job;
+
+typedef struct pool {
+    stream *s;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    job *jobs;
+    int njobs;
+    int64_t next_seq, next_take, next_scan, next_write;
+    bool header_due;        /* a table whose header is still to be written */
+    pthread_t *th;
+    int nth, started;
+    bool quit;
+} pool;
+
+/* One job, on a worker with its own reader view r and block. */
+static void work(pool *P, job *j, tc_treader *r, tc_block *b)
+{
+    stream *s = P->s;
+    memset(&j->err, 0, sizeof j->err);
+    r->err = &j->err;
+    j->lines = count_lines(j->text, j->n);
+    int rc = tc_treader_block(r, j->text, j->n, j->final, 0, b);
+    tc_result res = {0};
+    tc_tensor *y = NULL;
+    if (s->mode == MODE_DOWN) {
+        /* the carry in input order: wait for this job's turn */
+        pthread_mutex_lock(&P->mu);
+        while (P->next_scan != j->seq && !P->quit)
+            pthread_cond_wait(&P->cv, &P->mu);
+        pthread_mutex_unlock(&P->mu);
+        if (rc == TC_OK && b->rows)
+            rc = compute(s, b, &res, &y, &j->err);
+        pthread_mutex_lock(&P->mu);
+        P->next_scan++;
+        pthread_cond_broadcast(&P->cv);
+        pthread_mutex_unlock(&P->mu);
+    } else if (rc == TC_OK && b->rows) {
+        rc = compute(s, b, &res, &y, &j->err);
+    }
+    j->out.n = 0;
+    j->head.n = 0;
+    if (rc == TC_OK && y) {
+        int64_t kshift = s->mode == MODE_DOWN ? (y->ndim ? y->shape[0] : 1) - b->rows : 0;
+        rc = emit(s, &j->out, y, b, kshift, s->rich ? &j->head : NULL, &j->err);
+    }
+    tc_result_free(&res);
+    j->rc = rc;
+}
+
+static void *worker_main(void *arg)
+{
+    pool *P = arg;
+    tc_err err = {0};
+    tc_treader r;
+    tc_block b = {0};
+    int rc = tc_treader_share(&P->s->r, &r, &err);
+    pthread_mutex_lock(&P->mu);
+    for (;;) {
+        while (!P->quit && P->next_take == P->next_seq)
+            pthread_cond_wait(&P->cv, &P->mu);
+        if (P->quit)
+            break;
+        job *j = &P->jobs[P->next_take % P->njobs];
+        P->next_take++;
+        pthread_mutex_unlock(&P->mu);
+        if (rc == TC_OK) {
+            work(P, j, &r, &b);
+        } else {
+            j->err = err;
+            j->rc = rc;
+            if (P->s->mode == MODE_DOWN) {
+                pthread_mutex_lock(&P->mu);
+                while (P->next_scan != j->seq && !P->quit)
+                    pthread_cond_wait(&P->cv, &P->mu);
+                P->next_scan++;
+                pthread_mutex_unlock(&P->mu);
+            }
+        }
+        pthread_mutex_lock(&P->mu);
+        j->state = JOB_DONE;
+        pthread_cond_broadcast(&P->cv);
+    }
+    pthread_mutex_unlock(&P->mu);
+    tc_block_free(&b);
+    tc_treader_free(&r);
+    return NULL;
+}
+
+/* Hand the window's first len bytes to the pool as the next job. */
+static int submit(pool *P, size_t len)
+{
+    stream *s = P->s;
+    job *j = &P->jobs[P->next_seq % P->njobs];
+    if (j->cap < len) {
+        char *t = tc_realloc(j->text, len);
+        if (!t)
+            return tc_err_set(s->err, TC_ENOMEM, "out of memory");
+        j->text = t;
+        j->cap = len;
+    }
+    memcpy(j->text, s->win, len);
+    j->n = len;
+    j->final = s->eof && len == s->n;
+    consume(s, len, 0);   /* the workers count the lines */
+    pthread_mutex_lock(&P->mu);
+    j->seq = P->next_seq++;
+    j->state = JOB_QUEUED;
+    pthread_cond_broadcast(&P->cv);
+    pthread_mutex_unlock(&P->mu);
+    /* a worker more for each job in flight, up to the number wanted */
+    if (P->started < P->nth && P->started < P->next_seq - P->next_write) {
+        if (pthread_create(&P->th[P->started], NULL, worker_main, P) != 0)
+            return P->started ? TC_OK : tc_err_set(s->err, TC_ENOMEM, "cannot start a thread");
+        P->started++;
+    }
+    return TC_OK;
+}
+
+/* Write the jobs that are done, in order; an error stops the stream. */
+static int drain(pool *P, long *lines, bool wait)
+{
+    stream *s = P->s;
+    pthread_mutex_lock(&P->mu);
+    for (;;) {
+        job *j = &P->jobs[P->next_write % P->njobs];
+        if (P->next_write == P->next_seq || (j->state != JOB_DONE && !wait))
+            break;
+        if (j->state != JOB_DONE) {
+            pthread_cond_wait(&P->cv, &P->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&P->mu);
+        if (j->rc) {
+            if (s->err) {
+                *s->err = j->err;
+                if (s->err->line > 0)
+                    s->err->line += *lines;
+            }
+            return j->rc;
+        }
+        if (j->out.oom || j->head.oom)
+            return tc_err_set(s->err, TC_ENOMEM, "out of memory formatting the output");
+        /* the header before the first job that has rows */
+        if (P->header_due && j->head.n) {
+            if (s->io->write(s->io->ctx, j->head.p, j->head.n) != 0) {
+                tc_err_set(s->err, TC_EIO, "%s", strerror(errno));
+                return tc_err_hint(s->err, TC_EIO, "output", NULL);
+            }
+            P->header_due = false;
+        }
+        if (j->out.n && s->io->write(s->io->ctx, j->out.p, j->out.n) != 0) {
+            tc_err_set(s->err, TC_EIO, "%s", strerror(errno));
+            return tc_err_hint(s->err, TC_EIO, "output", NULL);
+        }
+        *lines += j->lines;
+        pthread_mutex_lock(&P->mu);
+        j->state = JOB_FREE;
+        P->next_write++;
+        wait = false;   /* one job was waited for: the others only if done */
+    }
+    pthread_mutex_unlock(&P->mu);
+    return TC_OK;
+}
+
+/*
+ * The blocks of a stream whose head is read, through the pool.  Returns
+ * with the input read and every job written, or the first error in input
+ * order.
+ */
+static int run_pool(stream *s)
+{
+    pool P;
+    memset(&P, 0, sizeof P);
+    P.s = s;
+    P.nth = s->so.threads;
+    P.njobs = 2 * P.nth + 1;
+    P.header_due = s->rich && !s->header_out;
+    s->header_out = true;
+    size_t block = s->so.block ? (size_t)s->so.block : BLOCK;
+    P.jobs = tc_calloc((size_t)P.njobs, sizeof *P.jobs);
+    P.th = tc_calloc((size_t)P.nth, sizeof *P.th);
+    if (!P.jobs || !P.th) {
+        tc_free(P.jobs);
+        tc_free(P.th);
+        return tc_err_set(s->err, TC_ENOMEM, "out of memory");
+    }
+    pthread_mutex_init(&P.mu, NULL);
+    pthread_cond_init(&P.cv, NULL);
+    long lines = s->line0;
+    int rc = TC_OK;
+    bool regular = s->io->rewind != NULL;
+    for (;;) {
+        if ((rc = drain(&P, &lines, false)))
+            break;
+        bool room = P.next_seq - P.next_write < P.njobs;
+        size_t len = s->eof ? s->n : s->cut;
+        if (room && len > 0 && (s->eof || !regular || s->n >= block)) {
+            if ((rc = submit(&P, len)))
+                break;
+            continue;
+        }
+        if (s->eof && s->n == 0) {
+            rc = drain(&P, &lines, true);
+            if (rc || P.next_write == P.next_seq)
+                break;
+            continue;
+        }
+        if (!room || (s->eof && len == 0)) {
+            if ((rc = drain(&P, &lines, true)))
+                break;
+            continue;
+        }
+        /* a pipe that may make us wait: what is computed goes out first (liveness) */
+        while (!regular && P.next_write < P.next_seq && !(s->io->ready && s->io->ready(s->io->ctx)))
+            if ((rc = drain(&P, &lines, true)))
+                break;
+        if (rc || (rc = fill(s)))
+            break;
+    }
+    pthread_mutex_lock(&P.mu);
+    P.quit = true;
+    pthread_cond_broadcast(&P.cv);
+    pthread_mutex_unlock(&P.mu);
+    for (int t = 0; t < P.started; t++)
+        pthread_join(P.th[t], NULL);
+    for (int k = 0; k < P.njobs; k++) {
+        tc_free(P.jobs[k].text);
+        tc_buf_free(&P.jobs[k].head);
+        tc_buf_free(&P.jobs[k].out);
+    }
+    tc_free(P.jobs);
+    tc_free(P.th);
+    pthread_mutex_destroy(&P.mu);
+    pthread_cond_destroy(&P.cv);
+    return rc;
 }
 
 int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, const tc_stream_opts *so,
@@ -521,6 +831,12 @@ int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, const tc_stream_o
                         break;
                     consume(&s, s.head_skip < s.n ? s.head_skip : s.n, s.head_lines);
                     s.line0 = s.head_lines;
+                    /* threads for an input of more than one block (none for a small one) */
+                    if (s.so.threads > 1 && !s.r.json &&
+                        !(s.eof && s.n <= (s.so.block ? (size_t)s.so.block : BLOCK))) {
+                        rc = run_pool(&s);
+                        break;
+                    }
                     continue;
                 }
                 if (s.eof)

@@ -1,8 +1,9 @@
 /*
  * table.c - the table layer: what the rows of a CSV mean.
  *
- * Above the tokenizer (csv_tok.c) and below every CSV reader (whole input,
- * stream), this decides, in one place:
+ * Above the tokenizer (csv_tok.c, and its JSON dialect json_rows.c) and
+ * below every table reader (whole input, stream), this decides, in one
+ * place, for CSV and JSON tables alike:
  *
  *   - the delimiter, sniffed from the first rows unless given;
  *   - the header: a first row with no number in it (or --header);
@@ -47,9 +48,22 @@ enum { CELL_MISSING, CELL_VALUE, CELL_WORD };
 
 /* ---- reader setup ------------------------------------------------------------- */
 
+int tc_treader_share(const tc_treader *from, tc_treader *r, tc_err *err)
+{
+    *r = *from;
+    r->shared = true;
+    r->err = err;
+    memset(&r->tok, 0, sizeof r->tok);
+    return tc_tok_init(&r->tok, from->s.delim, from->ro.comment, err);
+}
+
 void tc_treader_free(tc_treader *r)
 {
     tc_tok_free(&r->tok);
+    if (r->shared) {
+        memset(r, 0, sizeof *r);
+        return;
+    }
     tc_schema *s = &r->s;
     if (s->name)
         for (int i = 0; i < s->ncols; i++)
@@ -161,6 +175,8 @@ int tc_treader_init(tc_treader *r, const tc_read_opts *o, tc_err *err)
     int vrc = tc_read_opts_check(o, err);   /* an input_dtype the PyTorch version lacks */
     if (vrc)
         return vrc;
+    /* JSON: JSON Lines unless the caller, who has the whole text, says which form */
+    r->json = o->format == TC_FMT_JSON ? TC_JSON_LINES : 0;
     if (o->na) {
         int rc = split_list(o->na, &r->na, &r->nna, err);
         if (rc)
@@ -290,8 +306,10 @@ static void list_names(const tc_treader *r, char *out, size_t cap)
     size_t o = 0;
     out[0] = '\0';
     for (int c = 0; c < r->s.ncols && o + 8 < cap; c++) {
-        int k = snprintf(out + o, cap - o, "%s%s", c ? ", " : "",
-                         r->s.name && r->s.name[c] ? r->s.name[c] : "?");
+        char nm[200] = "?";
+        if (r->s.name && r->s.name[c])
+            tc_token_plain(nm, sizeof nm, r->s.name[c], strlen(r->s.name[c]));
+        int k = snprintf(out + o, cap - o, "%s%s", c ? ", " : "", nm);
         if (k < 0 || (size_t)k >= cap - o) {
             snprintf(out + (cap > 4 ? cap - 4 : 0), 4, "...");
             break;
@@ -434,7 +452,11 @@ static int take_header(tc_treader *r, const tc_row *row)
         /* names for the columns the header has; the others have none */
         const tc_field *f = (size_t)c < row->nf ? &row->f[c] : NULL;
         s->name[c] = f ? dup_text(f->p, f->n) : dup_text("", 0);
-        s->raw[c] = f ? dup_text(r->tok.p + f->off, f->end - f->off) : dup_text("", 0);
+        size_t sp[2] = {0, 0};
+        int rc = f ? tc_tok_keep(&r->tok, f, sp) : TC_OK;
+        if (rc)
+            return rc;
+        s->raw[c] = dup_text(tc_tok_raw(&r->tok) + sp[0], sp[1] - sp[0]);
         if (!s->name[c] || !s->raw[c])
             return tc_err_set(r->err, TC_ENOMEM, "out of memory");
     }
@@ -447,6 +469,8 @@ static int ragged(tc_treader *r, const tc_row *row)
     size_t at;
     if (row->nf > (size_t)r->s.ncols) {
         at = row->f[r->s.ncols].off;
+    } else if (r->json) {
+        at = r->tok.row_end;   /* the closing bracket */
     } else {
         /* the end of the row's last field: where the missing ones should be */
         at = row->nf ? row->f[row->nf - 1].end : row->off;
@@ -458,8 +482,8 @@ static int ragged(tc_treader *r, const tc_row *row)
     }
     long line, col;
     tc_tok_pos(&r->tok, at, &line, &col);
-    tc_err_set(r->err, TC_EINPUT, "row has %zu field%s, expected %d as in the first row", row->nf,
-               row->nf == 1 ? "" : "s", r->s.ncols);
+    tc_err_set(r->err, TC_EINPUT, "row has %zu %s%s, expected %d as in the first row", row->nf,
+               r->json ? "value" : "field", row->nf == 1 ? "" : "s", r->s.ncols);
     return tc_err_at(r->err, TC_EINPUT, line, col);
 }
 
@@ -493,23 +517,32 @@ int tc_treader_head(tc_treader *r, const char *p, size_t n, bool final, long lin
     *data_off = 0;
     *rows = 0;
     char delim = r->ro.delimiter;
-    if (!delim)
-        delim = tc_tok_sniff(p, n, r->ro.comment, final);
-    r->s.delim = delim;
+    int rc;
     tc_tok_free(&r->tok);
-    int rc = tc_tok_init(&r->tok, delim, r->ro.comment, r->err);
+    if (r->json) {
+        delim = ',';   /* (CSV output's) */
+        rc = tc_tok_init_json(&r->tok, r->json, r->err);
+    } else {
+        if (!delim)
+            delim = tc_tok_sniff(p, n, r->ro.comment, final);
+        rc = tc_tok_init(&r->tok, delim, r->ro.comment, r->err);
+    }
+    r->s.delim = delim;
     if (rc)
         return rc;
+    /* JSON records and split give their names (the header) as a first row */
+    r->tok.want_names = true;
     tc_tok_block(&r->tok, p, n, final, line0);
     tc_row row;
     int got = tc_tok_row(&r->tok, &row);
-    if (got < 0)
-        return -got;
-    if (got == 0)
-        return TC_OK;   /* no row yet: *rows 0 and the caller reads on */
+    if (got <= 0) {
+        r->tok.want_names = false;
+        return -got;   /* an error, or no row yet: *rows 0 and the caller reads on */
+    }
     if (row.nf > INT32_MAX)
         return tc_err_set(r->err, TC_EINPUT, "too many columns");
-    bool header = r->ro.header == 1 || (r->ro.header < 0 && looks_like_header(&row));
+    bool header = r->tok.named || r->ro.header == 1 ||
+                  (r->ro.header < 0 && looks_like_header(&row));
     r->s.header = header;
     int ncols = (int)row.nf;
     tc_row hrow = row;
@@ -537,6 +570,12 @@ int tc_treader_head(tc_treader *r, const char *p, size_t n, bool final, long lin
         for (int c = 0; c < r->s.ncols; c++)
             r->s.role[c] = TC_ROLE_VALUE;
     }
+    /* a pandas index (JSON split) is a key column whatever it holds */
+    r->s.nindex = r->tok.nindex < r->s.ncols ? r->tok.nindex : r->s.ncols;
+    for (int c = 0; c < r->s.nindex && !r->s.fixed; c++) {
+        r->s.role[c] = TC_ROLE_KEY;
+        r->s.seen[c] = PINNED;
+    }
     if (!header) {
         learn_row(r, &row);
         ++*rows;
@@ -545,6 +584,7 @@ int tc_treader_head(tc_treader *r, const char *p, size_t n, bool final, long lin
         learn_row(r, &row);
         ++*rows;
     }
+    r->tok.want_names = false;
     /* a tokenizer error further down is reported by the main pass, in order */
     return settle_roles(r);
 }
@@ -619,7 +659,8 @@ static bool may_matter(const tc_treader *r, const char *p, size_t n)
     if (k & (1u << TC_SK_COMPLEX))
         return false;
     if (k & (1u << TC_SK_FLOAT))
-        return j_in_values(r, p, n);   /* only a complex can widen a float table */
+        /* JSON rows are no delimited lines: any 'j' may be a complex */
+        return r->json ? memchr(p, 'j', n) || memchr(p, 'J', n) : j_in_values(r, p, n);
     return true;
 }
 
@@ -703,6 +744,8 @@ static const char *kind_word(int k)
 static const char *other_delimiter(const tc_treader *r, const char *p, size_t n)
 {
     static const char cand[] = ",\t;|";
+    if (r->json)
+        return NULL;   /* JSON has no delimiter to get wrong */
     for (const char *c = cand; *c; c++)
         if (*c != r->s.delim && memchr(p, *c, n))
             return *c == '\t' ? "tab" : *c == ',' ? "," : *c == ';' ? ";" : "|";
@@ -789,14 +832,14 @@ static int take_row(tc_treader *r, tc_block *b, const tc_row *row)
     }
     for (int k = 0; k < s->nkey; k++) {
         const tc_field *f = &row->f[s->key_col[k]];
-        if (s->seen[s->key_col[k]] != PINNED) {
+        if (s->seen[s->key_col[k]] != PINNED && s->key_col[k] >= s->nindex) {
             tc_scalar v;
             if (classify(r, f->p, f->n, &v) == CELL_VALUE)
                 return mixed(r, s->key_col[k], f, false);
         }
         size_t *kk = b->key + 2 * ((size_t)b->rows * (size_t)s->nkey + (size_t)k);
-        kk[0] = f->off;
-        kk[1] = f->end;
+        if ((rc = tc_tok_keep(&r->tok, f, kk)))
+            return rc;
     }
     b->rows++;
     return TC_OK;
@@ -848,10 +891,13 @@ static size_t parse_simple(const char *f, const char *end, double *out)
     return (size_t)(c - f);
 }
 
-/* The chars a number literal (or nan, inf, true, false, a complex) can start with. */
+/*
+ * The chars a number literal (or nan, inf, true, false, a complex) can
+ * start with, and the blanks tc_scalar_parse skips before one ("\f1" is 1).
+ */
 static bool may_start_number(char c)
 {
-    return (c >= '0' && c <= '9') || strchr("+-.(tTfFnNiIjJ", c);
+    return (c >= '0' && c <= '9') || strchr("+-.(tTfFnNiIjJ\v\f", c);
 }
 
 /*
@@ -913,9 +959,10 @@ static bool fast_block(tc_treader *r, const char *p, size_t n, bool final, tc_bl
             return false;   /* a blank line, skipped by the tokenizer, not a row */
         if (block_grow(r, b, esz))
             return false;
-        /* (no arithmetic on a NULL buffer: a table without keys or values has none) */
-        float *pf = s->nval ? (float *)b->x->data + b->rows * s->nval : NULL;
-        double *pd = s->nval ? (double *)b->x->data + b->rows * s->nval : NULL;
+        if (!b->x->data)
+            return false;   /* (never: block_grow made room for the values; for the analyzer) */
+        float *pf = (float *)b->x->data + b->rows * s->nval;
+        double *pd = (double *)b->x->data + b->rows * s->nval;
         size_t *kk = s->nkey ? b->key + 2 * (size_t)b->rows * (size_t)s->nkey : NULL;
         int j = 0, k = 0;
         for (int col = 0; col < ncols; col++) {
@@ -1015,11 +1062,12 @@ int tc_treader_block(tc_treader *r, const char *p, size_t n, bool final, long li
     }
     b->rows = 0;   /* a block is reused: its buffers only grow */
     b->text = p;
+    r->tok.err = r->err;   /* (a worker's reader points its err at each job's) */
     b->x->dtype = r->dtype;
     b->x->ndim = 2;
     /* (numbers among the missing-value tokens are the tokenizer path's to match) */
     if ((r->dtype == TC_FLOAT32 || r->dtype == TC_FLOAT64) && r->s.delim != ' ' &&
-        r->s.delim != '"' && !r->ro.reference && !r->nna_num) {
+        r->s.delim != '"' && !r->ro.reference && !r->nna_num && !r->json) {
         if (fast_block(r, p, n, final, b)) {
             b->x->shape[0] = b->rows;
             b->x->shape[1] = r->s.nval;
@@ -1036,6 +1084,7 @@ int tc_treader_block(tc_treader *r, const char *p, size_t n, bool final, long li
             break;
     if (got < 0)
         rc = -got;
+    b->text = tc_tok_raw(&r->tok);   /* the key spans' text: the block's (JSON: kept fields) */
     b->x->shape[0] = b->rows;
     b->x->shape[1] = r->s.nval;
     b->x->numel = b->rows * r->s.nval;

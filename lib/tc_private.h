@@ -249,6 +249,8 @@ const char *tc_scalar_check(const tc_scalar *v, tc_dtype t);
 
 /* 'token' for a message: quoted, non-printable bytes as \xNN, long ones cut. */
 void tc_token_quote(char *out, size_t cap, const char *s, size_t n);
+/* The same without the quotes (a name in a list), one line whatever s holds. */
+void tc_token_plain(char *out, size_t cap, const char *s, size_t n);
 
 /* Line and 1-based column (in UTF-8 characters) of byte offset off in data. */
 void tc_text_pos(const char *data, size_t off, long *line, long *col);
@@ -344,6 +346,7 @@ typedef struct tc_row {
 } tc_row;
 
 struct csv_parser;
+struct tc_jrows;
 
 /*
  * A tokenizer for one dialect: delimiter (' ' for runs of spaces and tabs)
@@ -368,6 +371,12 @@ typedef struct tc_tok {
     size_t nf, capf;
     char *text;
     size_t ntext, captext;
+    /* the JSON dialect (json_rows.c), NULL for delimited text */
+    struct tc_jrows *json;
+    bool want_names;            /* give the names row (records, split, object lines) first */
+    bool named;                 /* the first row given was the names row: a header */
+    int nindex;                 /* leading columns that are a pandas index: keys, whatever they hold */
+    size_t row_end;             /* just past the current row's closing bracket */
 } tc_tok;
 
 int tc_tok_init(tc_tok *t, char delim, char comment, tc_err *err);
@@ -379,6 +388,8 @@ void tc_tok_block(tc_tok *t, const char *p, size_t n, bool final, long line0);
  * block, or minus an error code with err positioned.
  */
 int tc_tok_row(tc_tok *t, tc_row *row);
+/* The end of the last complete row of p[0, n): its last newline outside quotes; 0 if none. */
+size_t tc_tok_cut(const char *p, size_t n);
 /* Line and column of byte off of the current row's block (off >= the row's start). */
 void tc_tok_pos(const tc_tok *t, size_t off, long *line, long *col);
 /*
@@ -388,6 +399,61 @@ void tc_tok_pos(const tc_tok *t, size_t off, long *line, long *col);
  * blanks) if that does; else the first that splits the first row; else ','.
  */
 char tc_tok_sniff(const char *p, size_t n, char comment, bool final);
+/* The sniffer's sample: at most these rows of the first these bytes. */
+enum { TC_SNIFF_ROWS = 64, TC_SNIFF_BYTES = 65536 };
+/*
+ * Field f of the current row as a CSV field holds it (quoted where it
+ * needs to be, as it was written for CSV) for keeping: start and end in
+ * tc_tok_raw, valid until the next tc_tok_block.
+ */
+int tc_tok_keep(tc_tok *t, const tc_field *f, size_t span[2]);
+const char *tc_tok_raw(const tc_tok *t);
+/* For a dialect: start a row at pos; add a field (its text is copied). */
+void tc_tok_mark(tc_tok *t, size_t pos);
+int tc_tok_push(tc_tok *t, const char *s, size_t n, size_t off, size_t end);
+
+/* ---- json_rows.c: the tokenizer's JSON dialect ---------------------------------- */
+
+/*
+ * The forms of a JSON input: one value for read_json.c (nested arrays, a
+ * number, tcum's object form); JSON Lines (an array or an object a line);
+ * pandas' records ([{...}, ...], or one object) and split
+ * ({"columns": [...], "index": [...], "data": [[...], ...]}) forms.
+ */
+enum { TC_JSON_PLAIN, TC_JSON_LINES, TC_JSON_RECORDS, TC_JSON_SPLIT };
+
+/* The form of the whole JSON text p[0, n) (after any BOM). */
+int tc_json_form(const char *p, size_t n);
+/*
+ * Make t a tokenizer of rows of the JSON form (LINES, RECORDS, SPLIT).
+ * A field's text is what a CSV field would hold: a number's literal as
+ * written, a string's characters, true/false, and null an empty field.
+ */
+int tc_tok_init_json(tc_tok *t, int form, tc_err *err);
+/* (csv_tok.c's hooks into the dialect) */
+void tc_jrows_free(struct tc_jrows *j);
+void tc_jrows_block(tc_tok *t);
+int tc_jrows_row(tc_tok *t);
+int tc_jrows_keep(tc_tok *t, const char *p, size_t n, size_t span[2]);
+const char *tc_jrows_raw(const struct tc_jrows *j);
+/*
+ * Text p[0, n) as a CSV field for delimiter delim: as it is, or quoted if a
+ * reader would not read it back (a delimiter, a quote, a line end, blanks
+ * at either end, a leading '#').
+ */
+void tc_csv_form(tc_buf *out, const char *p, size_t n, char delim);
+/* The JSON string whose opening quote is d[i], decoded into out (emptied first); false if none. */
+bool tc_json_string(const char *d, size_t n, size_t i, tc_buf *out);
+/* Length of the JSON number (RFC 8259 grammar) at d[i], or 0 if none. */
+size_t tc_json_number_len(const char *d, size_t n, size_t i);
+
+/*
+ * read_json.c: one JSON document that is no table form (nested arrays, a
+ * number, tcum's object form); with table not NULL, the table of tcum's
+ * object form with "columns" or "keys" (else NULL).
+ */
+int tc_read_json_doc(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out,
+                     tc_table **table, tc_err *err);
 
 /* ---- table.c: the table layer ------------------------------------------------- */
 
@@ -407,6 +473,7 @@ typedef struct tc_schema {
     int nval, nkey;
     int *val_col, *key_col;     /* the column of value column j, of key column k */
     bool fixed;                 /* every role picked by the caller (columns) */
+    int nindex;                 /* leading key columns whatever they hold (a pandas index) */
 } tc_schema;
 
 typedef struct tc_treader {
@@ -419,7 +486,9 @@ typedef struct tc_treader {
     double *na_num;             /* those of them that are numbers */
     size_t nna_num;
     const char *odelim;         /* a word held another delimiter ("tab", ";"): a hint */
+    bool shared;                /* tc_treader_share's: the head is another reader's */
     tc_dtype dtype;             /* set by the caller before tc_treader_block */
+    int json;                   /* TC_JSON_*: the rows are JSON of that form; 0 CSV */
 } tc_treader;
 
 /* Rows of a block: their values and the spans of their key fields. */
@@ -431,6 +500,12 @@ typedef struct tc_block {
 } tc_block;
 
 int tc_treader_init(tc_treader *r, const tc_read_opts *o, tc_err *err);
+/*
+ * A reader for another thread: from's head (schema, missing-value tokens,
+ * dtype) shared read-only, its own tokenizer and err.  from must outlive
+ * it; tc_treader_free frees only its own parts.
+ */
+int tc_treader_share(const tc_treader *from, tc_treader *r, tc_err *err);
 void tc_treader_free(tc_treader *r);
 /*
  * The head, p[0, n): delimiter, header, columns, and what its data rows
@@ -550,6 +625,13 @@ size_t tc_cc_parse_f64(const char *s, size_t n, double *out);
 
 /* Append Python's repr(v) of a float: "0.1", "1e-05", "123.0", "-0.0", "nan". */
 void tc_repr_f64(tc_buf *b, double v);
+/*
+ * tc_write_json with more members in each tensor object: more(out, t, ctx)
+ * appends them (", \"name\": value") before its closing brace; more may
+ * be NULL.  A nonzero *fail (set by more) ends the writing with that code.
+ */
+typedef void (*tc_json_more_fn)(tc_buf *out, const tc_tensor *t, void *ctx, int *fail);
+int tc_write_json_more(tc_buf *out, const tc_result *r, tc_json_more_fn more, void *ctx, tc_err *err);
 
 /*
  * fma(a, b, c), except that a product with a zero factor, which is exact,

@@ -195,13 +195,13 @@ typedef struct tc_read_opts {
     long skip_rows;           /* CSV: lines skipped before anything else */
     char comment;             /* CSV: a line starting with it is skipped; '#', 0 for none */
     /*
-     * CSV: the tokens that mark a missing value (read as NaN), as one CSV
-     * row ("NA,-999"); NULL for pandas' defaults.  An empty field is always
-     * missing.
+     * CSV and JSON tables: the tokens that mark a missing value (read as
+     * NaN), as one CSV row ("NA,-999"); NULL for pandas' defaults.  An
+     * empty field (JSON: null, "") is always missing.
      */
     const char *na;
     /*
-     * CSV: the columns that form the tensor, as one CSV row of header names,
+     * CSV and JSON tables: the columns that form the tensor, as one CSV row of header names,
      * 1-based numbers and ranges ("Close", "2-5", "3-"); the others are key
      * columns.  NULL: every column whose first non-missing cell is a number.
      * exclude_columns names the others instead.  At most one of the two.
@@ -218,6 +218,7 @@ typedef struct tc_read_opts {
      * fast path for plain rows (the two must give the same bytes).
      */
     int reference;
+    int threads;              /* CSV: threads parsing a whole input (0 or 1: the caller's only) */
 } tc_read_opts;
 
 void tc_read_opts_init(tc_read_opts *o);
@@ -230,6 +231,13 @@ void tc_read_opts_init(tc_read_opts *o);
  * bytes that are not UTF-8 (Perl's -B test; Latin-1 text stays text).
  */
 tc_format tc_detect_format(const char *data, size_t n);
+/*
+ * For JSON: 1 if data starts JSON Lines (one array or object a line, more
+ * than one line, or a record: an object without tcum's keys), 0 if it is
+ * one JSON document, -1 if the bytes so far cannot tell (final: no more
+ * will come).  A stream can take JSON Lines (tc_stream_csv).
+ */
+int tc_json_lines(const char *data, size_t n, int final);
 
 /*
  * Parse a whole input held in memory (n bytes, need not be NUL-terminated)
@@ -258,19 +266,28 @@ int tc_read_npz(const char *data, size_t n, const tc_read_opts *o,
 /* ---- tables (table.c, read_csv.c, write_table.c) --------------------------- */
 
 /*
- * A table read from CSV: besides its values, the text around them that CSV
- * and JSON output carry through: the delimiter, the header and the key
- * columns (dates, names, ids: the columns that are not part of the tensor)
- * with every key field as it was written.  Freed with tc_table_free (NULL
- * is fine).
+ * A table read from CSV or JSON: besides its values, the text around them
+ * that CSV and JSON output carry through: the delimiter, the header and the
+ * key columns (dates, names, ids: the columns that are not part of the
+ * tensor) with every key field as it was written.  Freed with
+ * tc_table_free (NULL is fine).
+ *
+ * JSON tables: pandas' records ([{"Date": ..., "Open": 1.5}, ...]) and
+ * split ({"columns": [...], "index": [...], "data": [[...]]}) forms and
+ * JSON Lines (an array or an object a line) are read by the same table
+ * layer as CSV, null as a missing value; tcum's own JSON output of a table
+ * ({"dtype", "shape", "data", "columns", "keys", "key_positions"}) reads
+ * back to its table.
  */
 typedef struct tc_table tc_table;
 void tc_table_free(tc_table *t);
 
 /*
- * A whole CSV input: its values in *out (rows x value columns, squeezed as
- * numpy.loadtxt squeezes, except that a header keeps a single row 2-D), and
- * in *table (which may be NULL) its table.  Both new; caller frees.
+ * A whole input: its values in *out and in *table (which may be NULL) its
+ * table, both new (caller frees).  CSV and the JSON tables: rows x value
+ * columns, squeezed as numpy.loadtxt squeezes, except that a header keeps
+ * a single row 2-D.  Other JSON (nested arrays, tcum's object form without
+ * a table), npy and torch input: what tc_read gives, and *table NULL.
  */
 int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out,
                   tc_table **table, tc_err *err);
@@ -355,6 +372,13 @@ typedef struct tc_result {
 } tc_result;
 
 void tc_result_free(tc_result *r);
+/*
+ * Whether op a takes a tensor of this dtype and shape, without computing
+ * it: TC_OK and, if out is given, the result's dtype in *out, or the error
+ * the op would give (the same code and message).
+ */
+int tc_op_check(const tc_op_args *a, tc_dtype dtype, int ndim, const int64_t *shape,
+                tc_dtype *out, tc_err *err);
 /* How many tensors op a gives: 2 for cummax, cummin, and max/min with a dim; else 1. */
 int tc_op_nresults(const tc_op_args *a);
 /*
@@ -443,6 +467,22 @@ int tc_write_npy(tc_buf *out, const tc_tensor *t, tc_err *err);
  */
 int tc_write_table_csv(tc_buf *out, const tc_tensor *y, const tc_op_args *a, const tc_table *t,
                        char delim, tc_err *err);
+/*
+ * JSON of r, the result of op a on a table's values (a NULL: --grad): the
+ * object form of tc_write_json, each tensor object with the table's members
+ * after "data", where the table has them:
+ *   "columns": [...]        the header's names of the result's value
+ *                           columns (a table with a header);
+ *   "keys": {"Date": [...]} each key column's fields, one a result row,
+ *                           their text unquoted ("" for a row without
+ *                           keys); named by the header, else by the
+ *                           column's 1-based number;
+ *   "key_positions": [1]    where the key columns stand among the CSV
+ *                           output's columns, 1-based.
+ * tc_read_table reads it back to the same table.
+ */
+int tc_write_table_json(tc_buf *out, const tc_result *r, const tc_op_args *a, const tc_table *t,
+                        tc_err *err);
 
 /*
  * Tensors and output texts bigger than this many bytes are refused
@@ -482,6 +522,12 @@ typedef struct tc_stream_io {
     /* Back to the first byte: 0, or -1; NULL if the input is a pipe. */
     int (*rewind)(void *ctx);
     void *ctx;
+    /*
+     * Optional: 1 if a read would not wait (data or the end is there).
+     * With threads, a pipe's pending rows are written before a read that
+     * may wait, so output stays live; without this, before every read.
+     */
+    int (*ready)(void *ctx);
 } tc_stream_io;
 
 /* How a stream writes. */
@@ -489,10 +535,17 @@ typedef struct tc_stream_opts {
     int select;               /* a two-result op's values (1) or indices (2); 0 none */
     char delimiter;           /* CSV output delimiter; 0: the input's (runs of blanks give tab) */
     int live;                 /* never read the input twice (see tc_stream_csv) */
+    /*
+     * Threads parsing and formatting blocks (0 or 1: the caller's only);
+     * the output is the same bytes whatever the number.
+     */
+    int threads;
+    long block;               /* for tests: a block's bytes with threads (0: 256 KiB) */
 } tc_stream_opts;
 
 /*
- * CSV in, CSV out for op a, in memory bounded by the row width where the
+ * CSV (or, with ro->format TC_FMT_JSON, JSON Lines: see tc_json_lines) in,
+ * CSV out for op a, in memory bounded by the row width where the
  * op runs along the rows or down the columns of the table (show, the
  * scans, ops along the rows), and through the whole-input path otherwise;
  * the bytes are the same either way, and carry the table's header and key

@@ -34,12 +34,13 @@ bool tc_mem_fits(uint64_t n)
 {
     /*
      * Asked once: the streaming path makes a tensor for every block read,
-     * and the machine's memory does not change under one run.  (The
-     * library is single-threaded; a race would only compute it twice.)
+     * and the machine's memory does not change under one run.  Atomic, as
+     * threads may ask at once; the worst race computes it twice.
      */
-    static uint64_t sys;
+    static _Atomic uint64_t sys_cache;
+    uint64_t sys = sys_cache;
     if (!sys)
-        sys = system_limit();
+        sys_cache = sys = system_limit();
     return n <= sys && n <= SIZE_MAX && (!user_limit || n <= user_limit);
 }
 

@@ -393,10 +393,15 @@ tc_dtype tc_values_dtype(const tc_values *vs, tc_dtype default_dtype)
     return TC_BOOL;
 }
 
-/* A float already checked to be in range, as an integer: truncated; 2^63 wraps as on x86. */
+/*
+ * A float already checked to be in range, as an integer: truncated; 2^63
+ * wraps as on x86.  (Also asked of NaN for float dtypes, which do not use
+ * it: NaN gives x86's INT64_MIN rather than C's undefined behaviour.)
+ */
 static int64_t float_to_int(double d)
 {
-    if (d >= 0x1p63)
+    const double two63 = 9223372036854775808.0;   /* (cppcheck misreads 0x1p63) */
+    if (isnan(d) || d >= two63 || d < -two63)
         return INT64_MIN;
     return (int64_t)d;
 }
@@ -642,4 +647,15 @@ void tc_token_quote(char *out, size_t cap, const char *s, size_t n)
     }
     out[o++] = '\'';
     out[o] = '\0';
+}
+
+void tc_token_plain(char *out, size_t cap, const char *s, size_t n)
+{
+    char q[240];
+    tc_token_quote(q, sizeof q, s, n);
+    size_t k = strlen(q);
+    /* q is 'text' (or 'text...): drop the quotes */
+    if (k >= 2 && q[k - 1] == '\'')
+        q[--k] = '\0';
+    snprintf(out, cap, "%s", q + (k ? 1 : 0));
 }

@@ -436,23 +436,27 @@ static uint64_t json_min_bytes(const tc_tensor *t)
     return total;
 }
 
-static void put_json_tensor(tc_buf *out, const tc_tensor *t)
+static void put_json_tensor(tc_buf *out, const tc_tensor *t, tc_json_more_fn more, void *ctx,
+                            int *fail)
 {
     tc_buf_printf(out, "{\"dtype\": \"%s\", \"shape\": ", tc_dtype_name(t->dtype));
     tc_dims_put(out, t->ndim, t->shape, '[');
     tc_buf_puts(out, ", \"data\": ");
     int64_t i = 0;
     put_json_data(out, t, 0, &i);
+    if (more)
+        more(out, t, ctx, fail);
     tc_buf_put(out, "}", 1);
 }
 
 /*
  * Layout: one line, Python json.dumps' separators (", " and ": "), keys in
- * the order dtype, shape, data, then a newline:
+ * the order dtype, shape, data (then a table's members, write_table.c),
+ * then a newline:
  *   {"dtype": "float32", "shape": [2], "data": [1.0, "nan"]}
  *   {"values": {...}, "indices": {...}}
  */
-int tc_write_json(tc_buf *out, const tc_result *r, tc_err *err)
+int tc_write_json_more(tc_buf *out, const tc_result *r, tc_json_more_fn more, void *ctx, tc_err *err)
 {
     uint64_t min = json_min_bytes(r->values);
     if (r->indices)
@@ -460,19 +464,27 @@ int tc_write_json(tc_buf *out, const tc_result *r, tc_err *err)
     int rc = check_fits("JSON", min, err);
     if (rc != TC_OK)
         return rc;
+    int fail = TC_OK;
     if (r->indices) {
         tc_buf_puts(out, "{\"values\": ");
-        put_json_tensor(out, r->values);
+        put_json_tensor(out, r->values, more, ctx, &fail);
         tc_buf_puts(out, ", \"indices\": ");
-        put_json_tensor(out, r->indices);
+        put_json_tensor(out, r->indices, more, ctx, &fail);
         tc_buf_put(out, "}", 1);
     } else {
-        put_json_tensor(out, r->values);
+        put_json_tensor(out, r->values, more, ctx, &fail);
     }
     tc_buf_put(out, "\n", 1);
+    if (fail)
+        return fail;
     if (out->oom)
         return tc_err_set(err, TC_ENOMEM, "out of memory writing JSON");
     return TC_OK;
+}
+
+int tc_write_json(tc_buf *out, const tc_result *r, tc_err *err)
+{
+    return tc_write_json_more(out, r, NULL, NULL, err);
 }
 
 /* ---- npy ------------------------------------------------------------------- */

@@ -1,6 +1,8 @@
 /*
  * write_table.c - a result written back into its table: header, key
- * columns and values, as CSV (and the table's part of JSON output).
+ * columns and values, as CSV, and as JSON (tc_write_json's object form
+ * with the table's names, key fields and their places, which read_json.c
+ * reads back to the same table).
  *
  * The input is a grid of rows x value columns, with key columns among the
  * value columns.  An op changes the grid along the axis it runs on:
@@ -103,6 +105,8 @@ int tc_layout_make(tc_layout *L, const tc_table *t, const tc_op_args *a, const t
     /* the grid axis each tensor dim is: 2-D (rows, cols); a column (rows); a row (cols) */
     int grid[2] = {0, 1};
     int nd = t->ndim;
+    if (nd < 0 || nd > 2)
+        return tc_err_set(err, TC_ESHAPE, "internal error: a table of %d dimensions", nd);
     if (nd == 1)
         grid[0] = t->column ? 0 : 1;
     if (a && tc_op_kind_of(a->op) != TC_OPK_SHOW) {
@@ -237,6 +241,13 @@ void tc_layout_header(tc_buf *out, const tc_layout *L, const tc_table *t, char d
 {
     if (!L->header)
         return;
+    const char *only = L->ncell == 1 ? (L->cell[0] < 0 ? t->raw[t->key_col[-1 - L->cell[0]]]
+                                                       : L->vname[0]) : NULL;
+    if (L->ncell == 1 && (!only || !only[0] || !strcmp(only, "\"\""))) {
+        /* one empty name: "" as Python's csv writes it, not a blank line, which readers skip */
+        tc_buf_puts(out, "\"\"\n");
+        return;
+    }
     lbuf b = {out, 0, {0}};
     for (int i = 0; i < L->ncell; i++) {
         if (i)
@@ -318,4 +329,115 @@ int tc_write_table_csv(tc_buf *out, const tc_tensor *y, const tc_op_args *a, con
     tc_layout_rows(out, &L, y, t->keytext, t->key, t->rows, t->nkey, -L.row_shift, delim);
     tc_layout_free(&L);
     return out->oom ? tc_err_set(err, TC_ENOMEM, "out of memory formatting the output") : TC_OK;
+}
+
+/* ---- JSON ------------------------------------------------------------------------- */
+
+/* A JSON string of text p[0, n); a quoted CSV field (csv) has its quotes taken off. */
+static void put_json_text(tc_buf *out, const char *p, size_t n, bool csv)
+{
+    bool quoted = csv && n > 0 && p[0] == '"';
+    if (quoted) {
+        p++;
+        n -= n > 1 && p[n - 2] == '"' ? 2 : 1;
+    }
+    tc_buf_put(out, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (quoted && c == '"' && i + 1 < n && p[i + 1] == '"')
+            i++;   /* "" inside quotes is one quote */
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            tc_buf_put(out, e, 2);
+        } else if (c == '\n') {
+            tc_buf_puts(out, "\\n");
+        } else if (c == '\r') {
+            tc_buf_puts(out, "\\r");
+        } else if (c == '\t') {
+            tc_buf_puts(out, "\\t");
+        } else if (c < 0x20) {
+            tc_buf_printf(out, "\\u%04x", c);
+        } else {
+            tc_buf_put(out, p + i, 1);
+        }
+    }
+    tc_buf_put(out, "\"", 1);
+}
+
+typedef struct json_table {
+    const tc_table *t;
+    const tc_op_args *a;
+    tc_err *err;
+} json_table;
+
+/* After "data": "columns", "keys" and "key_positions", as y's layout has them. */
+static void table_members(tc_buf *out, const tc_tensor *y, void *ctx, int *fail)
+{
+    const json_table *J = ctx;
+    const tc_table *t = J->t;
+    tc_layout L;
+    int rc = tc_layout_make(&L, t, J->a, y, J->err);
+    if (rc) {
+        *fail = rc;
+        return;
+    }
+    if (L.header) {
+        tc_buf_puts(out, ", \"columns\": [");
+        int k = 0;
+        for (int c = 0; c < L.ncell; c++) {
+            if (L.cell[c] < 0)
+                continue;
+            if (k++)
+                tc_buf_puts(out, ", ");
+            const char *name = L.vname[c] ? L.vname[c] : "";
+            put_json_text(out, name, strlen(name), true);
+        }
+        tc_buf_put(out, "]", 1);
+    }
+    if (L.keys) {
+        tc_buf_puts(out, ", \"keys\": {");
+        for (int k = 0; k < t->nkey && !out->oom; k++) {
+            if (k)
+                tc_buf_puts(out, ", ");
+            if (t->header) {
+                const char *name = t->raw[t->key_col[k]];
+                put_json_text(out, name, strlen(name), true);
+            } else {
+                tc_buf_printf(out, "\"%d\"", t->key_col[k] + 1);
+            }
+            tc_buf_puts(out, ": [");
+            for (int64_t i = 0; i < L.rows && !out->oom; i++) {
+                int64_t src = i + L.row_shift;
+                if (i)
+                    tc_buf_puts(out, ", ");
+                if (src >= 0 && src < t->rows) {
+                    const size_t *sp = t->key + 2 * ((size_t)src * (size_t)t->nkey + (size_t)k);
+                    put_json_text(out, t->keytext + sp[0], sp[1] - sp[0], true);
+                } else {
+                    tc_buf_puts(out, "\"\"");
+                }
+            }
+            tc_buf_put(out, "]", 1);
+        }
+        tc_buf_puts(out, "}, \"key_positions\": [");
+        int k = 0;
+        for (int c = 0; c < L.ncell; c++)
+            if (L.cell[c] < 0)
+                tc_buf_printf(out, "%s%d", k++ ? ", " : "", c + 1);
+        tc_buf_put(out, "]", 1);
+    }
+    /* a CSV input's other delimiter, for CSV output from this JSON (runs of blanks: tab) */
+    if (t->delim != ',') {
+        char d = t->delim == ' ' ? '\t' : t->delim;
+        tc_buf_puts(out, ", \"delimiter\": ");
+        put_json_text(out, &d, 1, false);
+    }
+    tc_layout_free(&L);
+}
+
+int tc_write_table_json(tc_buf *out, const tc_result *r, const tc_op_args *a, const tc_table *t,
+                        tc_err *err)
+{
+    json_table J = {t, a, err};
+    return tc_write_json_more(out, r, tc_table_is_rich(t) ? table_members : NULL, &J, err);
 }

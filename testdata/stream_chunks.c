@@ -61,12 +61,12 @@ static char *run(const char *input, const char *op, int64_t dim, int select, siz
     tc_read_opts ro;
     tc_read_opts_init(&ro);
     src s = {input, strlen(input), 0, chunk, 0};
-    tc_stream_io io = {rd, wr, rewindable ? rw : NULL, &s};
+    tc_stream_io io = {rd, wr, rewindable ? rw : NULL, &s, NULL};
     tc_err err;
     memset(&err, 0, sizeof err);
     out.n = 0;
     tc_buf_put(&out, "", 0);
-    tc_stream_opts so = {select, ',', 0};
+    tc_stream_opts so = {select, ',', 0, 0, 0};
     int rc = tc_stream_csv(&a, &ro, &so, NULL, 0, &io, &err);
     char *r;
     if (rc == TC_OK) {
