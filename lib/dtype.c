@@ -314,7 +314,8 @@ int tc_tensor_convert_version(const tc_tensor *x, tc_dtype t, tc_torch_version v
         return err ? err->code : TC_ENOMEM;
     int64_t n = x->numel;
     if (x->dtype == t) {
-        memcpy(r->data, x->data, (size_t)n * tc_dtype_size(t));
+        if (n)
+            memcpy(r->data, x->data, (size_t)n * tc_dtype_size(t));
     } else if (tc_dtype_is_integral(x->dtype, 1)) {
         for (int64_t i = 0; i < n; i++)
             tc_store_i64(r, i, tc_tensor_get_i64(x, i));

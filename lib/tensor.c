@@ -143,7 +143,8 @@ int tc_tensor_reshape(const tc_tensor *x, int ndim, const int64_t *shape,
     tc_tensor *r = tc_tensor_new(x->dtype, ndim, sz, err);
     if (!r)
         return err ? err->code : TC_ENOMEM;
-    memcpy(r->data, x->data, (size_t)x->numel * tc_dtype_size(x->dtype));
+    if (x->numel)
+        memcpy(r->data, x->data, (size_t)x->numel * tc_dtype_size(x->dtype));
     *out = r;
     return TC_OK;
 }
