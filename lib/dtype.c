@@ -476,7 +476,8 @@ int tc_tensor_convert_version(const tc_tensor *x, tc_dtype t, tc_torch_version v
     tc_tensor_set_layout(r, x);
     int64_t n = x->numel;
     if (x->dtype == t) {
-        memcpy(r->data, x->data, (size_t)n * tc_dtype_size(t));
+        if (n)
+            memcpy(r->data, x->data, (size_t)n * tc_dtype_size(t));
     } else if (tc_dtype_is_unsigned(x->dtype)) {
         for (int64_t i = 0; i < n; i++)
             tc_store_u64(r, i, tc_tensor_get_u64(x, i));

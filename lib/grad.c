@@ -95,7 +95,7 @@ static tc_tensor *pconvert(pool *p, const tc_tensor *x, tc_dtype t)
 static tc_tensor *preshape(pool *p, const tc_tensor *x, int ndim, const int64_t *shape)
 {
     tc_tensor *y = pnew(p, x->dtype, ndim, shape);
-    if (y)
+    if (y && x->numel)
         memcpy(y->data, x->data, (size_t)x->numel * tc_dtype_size(x->dtype));
     return y;
 }

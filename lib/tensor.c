@@ -280,7 +280,8 @@ int tc_tensor_reshape(const tc_tensor *x, int ndim, const int64_t *shape,
     tc_tensor *r = tc_tensor_new(x->dtype, ndim, sz, err);
     if (!r)
         return TC_ENOMEM;
-    memcpy(r->data, x->data, (size_t)x->numel * tc_dtype_size(x->dtype));
+    if (x->numel)
+        memcpy(r->data, x->data, (size_t)x->numel * tc_dtype_size(x->dtype));
     /* reshape is a view where computeStride allows one, and views keep strides */
     int64_t st[TC_MAX_DIMS];
     if (x->strided && x->numel > 0 && view_strides(x, x->strides, ndim, sz, st) &&
