@@ -169,6 +169,8 @@ static const char usage_tail[] =
     "  --comment C           comment character ('#'; '' for none)\n"
     "  --live                stream from a pipe without holding it: the first\n"
     "                        rows decide the dtype\n"
+    "  --threads N           threads that parse, compute and format (default: the\n"
+    "                        CPUs available; also TCUM_THREADS); same output\n"
     "  --shape D1,D2,...     reshape after reading (one -1 allowed)\n"
     "  FILE:NAME             the array NAME of an .npz (default: its first; -:NAME\n"
     "                        reads the .npz on standard input)\n"

@@ -24,7 +24,7 @@ _tcum()
         --format --output --select --input-format --delimiter --header
         --no-header --shape --precision --threshold --edgeitems --linewidth
         --sci-mode --profile --help --axis --columns --exclude-columns --na
-        --skip-rows --comment --output-delimiter --live --torch-version"
+        --skip-rows --comment --output-delimiter --live --threads --torch-version"
     [[ ${words[1]} == show ]] && opts="$opts --list"
     local close_opts="--rtol --atol --equal-nan --check-dtype --input-dtype
         --default-dtype --input-format --delimiter --header --no-header
