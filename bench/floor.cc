@@ -1,7 +1,8 @@
 // floor.cc - the speed floor for W1: parse every number of a CSV with
 // std::from_chars and print each column's running sum with std::to_chars
 // (shortest round-trip).  No validation, no dtype logic: nothing tcum does
-// can be faster than this by much.
+// can be faster than this by much.  `floor rows`: the running sum along
+// each row instead (W2a's cumsum --dim 1).
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -9,8 +10,10 @@
 #include <vector>
 #include <unistd.h>
 
-int main()
+int main(int argc, char **argv)
 {
+    const bool rows = argc > 1 && std::strcmp(argv[1], "rows") == 0;
+    double rowsum = 0;
     static char in[1 << 16], out[1 << 16];
     std::vector<double> sum;
     std::string carry;
@@ -22,9 +25,13 @@ int main()
         double v = 0;
         std::from_chars(b, e, v);
         if (col >= sum.size()) sum.push_back(0);
-        sum[col] += v;
+        double s;
+        if (rows)
+            s = rowsum = col ? rowsum + v : v;
+        else
+            s = sum[col] += v;
         if (on + 40 > sizeof out) flush();
-        on = std::to_chars(out + on, out + sizeof out, sum[col]).ptr - out;
+        on = std::to_chars(out + on, out + sizeof out, s).ptr - out;
         out[on++] = last ? '\n' : ',';
         col = last ? 0 : col + 1;
     };
