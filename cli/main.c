@@ -178,6 +178,9 @@ static const char *with_hint(const tc_err *e, char *buf, size_t cap)
         snprintf(buf, cap, "%s (the fields look %s-separated: try --delimiter %s)", e->msg,
                  !strcmp(v, "tab") ? "tab" : !strcmp(v, ",") ? "comma" : !strcmp(v, ";")
                  ? "semicolon" : "pipe", v[0] == ';' || v[0] == '|' ? (v[0] == ';' ? "';'" : "'|'") : v);
+    else if (!strcmp(p, "skip_rows") && *v)
+        snprintf(buf, cap, "%s (the first line looks like a preamble: try --skip-rows %s)",
+                 e->msg, v);
     else if (!strcmp(p, "columns") && e->code == TC_EINPUT)
         snprintf(buf, cap, "%s (pick the columns of numbers with -c)", e->msg);
     else if (!strcmp(p, "columns") && e->code == TC_ENODATA)

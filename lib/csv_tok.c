@@ -456,8 +456,21 @@ int tc_tok_keep(tc_tok *t, const tc_field *f, size_t span[2])
 {
     if (t->json)
         return tc_jrows_keep(t, f->p, f->n, span);
-    span[0] = f->off;   /* delimited text: the field as it was written */
-    span[1] = f->end;
+    /*
+     * Delimited text: the field as it was written, blanks around an
+     * unquoted one included ("Kansas ,412" keeps "Kansas ", as pandas
+     * reads it); blanks are no part of a field in the whitespace dialect.
+     */
+    size_t a = f->off, e = f->end;
+    const char *d = t->p;
+    if (t->delim != ' ' && !(a < t->n && d[a] == '"')) {
+        while (a > 0 && is_blank(d[a - 1]) && d[a - 1] != t->delim)
+            a--;
+        while (e < t->n && is_blank(d[e]) && d[e] != t->delim)
+            e++;
+    }
+    span[0] = a;
+    span[1] = e;
     return TC_OK;
 }
 

@@ -300,6 +300,46 @@ static bool looks_like_header(const tc_row *row)
     return true;
 }
 
+/*
+ * Whether a first row with numbers in it is still a header: it has a word
+ * over a column whose cells below (in the rows at hand, as wide as it) are
+ * numbers and missing values, at least one number ("150,4,setosa,..." over
+ * rows of numbers: scikit-learn's iris.csv).  DuckDB's sniffer decides so
+ * (a first-row value that does not fit its column's type), and pandas,
+ * which takes the first row as the header by default, reads such a file
+ * the same way.  The tokenizer is left after the rows it read.
+ */
+static bool header_over_numbers(tc_treader *r, const tc_row *first)
+{
+    size_t nf = first->nf;
+    if (nf == 0 || nf > 4096)
+        return false;
+    /* per column: 1 the first row's cell is a word, 2 and a number below, 4 and a word below */
+    uint8_t st[4096];
+    bool any = false;
+    for (size_t c = 0; c < nf; c++) {
+        tc_scalar v;
+        st[c] = classify(r, first->f[c].p, first->f[c].n, &v) == CELL_WORD;
+        any |= st[c];
+    }
+    tc_row row;
+    while (any && tc_tok_row(&r->tok, &row) > 0) {
+        if (row.nf != nf)
+            continue;
+        for (size_t c = 0; c < nf; c++) {
+            if (!st[c])
+                continue;
+            tc_scalar v;
+            int cell = classify(r, row.f[c].p, row.f[c].n, &v);
+            st[c] |= cell == CELL_VALUE ? 2 : cell == CELL_WORD ? 4 : 0;
+        }
+    }
+    for (size_t c = 0; c < nf; c++)
+        if (st[c] == 3)
+            return true;
+    return false;
+}
+
 /* The name of column c in messages listing them all. */
 static void list_names(const tc_treader *r, char *out, size_t cap)
 {
@@ -484,6 +524,10 @@ static int ragged(tc_treader *r, const tc_row *row)
     tc_tok_pos(&r->tok, at, &line, &col);
     tc_err_set(r->err, TC_EINPUT, "row has %zu %s%s, expected %d as in the first row", row->nf,
                r->json ? "value" : "field", row->nf == 1 ? "" : "s", r->s.ncols);
+    long rline, rcol;
+    tc_tok_pos(&r->tok, row->off, &rline, &rcol);
+    if (!r->json && r->first_words && row->nf > (size_t)r->s.ncols && rline == r->first_line + 1)
+        tc_err_hint(r->err, TC_EINPUT, "skip_rows", "1");   /* the first line is a preamble */
     return tc_err_at(r->err, TC_EINPUT, line, col);
 }
 
@@ -541,9 +585,22 @@ int tc_treader_head(tc_treader *r, const char *p, size_t n, bool final, long lin
     }
     if (row.nf > INT32_MAX)
         return tc_err_set(r->err, TC_EINPUT, "too many columns");
+    long col0;
+    tc_tok_pos(&r->tok, row.off, &r->first_line, &col0);
     bool header = r->tok.named || r->ro.header == 1 ||
                   (r->ro.header < 0 && looks_like_header(&row));
+    if (!header && r->ro.header < 0 && !r->json) {
+        header = header_over_numbers(r, &row);
+        /* back to the first row: the tokenizer's row storage is reused */
+        tc_tok_block(&r->tok, p, n, final, line0);
+        if (tc_tok_row(&r->tok, &row) <= 0)
+            return tc_err_set(r->err, TC_EINPUT, "internal error: the first row went away");
+    }
     r->s.header = header;
+    for (size_t c = 0; !header && c < row.nf && !r->first_words; c++) {
+        tc_scalar v;
+        r->first_words = classify(r, row.f[c].p, row.f[c].n, &v) == CELL_WORD;
+    }
     int ncols = (int)row.nf;
     tc_row hrow = row;
     if (header) {
@@ -763,7 +820,7 @@ static bool plain_word(const char *p, size_t n)
 }
 
 /* A word in a value column, or a number in a key column: one message for both. */
-static int mixed(tc_treader *r, int c, const tc_field *f, bool word)
+static int mixed(tc_treader *r, const tc_row *row, int c, const tc_field *f, bool word)
 {
     char label[240], q[200];
     col_label(r, c, label, sizeof label);
@@ -775,7 +832,12 @@ static int mixed(tc_treader *r, int c, const tc_field *f, bool word)
     else
         tc_err_set(r->err, TC_EINPUT, "%s mixes words and numbers: %s is a number", label, q);
     const char *d = word ? other_delimiter(r, f->p, f->n) : NULL;
-    if (d)
+    long line, col;
+    tc_tok_pos(&r->tok, row->off, &line, &col);
+    if (word && !r->json && !r->s.header && line == r->first_line + 1 && row->nf > 1 &&
+        looks_like_header(row))
+        tc_err_hint(r->err, TC_EINPUT, "skip_rows", "1");   /* a header under a preamble line */
+    else if (d)
         tc_err_hint(r->err, TC_EINPUT, "delimiter", d);
     else if (word)
         tc_err_hint(r->err, TC_EINPUT, "na", plain_word(f->p, f->n) ? f->p : NULL);
@@ -798,7 +860,7 @@ static int take_row(tc_treader *r, tc_block *b, const tc_row *row)
         tc_scalar v;
         int cell = classify(r, f->p, f->n, &v);
         if (cell == CELL_WORD)
-            return mixed(r, s->val_col[j], f, true);
+            return mixed(r, row, s->val_col[j], f, true);
         if (cell == CELL_MISSING) {
             if (r->ro.has_input_dtype && tc_dtype_is_integral(r->dtype, 0)) {
                 tc_err_set(r->err, TC_EVALUE, "a missing value cannot be converted to type %s",
@@ -835,7 +897,7 @@ static int take_row(tc_treader *r, tc_block *b, const tc_row *row)
         if (s->seen[s->key_col[k]] != PINNED && s->key_col[k] >= s->nindex) {
             tc_scalar v;
             if (classify(r, f->p, f->n, &v) == CELL_VALUE)
-                return mixed(r, s->key_col[k], f, false);
+                return mixed(r, row, s->key_col[k], f, false);
         }
         size_t *kk = b->key + 2 * ((size_t)b->rows * (size_t)s->nkey + (size_t)k);
         if ((rc = tc_tok_keep(&r->tok, f, kk)))

@@ -489,6 +489,8 @@ typedef struct tc_treader {
     bool shared;                /* tc_treader_share's: the head is another reader's */
     tc_dtype dtype;             /* set by the caller before tc_treader_block */
     int json;                   /* TC_JSON_*: the rows are JSON of that form; 0 CSV */
+    long first_line;            /* the line of the table's first row (a preamble hint) */
+    bool first_words;           /* that row has words and numbers but is no header */
 } tc_treader;
 
 /* Rows of a block: their values and the spans of their key fields. */

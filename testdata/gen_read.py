@@ -195,9 +195,28 @@ def csv_cases():
           'tcum show --no-header -',
           "column 1 mixes words and numbers: '1' is a number (pick the columns of numbers "
           "with -c)", stdin='a,b\n1,2\n', pos=(2, 1))
-    error('csv-5.4', 'a partly numeric first row is data: a column of a word then a number', S,
-          "column 2 mixes words and numbers: '2' is a number (pick the columns of numbers "
-          "with -c)", stdin='1,b\n1,2\n', pos=(2, 3))
+    case('csv-5.4', 'a partly numeric first row over a column of numbers is a header '
+         '(pandas reads it so, DuckDB sniffs it so): one row is 1 x N', S, [[1, 2]],
+         stdin='1,b\n1,2\n')
+    case('csv-5.4b', 'a partly numeric first row over a column of words is data (keys)', S,
+         [1, 2, 3], stdin='x,1\ny,2\nz,3\n')
+    path = file('sklearn-iris.csv', '3,4,setosa,versicolor,virginica\n5.1,3.5,1.4,0.2,0\n'
+                '7.0,3.2,4.7,1.4,1\n6.3,3.3,6.0,2.5,2\n')
+    case('csv-5.4c', "scikit-learn's iris.csv: counts and class names over numbers make a header",
+         'tcum show ' + path, [[5.1, 3.5, 1.4, 0.2, 0], [7.0, 3.2, 4.7, 1.4, 1],
+                               [6.3, 3.3, 6.0, 2.5, 2]])
+    path = file('sklearn-wine.csv', '2,3,class_0,class_1\n14.23,1.71,2.43,15.6,0\n'
+                '13.2,1.78,2.14,11.2,1\n')
+    error('csv-5.4d', "a preamble line (scikit-learn's wine_data.csv): the hint says to skip it",
+          'tcum show ' + path, 'row has 5 fields, expected 4 as in the first row (the first '
+          'line looks like a preamble: try --skip-rows 1)', pos=(2, 22), where=path)
+    path = file('sklearn-boston.csv', '2,2,,\n"CRIM","ZN","AGE","MEDV"\n0.00632,18.0,65.2,24.0\n'
+                '0.02731,0.0,78.9,21.6\n')
+    error('csv-5.4e', "a header under a preamble line (scikit-learn's boston_house_prices.csv)",
+          'tcum show ' + path, "column 1 mixes numbers and words: 'CRIM' is not a number (the "
+          "first line looks like a preamble: try --skip-rows 1)", pos=(2, 1), where=path)
+    case('csv-5.4f', 'the same with --skip-rows 1', 'tcum show --skip-rows 1 ' + path,
+         [[0.00632, 18.0, 65.2, 24.0], [0.02731, 0.0, 78.9, 21.6]])
     error('csv-5.5', 'header only', S,
           'no data: the only row is a header (use --no-header if it is data)', stdin='a,b\n')
     case('csv-5.6', 'a header with an empty name', S, [[1, 2], [3, 4]],

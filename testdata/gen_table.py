@@ -168,6 +168,12 @@ def key_cases():
     for op, d in (('cumsum', 0), ('sum', 1), ('show', None)):
         csv_case('tab-census-%s' % op, 'census: "Smith, John" stays one field; int holes are nan',
                  census_csv, op, d)
+    # statsmodels' statecrime.csv writes "Kansas ,412.0": the key keeps its blank, as pandas reads it
+    crime = ('state ,violent, murder\nAlabama,459.9,7.1\nKansas ,412.0,4.7\n  New York,387.1,4.0\n'
+             '"Ohio, OH",307.9,4.5\n')
+    for op, d in (('cumsum', 0), ('sum', 1), ('diff', 0)):
+        csv_case('tab-blanks-%s' % op, 'keys and names keep the blanks around them', None, op, d,
+                 stdin=crime)
     csv_case('tab-census-pick', '-c picks the columns, every other one is a key',
              census_csv, 'cumsum', 0, table=tm.read_table(open(os.path.join(HERE, '..', census_csv)).read(),
                                                           columns=[3, 4]),

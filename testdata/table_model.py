@@ -107,9 +107,20 @@ def read_table(text, delim=',', header=None, na=None, columns=None, input_dtype=
     first = rows[0]
     if header is None:
         header = not any(is_number(f) for f in first)
+        if not header:
+            # a word over a column of numbers (and missing values) makes the first row a
+            # header, as pandas' default header=0 and DuckDB's sniffer read it
+            def word(f):
+                return not is_number(f) and f.strip() not in na_values and f.strip() != ''
+            below = [r for r in rows[1:] if len(r) == len(first)]
+            for c, f in enumerate(first):
+                if word(f) and any(is_number(r[c]) for r in below) and \
+                        not any(word(r[c]) for r in below):
+                    header = True
+                    break
     names = None
     if header:
-        names = [f.strip() for f in first]
+        names = list(first)   # as written: pandas keeps the blanks around a name
         rows = rows[1:]
     ncols = len(rows[0]) if rows else len(first)
 
@@ -280,7 +291,8 @@ def write_csv(t, y, op=None, dim=None, n=1, include_initial=False, opname=None, 
     out = []
     if t.header:
         kn = [n for n, r in zip(t.names, t.roles) if r == 'key']
-        out.append(d.join(quote(kn[c[1]] if c[0] == 'key' else (c[2] or ''), d) for c in cells))
+        line = d.join(quote(kn[c[1]] if c[0] == 'key' else (c[2] or ''), d) for c in cells)
+        out.append(line or '""')   # one empty name: a blank line would be no row at all
     rshift = state[0][1] if state[0][0] == 'shift' else 0
     for i in range(R2):
         src = i + rshift
