@@ -164,6 +164,12 @@ TORCH = 2.6
 fuzz-torch: tcum
 	/usr/bin/python3 testdata/fuzz_torch.py --n $(N) --tcum ./tcum --torch-version $(TORCH)
 
+# The CSV files Debian's packages ship (scikit-learn, statsmodels,
+# matplotlib) through tcum and through pandas + PyTorch (table_model.py):
+# a new user's first tries.  Needs those packages; not part of check.
+realdata: tcum
+	/usr/bin/python3 testdata/realdata.py --tcum ./tcum --torch-version 1.13
+
 # Mutated and malformed files through the real binary under ASan+UBSan:
 # exit 0 or 2, one-line messages, no hang, no partial -o file.
 # make hostile N=2000 SEED=1
@@ -252,5 +258,5 @@ clean:
 	  lib/example-installed testdata/stream_chunks \
 	  testdata/forkrun testdata/*.o
 
-.PHONY: all check asan valgrind deps clean fuzz fuzz-torch hostile lint bench numcheck print-lib-src install-check faultsim tsan check-threads \
+.PHONY: all check asan valgrind deps clean fuzz fuzz-torch realdata hostile lint bench numcheck print-lib-src install-check faultsim tsan check-threads \
         install uninstall lint-man
