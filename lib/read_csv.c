@@ -359,6 +359,10 @@ int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor *
     }
     if (rc == TC_OK && r.s.nval == 0)
         rc = tc_table_empty_error(&r, rows, err);
+    if (rc == TC_OK && !b.x) {
+        tc_err_set(err, TC_ENOMEM, "out of memory");   /* (a block always has its tensor) */
+        rc = TC_ENOMEM;
+    }
     tc_table *t = NULL;
     if (rc == TC_OK && table) {
         t = tc_table_from_schema(&r.s, err);
