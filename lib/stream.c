@@ -257,7 +257,7 @@ static int down_keep(down *d, const tc_tensor *x, int64_t keep, tc_err *err)
         return TC_ENOMEM;
     size_t row = (size_t)d->width * tc_dtype_size(x->dtype);
     int64_t fx = keep < r ? keep : r, ft = keep - fx;
-    if (ft)
+    if (ft > 0 && d->rows)   /* (ft > 0 means rows were carried) */
         memcpy(n->data, (const char *)d->rows->data + (size_t)(t - ft) * row, (size_t)ft * row);
     if (fx)
         memcpy((char *)n->data + (size_t)ft * row, (const char *)x->data + (size_t)(r - fx) * row,

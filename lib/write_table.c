@@ -78,8 +78,9 @@ static void op_effect(const tc_op_args *a, int d, int64_t len, axis *ax)
             int64_t joined = pre + len + app;
             ax->shift = (a->n < 0 ? 0 : a->n < joined ? a->n : joined) - pre;
             ax->grow = app;
-        } else
+        } else {
             ax->shift = len > 0 ? 1 : 0;
+        }
         break;
     case TC_OPK_REDUCE:
         ax->state = AX_GONE;

@@ -148,6 +148,10 @@ def main():
                 # refuses a bad --dim at once, before reading on to damage
                 # further down that the whole read reports first.
                 early = "Dimension out of range" in err and jerr.count(":") >= 3
+                # diff's --prepend and --append are read and checked against the
+                # first rows before the stream reads on; the whole path reads the
+                # input first: when both fail, the first problem found may differ.
+                early = early or ("--prepend" in args or "--append" in args)
                 if rc != jrc or (rc and err != jerr and not early):
                     why = "csv %d %r, json %d %r" % (rc, err, jrc, jerr)
                 elif rc == 0:
@@ -156,8 +160,8 @@ def main():
                     # key columns (a damaged column can hold words) are not values
                     keys = {int(k) - 1 for k in j.get("key_positions", [])}
                     lines = out.splitlines()[1 if "columns" in j else 0:]   # a header out
-                    got = [v for line in lines for i, v in enumerate(line.split(delim))
-                           if i not in keys]
+                    got = [v for line in lines if line for i, v in enumerate(line.split(delim))
+                           if i not in keys]   # (an empty result is an empty line)
                     if keys and '"' in out:
                         got = want   # quoted keys: the split above cannot tell their fields
                     if want != got:

@@ -233,6 +233,10 @@ for cid, desc, args, want, shift in keyed_cases:
     c.add(cid + '.ends', desc + ': the first and last rows',
           MKPA + '%s | tcum %s -f csv > $T/o; head -n 3 $T/o; tail -n 3 $T/o; rm -r $T' % (AWKK, args),
           stdout=head(text, 3) + tail(text, 3))
+    if 'pend' in args:
+        c.add(cid + '.whole', desc + ': the whole path (JSON, read back) gives the same table',
+              MKPA + '%s > $T/in.csv; tcum %s -f json $T/in.csv | tcum show -f csv | md5sum; rm -r $T'
+              % (AWKK, args), stdout=md5(text))
 
 # An int table: int64 differences; a float prepend makes them float32 (torch.cat's dtype).
 NI = 30000
@@ -275,6 +279,16 @@ for cid, desc, args, want, shift in int_cases:
     c.add(cid + '.ends', desc + ': the first and last rows',
           MKI + '%s | tcum %s -f csv > $T/o; head -n 3 $T/o; tail -n 3 $T/o; rm -r $T' % (AWKI, args),
           stdout=head(text, 3) + tail(text, 3))
+
+# diff --prepend along the rows (gathered: the prepend has the whole input's rows):
+# the prepend's columns have no name, the keys stay.
+pre_rows = torch.tensor([[i % 3, -(i % 5)] for i in range(1, NI + 1)])
+want = torch.diff(xI, dim=1, prepend=pre_rows)
+text = 'id,,a,b\n' + ''.join('%s,%s\n' % (keysI[i], ','.join(fmt(e, want.dtype) for e in row))
+                             for i, row in enumerate(want.tolist()))
+c.add('stream-int-diff-rows-pre', 'diff along the rows with --prepend columns (the whole path)',
+      "T=$(mktemp -d); awk 'BEGIN{for(i=1;i<=%d;i++) printf \"%%d,%%d\\n\", i%%3, -(i%%5)}' > $T/p.csv; "
+      '%s | tcum diff --prepend $T/p.csv -f csv | md5sum; rm -r $T' % (NI, AWKI), stdout=md5(text))
 
 # A prepend of one row without a header is a 1-D tensor: PyTorch's refusal, before any row.
 try:

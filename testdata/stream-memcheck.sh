@@ -52,6 +52,19 @@ for op in "diff -n 2" "cumulative_trapezoid"; do
     # shellcheck disable=SC2086
     check "$op (a column)" "$(rss_col 500000 $op)" "$(rss_col 5000000 $op)"
 done
+# A slow producer (a row every 0.2 s): with --live the first rows of diff
+# and cumulative_trapezoid down the columns go out before the input ends.
+slow() {
+    end=$tmp.end
+    rm -f "$end"
+    first=$( (echo a,b; for i in 1 2 3 4 5 6 7 8; do echo "$i,$((i * i))"; sleep 0.2; done; : > "$end") |
+        "$bin" "$@" --live -f csv | { read -r h; read -r r; [ -e "$end" ] && echo late || echo "$r"; cat > /dev/null; })
+    rm -f "$end"
+    echo "memcheck: $*, a row every 0.2 s: first row out before the input ended: $first"
+    [ "$first" != late ] || status=1
+}
+slow diff --dim 0
+slow cumulative_trapezoid --dim 0
 small=$(rss 500000)
 big=$(rss 5000000)
 jsmall=$(rss_json 200000)
