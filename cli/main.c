@@ -1062,11 +1062,15 @@ static void select_error(const cli_opts *o, const tc_err *e)
     fail("--select applies only to ops with two results (cummax, cummin, max, min)");
 }
 
-/* CSV in and CSV out: the stream (which gathers what it cannot stream). */
+/*
+ * CSV in and CSV out: the stream (which gathers what it cannot stream).
+ * diff's --prepend and --append are read first, unless they are standard
+ * input too.
+ */
 static int streamable(const cli_opts *o)
 {
-    return o->format == OUT_CSV && !o->has_shape && !o->grad && !o->prepend && !o->append &&
-           !o->x;
+    return o->format == OUT_CSV && !o->has_shape && !o->grad && !o->x &&
+           !(o->prepend && !strcmp(o->prepend, "-")) && !(o->append && !strcmp(o->append, "-"));
 }
 
 /* CSV output's delimiter: --output-delimiter, else the input's (runs of blanks give a tab). */
@@ -1344,10 +1348,18 @@ static int run_op(cli_opts *o)
     while (f == TC_FMT_JSON && streamable(o) && (lines = tc_json_lines(in.p, in.n, in.eof)) < 0)
         input_read_upto(&in, 65536);
     if ((f == TC_FMT_CSV || lines) && streamable(o)) {
+        cli_opts go = *o;   /* tensor arguments: plain inference, as below */
+        go.read.has_input_dtype = 0;
+        tc_tensor *pre = o->prepend ? load(&go, o->prepend, 0) : NULL;
+        tc_tensor *app = o->append ? load(&go, o->append, 0) : NULL;
+        o->args.prepend = pre;
+        o->args.append = app;
         sink_open(o->output);
         run_stream(o, &in, f);
         input_close(&in);
         sink_commit();
+        tc_tensor_free(pre);
+        tc_tensor_free(app);
         return 0;
     }
     input_read_all(&in);
@@ -1377,12 +1389,12 @@ static int run_op(cli_opts *o)
         fail_err(NULL, &err);
     }
     tc_tensor_free(x);
+
+    tc_buf out = {0};
+    format_result(o, &r, &out, table);   /* (a table's layout reads prepend and append) */
     tc_tensor_free(pre);
     tc_tensor_free(app);
     tc_tensor_free(xs);
-
-    tc_buf out = {0};
-    format_result(o, &r, &out, table);
     tc_result_free(&r);
     tc_table_free(table);
     sink_open(o->output);

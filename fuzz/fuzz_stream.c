@@ -7,10 +7,15 @@
  * bytes must not depend on how its input arrives.  A third run reads every
  * block through the tokenizer (ro.reference): the fast path for plain rows
  * must give the same bytes and the same errors; a fourth, with threads and
- * small blocks, the same again.
+ * small blocks, the same again.  diff and cumulative_trapezoid (which
+ * carry rows from block to block down the columns; diff with -n 0..3 and
+ * rows to prepend and append, cumulative_trapezoid with a dx) must also
+ * give the whole-input path's bytes (tc_read_table, the op, the table
+ * written), as stream.c's gathering would.
  */
 #include "tcum.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +58,49 @@ static int feed_rewind(void *ctx)
 {
     ((feed *)ctx)->off = 0;
     return 0;
+}
+
+/* The whole path, as stream.c's run_whole: the table read at once, the op, the table written. */
+static int whole(const tc_op_args *a, const tc_read_opts *ro, int select, const char *p, size_t n,
+                 tc_buf *out)
+{
+    tc_tensor *x = NULL, *y = NULL;
+    tc_table *t = NULL;
+    tc_result r = {0};
+    int rc = tc_read_table(p, n, ro, &x, &t, NULL);
+    if (rc == TC_OK)
+        rc = tc_op_run(a, x, &r, NULL);
+    if (rc == TC_OK)
+        rc = tc_result_pick(&r, select, &y, NULL);
+    if (rc == TC_OK) {
+        if (tc_table_is_rich(t)) {
+            rc = tc_write_table_csv(out, y, a, t, ',', NULL);
+        } else {
+            tc_tensor v = *y;
+            if (tc_table_is_column(t) && v.ndim == 1) {
+                v.ndim = 2;
+                v.shape[1] = 1;
+            }
+            rc = tc_write_csv(out, &v, ',', NULL);
+        }
+    }
+    tc_result_free(&r);
+    tc_tensor_free(x);
+    tc_table_free(t);
+    return rc;
+}
+
+/* k rows of the width of the input's first line (as a CSV table would have), 2-D. */
+static tc_tensor *rows_like(const uint8_t *data, size_t size, int64_t k, float base)
+{
+    int64_t w = 1;
+    for (size_t i = 0; i < size && data[i] != '\n' && w < 64; i++)
+        w += data[i] == ',';
+    int64_t shape[2] = {k, w};
+    tc_tensor *t = tc_tensor_new(TC_FLOAT32, 2, shape, NULL);
+    for (int64_t i = 0; t && i < t->numel; i++)
+        ((float *)t->data)[i] = base + (float)i * 0.75f;
+    return t;
 }
 
 static int run(const tc_op_args *a, const tc_read_opts *ro, int select, int rewind,
@@ -98,6 +146,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (select == 3)
         select = 0;
     int rewind = (b3 >> 2) & 1;
+    tc_tensor *pre = NULL, *app = NULL;
+    bool along = a.op == TC_OP_DIFF || a.op == TC_OP_CUMTRAPZ;
+    if (along) {
+        /* the scans' modifier bits, for diff's n and rows, cumulative_trapezoid's dx */
+        a.n = (b1 >> 2) & 3;
+        a.dx = a.include_initial ? 0.5 : 1.0;
+        a.reverse = a.exclusive = a.include_initial = 0;
+        if (a.op == TC_OP_DIFF && (b3 & 0x08))
+            a.prepend = pre = rows_like(data, size, 1 + (b2 & 1), -1.5f);
+        if (a.op == TC_OP_DIFF && (b3 & 0x10))
+            a.append = app = rows_like(data, size, 2, 3.25f);
+    }
 
     feed f1 = {(const char *)data, size, 0, 0x9e3779b9u ^ b2, {0}};
     feed f2 = {(const char *)data, size, 0, 0, {0}};
@@ -149,6 +209,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc1 != TC_OK && (strcmp(e1.msg, e4.msg) || e1.line != e4.line || e1.col != e4.col))
             abort();
     }
+    if (along && rewind && rc1 == TC_OK && ro.format == TC_FMT_CSV && !f1.out.oom) {
+        /* the stream's bytes are the whole path's */
+        tc_buf w = {0};
+        if (whole(&a, &ro, select, (const char *)data, size, &w) != TC_OK ||
+            (!w.oom && (w.n != f1.out.n || (w.n && memcmp(w.p, f1.out.p, w.n) != 0))))
+            abort();
+        tc_buf_free(&w);
+    }
+    tc_tensor_free(pre);
+    tc_tensor_free(app);
     tc_buf_free(&f1.out);
     tc_buf_free(&f2.out);
     tc_buf_free(&f3.out);

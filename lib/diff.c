@@ -295,19 +295,11 @@ static int diff(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err
  * and to float (the op math type) in 2.6's.  The cumsum is tcum cumsum's,
  * so 1.13's float16 refusal comes from it, as in PyTorch.
  */
-static int cumtrapz(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err)
+int tc_trapz_terms(const tc_op_args *a, const tc_tensor *x, int dim, tc_tensor **out, tc_err *err)
 {
-    int dim, rc;
-    *out = NULL;
-    if (x->dtype == TC_BOOL)
-        return tc_err_set(err, TC_EARG,
-                          "cumulative_trapezoid: received a bool input for `y`, but bool is not supported");
-    if (x->ndim == 0)
-        return tc_err_set(err, TC_EARG, "slice() cannot be applied to a 0-dim tensor.");
-    if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, x->ndim, &dim, err)) != TC_OK)
-        return rc;
-
+    int rc;
     tc_tensor *s, *p;
+    *out = NULL;
     if ((rc = pairwise(x, dim, 0, &s, err)) != TC_OK)
         return rc;
     tc_dtype rt = x->dtype;
@@ -381,6 +373,24 @@ static int cumtrapz(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc
         break;
     }
     tc_tensor_free(s);
+    *out = p;
+    return TC_OK;
+}
+
+/* cumulative_trapezoid with --dx: the cumsum of its terms (stream.c carries that cumsum). */
+static int cumtrapz(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err)
+{
+    int dim, rc;
+    tc_tensor *p;
+    *out = NULL;
+    if (x->dtype == TC_BOOL)
+        return tc_err_set(err, TC_EARG,
+                          "cumulative_trapezoid: received a bool input for `y`, but bool is not supported");
+    if (x->ndim == 0)
+        return tc_err_set(err, TC_EARG, "slice() cannot be applied to a 0-dim tensor.");
+    if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, x->ndim, &dim, err)) != TC_OK ||
+        (rc = tc_trapz_terms(a, x, dim, &p, err)) != TC_OK)
+        return rc;
 
     tc_op_args ca;
     tc_result cr;

@@ -12,10 +12,14 @@
  *   - an op along each row (show, any op with dim 1 of a 2-D table) runs on
  *     each block with tc_op_run;
  *   - a scan down the columns (dim 0, or a single-column input) carries its
- *     accumulators from block to block (tc_scan_carry in scan.c);
+ *     accumulators from block to block (tc_scan_carry in scan.c); diff and
+ *     cumulative_trapezoid down them carry the rows the next block's first
+ *     rows are computed with (and the trapezoids' running sum), so every
+ *     block gives exactly its rows of the whole result (see "down" below);
  *   - anything else (a reduction down the columns, --reverse down them, a
- *     single row) gathers the whole input and runs the whole path at the
- *     end, which reads the same text through the same table layer.
+ *     single row, diff's --prepend/--append along the rows, --x) gathers the
+ *     whole input and runs the whole path at the end, which reads the same
+ *     text through the same table layer.
  *
  * The dtype is torch.tensor's inference over the whole input, and a column
  * is a key column if its first non-missing cell is a word, wherever that
@@ -39,6 +43,8 @@
 #define CHUNK 65536
 
 enum { MODE_NONE, MODE_ROWS, MODE_DOWN, MODE_GATHER };
+
+typedef struct down down;
 
 typedef struct stream {
     const tc_op_args *a;
@@ -67,7 +73,7 @@ typedef struct stream {
     bool rich;                  /* a header or key columns: the output is a table */
     tc_layout L;
     bool header_out;
-    tc_scan_carry *carry;
+    down *down;                 /* MODE_DOWN: what is carried from block to block */
     tc_block blk;               /* the current block (its buffers reused) */
     int64_t rows_in;            /* data rows computed so far */
 } stream;
@@ -160,6 +166,242 @@ static void consume(stream *s, size_t len, long lines)
     s->cut = s->cut > len ? s->cut - len : 0;
 }
 
+/* ---- ops down the columns, carried from block to block ---------------------- */
+
+/*
+ * An op down the columns (dim 0 of a table, or a single column) runs on
+ * the blocks in input order, each taking what the blocks before it left:
+ *
+ *   - a scan: its accumulators (tc_scan_carry);
+ *   - diff -n N: the last N rows of its input (cat(prepend, x, append) in
+ *     the dtype torch.cat gives them), at first the prepend rows.  Output
+ *     row i of diff(cat(rows, block)) depends on its input rows i..i+N
+ *     only, so it is exactly the whole result's row for the block's row
+ *     i + N - rows; the append rows go after the last block (down_end);
+ *   - cumulative_trapezoid (--dx): the last row of y, and the cumsum of
+ *     the trapezoids' terms (dx / 2 * (y[k] + y[k+1]), diff.c's
+ *     tc_trapz_terms), carried as `tcum cumsum` carries it, in the same
+ *     accumulation type.
+ *
+ * A block's result row i shows the block's row i - kshift (its keys; none
+ * outside the block: a prepend or append row).
+ */
+struct down {
+    tc_op_args a;           /* the op on the rows: diff's n, dx, versions; dim 0, no dtype */
+    tc_dtype cast;          /* --dtype: the rows as x.to(dtype) first (has_cast) */
+    bool has_cast;
+    tc_dtype to;            /* then as this: diff's joined dtype, y's dtype for the trapezoids */
+    tc_scan_carry *carry;   /* a scan, or the trapezoids' cumsum */
+    tc_tensor *rows;        /* the rows carried to the next block (rows x width), or NULL */
+    tc_tensor *append;      /* diff --append as rows x width */
+    int64_t width;
+};
+
+static void down_free(down *d)
+{
+    if (d) {
+        tc_scan_carry_free(d->carry);
+        tc_tensor_free(d->rows);
+        tc_tensor_free(d->append);
+        tc_free(d);
+    }
+}
+
+/* t (a prepend or append: the input's dims) as rows x width in dtype to. */
+static int as_rows(const tc_tensor *t, int64_t width, tc_dtype to, tc_tensor **out, tc_err *err)
+{
+    tc_tensor *v = NULL;
+    int64_t shape[2] = {t->ndim == 2 ? t->shape[0] : t->numel, width};
+    int rc = tc_tensor_reshape(t, 2, shape, &v, err);
+    if (rc == TC_OK && v->dtype != to) {
+        rc = tc_tensor_convert(v, to, out, err);
+        tc_tensor_free(v);
+        return rc;
+    }
+    *out = v;
+    return rc;
+}
+
+/* x in the dtype the op computes in: x.to(dtype) for --dtype, then d->to. */
+static int down_cast(const down *d, const tc_tensor *x, tc_tensor **out, tc_err *err)
+{
+    tc_tensor *c = NULL;
+    int rc;
+    *out = NULL;
+    if (d->has_cast && x->dtype != d->cast) {
+        if ((rc = tc_tensor_convert_version(x, d->cast, d->a.torch_version, &c, err)))
+            return rc;
+        x = c;
+    }
+    if (x->dtype != d->to) {
+        rc = tc_tensor_convert(x, d->to, out, err);
+        tc_tensor_free(c);
+        return rc;
+    }
+    *out = c ? c : tc_tensor_clone(x, err);
+    return *out ? TC_OK : TC_ENOMEM;
+}
+
+/*
+ * The last `keep` rows of cat(d->rows, x) (same dtype and width) become
+ * d->rows.
+ */
+static int down_keep(down *d, const tc_tensor *x, int64_t keep, tc_err *err)
+{
+    int64_t t = d->rows ? d->rows->shape[0] : 0, r = x->shape[0];
+    if (keep > t + r)
+        keep = t + r;
+    int64_t shape[2] = {keep, d->width};
+    tc_tensor *n = tc_tensor_new(x->dtype, 2, shape, err);
+    if (!n)
+        return TC_ENOMEM;
+    size_t row = (size_t)d->width * tc_dtype_size(x->dtype);
+    int64_t fx = keep < r ? keep : r, ft = keep - fx;
+    if (ft > 0 && d->rows)   /* (ft > 0 means rows were carried) */
+        memcpy(n->data, (const char *)d->rows->data + (size_t)(t - ft) * row, (size_t)ft * row);
+    if (fx)
+        memcpy((char *)n->data + (size_t)ft * row, (const char *)x->data + (size_t)(r - fx) * row,
+               (size_t)fx * row);
+    tc_tensor_free(d->rows);
+    d->rows = n;
+    return TC_OK;
+}
+
+/*
+ * The op on one row of the table's width (a column: one value): what it
+ * refuses, the whole path refuses (diff's prepend and append are checked
+ * against the row's width), said before any row goes out; *rt its
+ * result's dtype.
+ */
+static int probe(const stream *s, tc_dtype in, int64_t width, bool column, tc_dtype *rt)
+{
+    int64_t shape[2] = {1, width};
+    tc_tensor *x = tc_tensor_new(in, column ? 1 : 2, column ? shape + 1 : shape, s->err);
+    tc_result r = {0};
+    int rc = x ? tc_op_run(s->a, x, &r, s->err) : TC_ENOMEM;
+    if (rc == TC_OK && r.values)
+        *rt = r.values->dtype;
+    tc_result_free(&r);
+    tc_tensor_free(x);
+    return rc;
+}
+
+static int down_new(const stream *s, tc_dtype in, int64_t width, bool column, down **out)
+{
+    const tc_op_args *a = s->a;
+    tc_err *err = s->err;
+    int rc;
+    *out = NULL;
+    down *d = tc_calloc(1, sizeof *d);
+    if (!d)
+        return tc_err_set(err, TC_ENOMEM, "out of memory");
+    d->width = width;
+    if (tc_op_kind_of(a->op) == TC_OPK_SCAN) {
+        tc_op_args ca = *a;
+        ca.dim = 0;
+        if ((rc = tc_scan_carry_new(&ca, in, width, &d->carry, err))) {
+            down_free(d);
+            return rc;
+        }
+        *out = d;
+        return TC_OK;
+    }
+    /* the op's checks, in the whole path's order, on one row; its result's dtype */
+    int64_t shape[2] = {1, width};
+    tc_dtype rt = in;
+    if ((rc = probe(s, in, width, column, &rt))) {
+        down_free(d);
+        return rc;
+    }
+    tc_op_args_init(&d->a, a->op);
+    d->a.has_dim = 1;
+    d->a.dim = 0;
+    d->a.n = a->n;
+    d->a.dx = a->dx;
+    d->a.default_dtype = a->default_dtype;
+    d->a.torch_version = a->torch_version;
+    d->has_cast = a->has_dtype;
+    d->cast = a->dtype;
+    if (a->op == TC_OP_DIFF) {
+        d->to = rt;   /* torch.cat's dtype of prepend, x.to(dtype) and append */
+        if (a->prepend)
+            rc = as_rows(a->prepend, width, rt, &d->rows, err);
+        if (rc == TC_OK && a->append)
+            rc = as_rows(a->append, width, rt, &d->append, err);
+    } else {
+        /* the terms of one row of zeros: their dtype is the cumsum's input */
+        d->to = a->has_dtype ? a->dtype : in;
+        tc_tensor *z = tc_tensor_new(d->to, 2, shape, err), *p = NULL;
+        rc = z ? tc_trapz_terms(&d->a, z, 0, &p, err) : TC_ENOMEM;
+        if (rc == TC_OK) {
+            tc_op_args ca;
+            tc_op_args_init(&ca, TC_OP_CUMSUM);
+            ca.has_dim = 1;
+            ca.default_dtype = a->default_dtype;
+            ca.torch_version = a->torch_version;
+            rc = tc_scan_carry_new(&ca, p->dtype, width, &d->carry, err);
+        }
+        tc_tensor_free(p);
+        tc_tensor_free(z);
+    }
+    if (rc) {
+        down_free(d);
+        return rc;
+    }
+    *out = d;
+    return TC_OK;
+}
+
+/* The next block's rows x (rows x width, the reader's dtype) of the result. */
+static int down_run(down *d, const tc_tensor *x, tc_result *r, int64_t *kshift, tc_err *err)
+{
+    int rc;
+    memset(r, 0, sizeof *r);
+    if (d->a.op != TC_OP_DIFF && d->a.op != TC_OP_CUMTRAPZ) {
+        rc = tc_scan_carry_run(d->carry, x, r, err);
+        if (rc == TC_OK)
+            *kshift = (r->values->ndim ? r->values->shape[0] : 1) - x->shape[0];
+        return rc;
+    }
+    tc_tensor *c = NULL;
+    if ((rc = down_cast(d, x, &c, err)))
+        return rc;
+    int64_t t = d->rows ? d->rows->shape[0] : 0;
+    if (d->a.op == TC_OP_DIFF) {
+        tc_op_args da = d->a;
+        da.prepend = t ? d->rows : NULL;
+        *kshift = t - d->a.n;
+        rc = tc_op_run(&da, c, r, err);
+        if (rc == TC_OK)
+            rc = down_keep(d, c, d->a.n, err);
+    } else {
+        /* the trapezoids from the row before the block's first (none at first) */
+        tc_tensor *p = NULL;
+        *kshift = t - 1;
+        if ((rc = down_keep(d, c, t + c->shape[0], err)) == TC_OK &&
+            (rc = tc_trapz_terms(&d->a, d->rows, 0, &p, err)) == TC_OK)
+            rc = tc_scan_carry_run(d->carry, p, r, err);
+        tc_tensor_free(p);
+        if (rc == TC_OK)
+            rc = down_keep(d, c, 1, err);
+    }
+    tc_tensor_free(c);
+    if (rc)
+        tc_result_free(r);
+    return rc;
+}
+
+/* What follows the last block: diff's rows from --append (rows of no input row's). */
+static int down_end(down *d, tc_result *r, tc_err *err)
+{
+    memset(r, 0, sizeof *r);
+    if (!d->append)
+        return TC_OK;
+    tc_op_args da = d->a;
+    da.prepend = d->rows;
+    return tc_op_run(&da, d->append, r, err);
+}
+
 /* ---- output ------------------------------------------------------------------ */
 
 /*
@@ -201,18 +443,21 @@ static int emit(const stream *s, tc_buf *out, const tc_tensor *y, const tc_block
 /*
  * The op on one parsed block: along each row with tc_op_run, or down the
  * columns with the carry (which the caller runs in block order); the
- * result in *r, y the tensor CSV shows.
+ * result in *r, y the tensor CSV shows, whose row i shows block row
+ * i - *kshift.
  */
-static int compute(const stream *s, tc_block *b, tc_result *r, tc_tensor **y, tc_err *err)
+static int compute(const stream *s, tc_block *b, tc_result *r, tc_tensor **y, int64_t *kshift,
+                   tc_err *err)
 {
     int rc;
     tc_tensor *x = b->x;
     *y = NULL;
+    *kshift = 0;
     if (s->mode == MODE_DOWN) {
-        rc = tc_scan_carry_run(s->carry, x, r, err);
+        rc = down_run(s->down, x, r, kshift, err);
     } else {
         if (s->meta->column)
-            x->ndim = 1;   /* a column block is a slice of a 1-D tensor: only show gets here */
+            x->ndim = 1;   /* a column block is a slice of a 1-D tensor: show, diff -n 0 */
         rc = tc_op_run(s->a, x, r, err);
         x->ndim = 2;
     }
@@ -226,14 +471,30 @@ static int run_block(stream *s, tc_block *b)
 {
     tc_result r = {0};
     tc_tensor *y;
-    int rc = compute(s, b, &r, &y, s->err);
+    int64_t kshift;
+    int rc = compute(s, b, &r, &y, &kshift, s->err);
     if (rc == TC_OK) {
-        int64_t kshift = s->mode == MODE_DOWN ? (y->ndim ? y->shape[0] : 1) - b->rows : 0;
         rc = emit(s, &s->out, y, b, kshift, s->header_out ? NULL : &s->out, s->err);
         s->header_out = true;
     }
     tc_result_free(&r);
     s->rows_in += b->rows;
+    return rc;
+}
+
+/* After the last block: diff's rows from --append, and the header if no block wrote it. */
+static int run_end(stream *s)
+{
+    tc_result r = {0};
+    tc_tensor *y;
+    int rc = down_end(s->down, &r, s->err);
+    if (rc == TC_OK && r.values) {
+        tc_block none = {0};
+        if ((rc = tc_result_pick(&r, s->so.select, &y, s->err)) == TC_OK)
+            rc = emit(s, &s->out, y, &none, 0, s->header_out ? NULL : &s->out, s->err);
+        s->header_out = true;
+    }
+    tc_result_free(&r);
     return rc;
 }
 
@@ -293,14 +554,21 @@ static int choose_mode(const stream *s, int ndim, bool column)
         return MODE_GATHER;
     if (tc_dim_wrap(a->has_dim ? a->dim : dflt, ndim, &d, NULL) != TC_OK)
         return MODE_GATHER;   /* likewise */
-    bool down = column || d == 0;
-    if (!down) {
+    bool columns = column || d == 0;   /* down the columns */
+    if (!columns) {
         /* along each row: a plain table's row reductions keep their old shape (one row) */
         if (k == TC_OPK_REDUCE && !s->rich)
             return MODE_GATHER;
+        /* diff's prepend and append along the rows have the whole input's rows */
+        if (a->op == TC_OP_DIFF && (a->prepend || a->append))
+            return MODE_GATHER;
         return MODE_ROWS;
     }
-    if (k == TC_OPK_SCAN && !a->reverse)
+    if (k == TC_OPK_SCAN)
+        return a->reverse ? MODE_GATHER : MODE_DOWN;
+    if (a->op == TC_OP_DIFF)   /* n 0: the input itself; n < 0 (1.13): the whole path's */
+        return a->n == 0 ? MODE_ROWS : a->n < 0 ? MODE_GATHER : MODE_DOWN;
+    if (a->op == TC_OP_CUMTRAPZ && !a->x)
         return MODE_DOWN;
     return MODE_GATHER;
 }
@@ -501,18 +769,15 @@ static int start(stream *s)
         s->odelim = s->r.s.delim == ' ' ? '\t' : s->r.s.delim;
     s->r.dtype = tc_treader_infer(&s->r);
     if (s->mode == MODE_DOWN) {
-        tc_op_args ca = *s->a;
-        ca.dim = 0;
-        if ((rc = tc_scan_carry_new(&ca, s->r.dtype, nval, &s->carry, s->err)))
+        if ((rc = down_new(s, s->r.dtype, nval, column, &s->down)))
             return rc;
     } else {
         /*
          * The op along each row: an op that refuses this table says so
          * now, before any row, however the input arrives in blocks.
          */
-        int64_t shape[2] = {1, nval};
-        if ((rc = tc_op_check(s->a, s->r.dtype, column ? 1 : 2, column ? shape + 1 : shape, NULL,
-                              s->err)))
+        tc_dtype rt;
+        if ((rc = probe(s, s->r.dtype, nval, column, &rt)))
             return rc;
     }
     return TC_OK;
@@ -572,6 +837,7 @@ static void work(pool *P, job *j, tc_treader *r, tc_block *b)
     int rc = tc_treader_block(r, j->text, j->n, j->final, 0, b);
     tc_result res = {0};
     tc_tensor *y = NULL;
+    int64_t kshift = 0;
     if (s->mode == MODE_DOWN) {
         /* the carry in input order: wait for this job's turn */
         pthread_mutex_lock(&P->mu);
@@ -579,18 +845,17 @@ static void work(pool *P, job *j, tc_treader *r, tc_block *b)
             pthread_cond_wait(&P->cv, &P->mu);
         pthread_mutex_unlock(&P->mu);
         if (rc == TC_OK && b->rows)
-            rc = compute(s, b, &res, &y, &j->err);
+            rc = compute(s, b, &res, &y, &kshift, &j->err);
         pthread_mutex_lock(&P->mu);
         P->next_scan++;
         pthread_cond_broadcast(&P->cv);
         pthread_mutex_unlock(&P->mu);
     } else if (rc == TC_OK && b->rows) {
-        rc = compute(s, b, &res, &y, &j->err);
+        rc = compute(s, b, &res, &y, &kshift, &j->err);
     }
     j->out.n = 0;
     j->head.n = 0;
     if (rc == TC_OK && y) {
-        int64_t kshift = s->mode == MODE_DOWN ? (y->ndim ? y->shape[0] : 1) - b->rows : 0;
         rc = emit(s, &j->out, y, b, kshift, s->rich ? &j->head : NULL, &j->err);
     }
     tc_result_free(&res);
@@ -782,6 +1047,7 @@ static int run_pool(stream *s)
     tc_free(P.th);
     pthread_mutex_destroy(&P.mu);
     pthread_cond_destroy(&P.cv);
+    s->header_out = !P.header_due;
     return rc;
 }
 
@@ -856,9 +1122,11 @@ int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, const tc_stream_o
         if ((rc = fill(&s)))
             break;
     }
+    if (rc == TC_OK && s.mode == MODE_DOWN)
+        rc = run_end(&s);
     if (rc == TC_OK)
         rc = flush(&s);
-    tc_scan_carry_free(s.carry);
+    down_free(s.down);
     tc_block_free(&s.blk);
     tc_treader_free(&s.r);
     tc_table_free(s.meta);

@@ -208,6 +208,11 @@ int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *e
 int tc_diff_input(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err);
 /* cumulative_trapezoid's spacings from a->x for y along dim (wrapped): a new tensor. */
 int tc_trapz_dx(const tc_op_args *a, const tc_tensor *y, int dim, tc_tensor **out, tc_err *err);
+/*
+ * cumulative_trapezoid's terms for a scalar a->dx: dx / 2 * (y[k] + y[k + 1])
+ * along dim (wrapped), in the dtype whose cumsum the op returns: a new tensor.
+ */
+int tc_trapz_terms(const tc_op_args *a, const tc_tensor *y, int dim, tc_tensor **out, tc_err *err);
 
 /* ---- readers (value.c, read_*.c) ------------------------------------------ */
 

@@ -30,6 +30,7 @@ enum { AX_SAME, AX_SHIFT, AX_GONE };
 typedef struct axis {
     int state;
     int64_t shift;      /* AX_SHIFT: output i is input i + shift (-1: a new first one) */
+    int64_t grow;       /* AX_SHIFT: rows or columns after the input's (diff --append) */
 } axis;
 
 void tc_layout_free(tc_layout *L)
@@ -50,11 +51,16 @@ int tc_table_is_column(const tc_table *t)
     return t && t->column;
 }
 
-/* What op a does to the grid axis that its dim d lands on. */
-static void op_effect(const tc_op_args *a, int64_t len, axis *ax)
+/*
+ * What op a does to the grid axis that its dim d lands on.  diff's input
+ * is cat(prepend, x, append) along d (unless n is 0): an output row or
+ * column from prepend or append has no input's (empty keys, no name).
+ */
+static void op_effect(const tc_op_args *a, int d, int64_t len, axis *ax)
 {
     ax->state = AX_SAME;
     ax->shift = 0;
+    ax->grow = 0;
     if (!a)
         return;
     switch (tc_op_kind_of(a->op)) {
@@ -66,10 +72,15 @@ static void op_effect(const tc_op_args *a, int64_t len, axis *ax)
         break;
     case TC_OPK_ALONG:
         ax->state = AX_SHIFT;
-        if (a->op == TC_OP_DIFF)
-            ax->shift = a->n < len ? a->n : len;
-        else
+        if (a->op == TC_OP_DIFF) {
+            int64_t pre = a->n && a->prepend && d < a->prepend->ndim ? a->prepend->shape[d] : 0;
+            int64_t app = a->n && a->append && d < a->append->ndim ? a->append->shape[d] : 0;
+            int64_t joined = pre + len + app;
+            ax->shift = (a->n < 0 ? 0 : a->n < joined ? a->n : joined) - pre;
+            ax->grow = app;
+        } else {
             ax->shift = len > 0 ? 1 : 0;
+        }
         break;
     case TC_OPK_REDUCE:
         ax->state = AX_GONE;
@@ -84,7 +95,7 @@ static int64_t axis_len(const axis *ax, int64_t len)
     if (ax->state == AX_GONE)
         return 1;
     if (ax->state == AX_SHIFT)
-        return len - ax->shift > 0 ? len - ax->shift : 0;
+        return len - ax->shift + ax->grow > 0 ? len - ax->shift + ax->grow : 0;
     return len;
 }
 
@@ -100,7 +111,7 @@ int tc_layout_make(tc_layout *L, const tc_table *t, const tc_op_args *a, const t
                    tc_err *err)
 {
     memset(L, 0, sizeof *L);
-    axis rows = {AX_SAME, 0}, cols = {AX_SAME, 0};
+    axis rows = {AX_SAME, 0, 0}, cols = {AX_SAME, 0, 0};
     int64_t R = t->rows, C = t->nval;
     /* the grid axis each tensor dim is: 2-D (rows, cols); a column (rows); a row (cols) */
     int grid[2] = {0, 1};
@@ -118,7 +129,7 @@ int tc_layout_make(tc_layout *L, const tc_table *t, const tc_op_args *a, const t
             int64_t dflt = tc_op_kind_of(a->op) == TC_OPK_ALONG ? -1 : 0;
             int d;
             if (tc_dim_wrap(a->has_dim ? a->dim : dflt, nd, &d, NULL) == TC_OK)
-                op_effect(a, grid[d] == 0 ? R : C, grid[d] == 0 ? &rows : &cols);
+                op_effect(a, d, grid[d] == 0 ? R : C, grid[d] == 0 ? &rows : &cols);
         }
     }
     int64_t R2 = axis_len(&rows, R), C2 = axis_len(&cols, C);
@@ -168,6 +179,8 @@ int tc_layout_make(tc_layout *L, const tc_table *t, const tc_op_args *a, const t
         }
         j++;
     }
+    for (; o < C2; o++)   /* diff's columns from --append */
+        put_cell(L, (int)o, "");
     return TC_OK;
 }
 

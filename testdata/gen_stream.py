@@ -81,8 +81,21 @@ cases2 = [
     ('stream-2d-show-int', 'show --dtype int32 (a cast per block)', 'show --dtype int32',
      x2.to(torch.int32)),
     ('stream-2d-diff-1', 'diff along each row', 'diff', torch.diff(x2, dim=1)),
-    ('stream-2d-diff-0', 'diff down the columns (gathered, not streamed)', 'diff --dim 0',
+    ('stream-2d-diff-0', 'diff down the columns (streamed: the last row carried)', 'diff --dim 0',
      torch.diff(x2, dim=0)),
+    ('stream-2d-diff-0-n2', 'diff -n 2 down the columns (the last 2 rows carried)',
+     'diff --dim 0 -n 2', torch.diff(x2, n=2, dim=0)),
+    ('stream-2d-diff-0-n3-int', 'diff -n 3 down the columns of int16 rows',
+     'diff --dim 0 -n 3 --dtype int16', torch.diff(x2.to(torch.int16), n=3, dim=0)),
+    ('stream-2d-diff-m2', 'diff, dim -2', 'diff --dim -2', torch.diff(x2, dim=-2)),
+    ('stream-2d-trapz-0', 'cumulative_trapezoid down the columns (a running sum carried)',
+     'cumulative_trapezoid --dim 0', torch.cumulative_trapezoid(x2, dim=0)),
+    ('stream-2d-trapz-0-dx', 'cumulative_trapezoid --dx 0.3 down the columns',
+     'cumulative_trapezoid --dim 0 --dx 0.3', torch.cumulative_trapezoid(x2, dx=0.3, dim=0)),
+    ('stream-2d-trapz-0-f64', 'cumulative_trapezoid down the columns in float64',
+     'cumulative_trapezoid --dim 0 --default-dtype float64', torch.cumulative_trapezoid(x2d, dim=0)),
+    ('stream-2d-trapz-1', 'cumulative_trapezoid along each row (the default dim)',
+     'cumulative_trapezoid', torch.cumulative_trapezoid(x2)),
     ('stream-2d-reverse', '--reverse (gathered, not streamed)', 'cumsum --dim 0 --reverse',
      torch.flip(torch.cumsum(torch.flip(x2, [0]), 0), [0])),
 ]
@@ -115,9 +128,12 @@ c.add('stream-col-head', 'a reader that stops early (| head)',
 c.add('stream-col-dim-m1', 'dim -1 of the 1-D column',
       'seq 1 %d | tcum cumprod --dim -1 --dtype float64 -f csv | tail -n 1' % 30,
       stdout=tail(csv_text(torch.cumprod(torch.arange(1, 31), 0, dtype=torch.float64), True), 1))
-c.add('stream-col-diff', 'diff down a column (gathered)',
+c.add('stream-col-diff', 'diff down a column (the default dim of a column)',
       'seq 1 %d | tcum diff -n 2 -f csv | tail -n 2' % N1,
       stdout=tail(csv_text(torch.diff(col, n=2), column=True), 2))
+c.add('stream-col-trapz', 'cumulative_trapezoid down a column: float32 running areas',
+      'seq 1 %d | tcum cumulative_trapezoid --dx 0.5 -f csv | md5sum' % N1,
+      stdout=md5(csv_text(torch.cumulative_trapezoid(col, dx=0.5), column=True)))
 c.add('stream-col-sum', 'a reduction of a column is 0-d: one value',
       'seq 1 %d | tcum sum -f csv' % N1, stdout=csv_text(col.sum().reshape(1)))
 
@@ -166,6 +182,142 @@ c.add('stream-live-header', '--live, a table with a header: the header and row 1
       '| tcum cumsum --dim 0 --live -f csv | { read a; read b; echo "first $a $b"; echo ok >&3; cat; } '
       '3<>$T/ack; rm -r $T',
       stdout='first a,b 1,2\n4,6\n')
+
+# ---- diff and cumulative_trapezoid down the columns of a real table -------------
+# A header, a date key, a quoted key with a comma, a float column with NA
+# holes, an int column: each output row carries the keys of its input row
+# (n + i for diff -n n, 1 + i for the trapezoids); rows from --prepend or
+# --append have empty keys.
+NK = 20000
+AWKK = ("awk 'BEGIN{print \"Date,v,Name,w\"; for(i=1;i<=%d;i++) printf \"2020-%%05d,%%s,\\\"n, %%d\\\",%%d\\n\", "
+        "i, (i%%11 ? (i*37)%%101 \".\" i%%7 : \"NA\"), i%%5, (i*13)%%17-8}'" % NK)
+keysK = [('2020-%05d' % i, '"n, %d"' % (i % 5)) for i in range(1, NK + 1)]
+xK = torch.tensor([[float('%d.%d' % ((i * 37) % 101, i % 7)) if i % 11 else float('nan'),
+                    (i * 13) % 17 - 8] for i in range(1, NK + 1)])   # float32, as inferred
+
+
+def keyed(y, keys, shift, head='Date,v,Name,w'):
+    """tcum's CSV of table rows: row i of y with the keys of input row i + shift
+    (empty outside the input), the keys around the values as Date,v,Name,w."""
+    out = [head + '\n']
+    for i, row in enumerate(y.tolist()):
+        j = i + shift
+        k = keys[j] if 0 <= j < len(keys) else ('', '')
+        v = [fmt(e, y.dtype) for e in row]
+        out.append('%s,%s,%s,%s\n' % (k[0], v[0], k[1], v[1]))
+    return ''.join(out)
+
+
+PRE = torch.tensor([[1.5, 2], [3, -4]])
+APP = torch.tensor([[7, 8], [9.25, 10]])
+keyed_cases = [
+    ('stream-keys-diff-n1', 'diff down a table with keys and NA', 'diff --dim 0',
+     torch.diff(xK, dim=0), 1),
+    ('stream-keys-diff-n2', 'diff -n 2 down a table with keys and NA', 'diff --dim 0 -n 2',
+     torch.diff(xK, n=2, dim=0), 2),
+    ('stream-keys-diff-n3-pa', 'diff -n 3 with --prepend and --append rows (their keys empty)',
+     'diff --dim 0 -n 3 --prepend $T/pre.csv --append $T/app.csv',
+     torch.diff(xK, n=3, dim=0, prepend=PRE, append=APP), 3 - 2),
+    ('stream-keys-diff-pre', 'diff with --prepend only: rows from the prepend first, keys empty',
+     'diff --dim 0 --prepend $T/pre.csv', torch.diff(xK, dim=0, prepend=PRE), 1 - 2),
+    ('stream-keys-trapz', 'cumulative_trapezoid down a table with keys and NA',
+     'cumulative_trapezoid --dim 0', torch.cumulative_trapezoid(xK, dim=0), 1),
+    ('stream-keys-trapz-dx', 'cumulative_trapezoid --dx 0.25 down a table with keys and NA',
+     'cumulative_trapezoid --dim 0 --dx 0.25', torch.cumulative_trapezoid(xK, dx=0.25, dim=0), 1),
+]
+MKPA = ("T=$(mktemp -d); printf '1.5,2\\n3,-4\\n' > $T/pre.csv; printf '7,8\\n9.25,10\\n' > $T/app.csv; ")
+for cid, desc, args, want, shift in keyed_cases:
+    text = keyed(want, keysK, shift)
+    c.add(cid + '.md5', desc + ': every byte',
+          MKPA + '%s | tcum %s -f csv | md5sum; rm -r $T' % (AWKK, args), stdout=md5(text))
+    c.add(cid + '.ends', desc + ': the first and last rows',
+          MKPA + '%s | tcum %s -f csv > $T/o; head -n 3 $T/o; tail -n 3 $T/o; rm -r $T' % (AWKK, args),
+          stdout=head(text, 3) + tail(text, 3))
+    if 'pend' in args:
+        c.add(cid + '.whole', desc + ': the whole path (JSON, read back) gives the same table',
+              MKPA + '%s > $T/in.csv; tcum %s -f json $T/in.csv | tcum show -f csv | md5sum; rm -r $T'
+              % (AWKK, args), stdout=md5(text))
+
+# An int table: int64 differences; a float prepend makes them float32 (torch.cat's dtype).
+NI = 30000
+AWKI = "awk 'BEGIN{print \"id,a,b\"; for(i=1;i<=%d;i++) printf \"r%%d,%%d,%%d\\n\", i, i%%7-3, (i*i)%%1000}'" % NI
+keysI = ['r%d' % i for i in range(1, NI + 1)]
+xI = torch.tensor([[i % 7 - 3, (i * i) % 1000] for i in range(1, NI + 1)])
+
+
+def keyed_int(y, shift):
+    out = ['id,a,b\n']
+    for i, row in enumerate(y.tolist()):
+        j = i + shift
+        out.append('%s,%s\n' % (keysI[j] if 0 <= j < NI else '', ','.join(fmt(e, y.dtype) for e in row)))
+    return ''.join(out)
+
+
+int_cases = [
+    ('stream-int-diff-n2', 'diff -n 2 down an int64 table', 'diff --dim 0 -n 2',
+     torch.diff(xI, n=2, dim=0), 2),
+    ('stream-int-diff-pa', 'diff with int --prepend and --append: int64',
+     'diff --dim 0 --prepend $T/ipre.csv --append $T/iapp.csv',
+     torch.diff(xI, dim=0, prepend=torch.tensor([[5, 6]]), append=torch.tensor([[-1, 2], [3, 4]])), 0),
+    ('stream-int-diff-fpre', 'diff with a float --prepend: every row float32, as torch.cat gives',
+     'diff --dim 0 -n 2 --prepend $T/fpre.csv',
+     torch.diff(xI, n=2, dim=0, prepend=torch.tensor([[0.5, 1.0]])), 1),
+    ('stream-int-diff-fapp', 'diff with a float --append: the rows before it float32 too',
+     'diff --dim 0 --append $T/fpre.csv', torch.diff(xI, dim=0, append=torch.tensor([[0.5, 1.0]])), 1),
+    ('stream-int-trapz', 'cumulative_trapezoid down an int64 table: float32',
+     'cumulative_trapezoid --dim 0', torch.cumulative_trapezoid(xI, dim=0), 1),
+    ('stream-int-trapz-f64', 'cumulative_trapezoid down an int64 table, --default-dtype float64',
+     'cumulative_trapezoid --dim 0 --default-dtype float64',
+     torch.cumulative_trapezoid(xI.to(torch.float64), dim=0), 1),
+]
+MKI = ("T=$(mktemp -d); printf 'a,b\\n5,6\\n' > $T/ipre.csv; printf -- '-1,2\\n3,4\\n' > $T/iapp.csv; "
+       "printf 'a,b\\n0.5,1.0\\n' > $T/fpre.csv; ")
+for cid, desc, args, want, shift in int_cases:
+    text = keyed_int(want, shift)
+    c.add(cid + '.md5', desc + ': every byte',
+          MKI + '%s | tcum %s -f csv | md5sum; rm -r $T' % (AWKI, args), stdout=md5(text))
+    c.add(cid + '.ends', desc + ': the first and last rows',
+          MKI + '%s | tcum %s -f csv > $T/o; head -n 3 $T/o; tail -n 3 $T/o; rm -r $T' % (AWKI, args),
+          stdout=head(text, 3) + tail(text, 3))
+
+# diff --prepend along the rows (gathered: the prepend has the whole input's rows):
+# the prepend's columns have no name, the keys stay.
+pre_rows = torch.tensor([[i % 3, -(i % 5)] for i in range(1, NI + 1)])
+want = torch.diff(xI, dim=1, prepend=pre_rows)
+text = 'id,,a,b\n' + ''.join('%s,%s\n' % (keysI[i], ','.join(fmt(e, want.dtype) for e in row))
+                             for i, row in enumerate(want.tolist()))
+c.add('stream-int-diff-rows-pre', 'diff along the rows with --prepend columns (the whole path)',
+      "T=$(mktemp -d); awk 'BEGIN{for(i=1;i<=%d;i++) printf \"%%d,%%d\\n\", i%%3, -(i%%5)}' > $T/p.csv; "
+      '%s | tcum diff --prepend $T/p.csv -f csv | md5sum; rm -r $T' % (NI, AWKI), stdout=md5(text))
+
+# A prepend of one row without a header is a 1-D tensor: PyTorch's refusal, before any row.
+try:
+    torch.diff(xI, dim=0, prepend=torch.tensor([5, 6]))
+except RuntimeError as e:
+    c.add('stream-int-diff-pre-1d', 'a prepend row without a header is 1-D: refused',
+          "T=$(mktemp -d); printf '5,6\\n' > $T/p.csv; %s | tcum diff --dim 0 --prepend $T/p.csv -f csv; "
+          'echo "status $?"; rm -r $T' % AWKI,
+          stdout='status 2\n', stderr='tcum: %s\n' % str(e).split('\n')[0])
+
+# More rows differenced away than there are: only the header (PyTorch's empty result).
+c.add('stream-keys-diff-empty', 'diff -n larger than the rows: the header alone',
+      'printf "a,b\\n1,2\\n3,5\\n" | tcum diff --dim 0 -n 3 -f csv',
+      stdout='a,b\n' + csv_text(torch.diff(torch.tensor([[1, 2], [3, 5]]), n=3, dim=0)))
+
+# Live: each output row goes out before the next input row arrives (a FIFO
+# handshake; a tcum that waited would hang, and the runner's timeout fail it).
+live_in = [[1, 2], [3, 5], [6, 9]]
+for cid, desc, args, want in [
+        ('stream-live-diff', '--live diff down the columns', 'diff --dim 0',
+         torch.diff(torch.tensor(live_in), dim=0)),
+        ('stream-live-trapz', '--live cumulative_trapezoid down the columns', 'cumulative_trapezoid --dim 0',
+         torch.cumulative_trapezoid(torch.tensor(live_in), dim=0))]:
+    rows = csv_text(want).splitlines(True)
+    c.add(cid, desc + ': each row out before the next comes in',
+          'T=$(mktemp -d); mkfifo $T/ack; (echo a,b; echo 1,2; echo 3,5; read a < $T/ack; echo 6,9) '
+          '| tcum %s --live -f csv | { read a; read b; echo "first $a $b"; echo ok >&3; cat; } '
+          '3<>$T/ack; rm -r $T' % args,
+          stdout='first a,b %s' % rows[0] + ''.join(rows[1:]))
 
 # Comments, blank lines and CRLF between blocks; a header row.
 AWK3 = ("awk 'BEGIN{printf \"a,b\\r\\n\"; for(i=1;i<=20000;i++){ if(i%1000==0) printf \"# c %d\\r\\n\\r\\n\", i; "
