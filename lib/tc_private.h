@@ -138,6 +138,48 @@ uint64_t tc_tensor_get_u64(const tc_tensor *t, int64_t i);
  * an op that takes one dim, a dtype the PyTorch version lacks.
  */
 int tc_op_check_args(const tc_op_args *a, const tc_tensor *x, tc_err *err);
+/*
+ * ops.c: the start of every op, run or checked: the op known, the shared
+ * checks, then --dtype, which for an op without dtype= means
+ * op(x.to(dtype)): *b is a as the kernel gets it (has_dtype cleared then)
+ * and *in the dtype the kernel sees.
+ */
+int tc_op_prepare(const tc_op_args *a, const tc_tensor *x, tc_op_args *b, tc_dtype *in, tc_err *err);
+
+/*
+ * ops.c: the kernel module an op belongs to (which tc_*_check and
+ * tc_*_run it goes to); whether tc_op_grad has its gradient; the fewest
+ * dims an input needs for a's dims (tc_op_result_dtype's input).
+ */
+typedef enum { TC_FAM_SHOW, TC_FAM_SCAN, TC_FAM_DIFF, TC_FAM_REDUCE, TC_FAM_NANRED } tc_op_family;
+tc_op_family tc_op_family_of(tc_op op);
+int tc_op_has_grad(tc_op op);
+int tc_op_min_ndim(const tc_op_args *a);
+
+/*
+ * What an op gives, without its values: the result's dtype and shape (a
+ * second result, the indices, is int64 of the same shape).
+ */
+typedef struct tc_meta {
+    tc_dtype dtype;
+    int ndim;
+    int64_t shape[TC_MAX_DIMS];
+} tc_meta;
+/* tensor.c: x's dtype and shape as a tc_meta; a tensor header (no data) of that dtype and shape. */
+void tc_meta_of(const tc_tensor *x, tc_meta *m);
+void tc_tensor_header(tc_tensor *h, tc_dtype t, int ndim, const int64_t *shape);
+/*
+ * The kernels' checks, each shared by the kernel's run (which calls it
+ * first) and tc_op_check (op_run.c): they read x's dtype and shape only,
+ * never its data (a tc_tensor_header will do), check in PyTorch's order,
+ * and give the run's error, or TC_OK and the result's dtype and shape in
+ * *y.  Errors that depend on values (1.13's overflow in a 0-d cumsum with
+ * dtype=) are the run's alone.
+ */
+int tc_scan_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err);
+int tc_diff_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err);
+int tc_reduce_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err);
+int tc_nanreduce_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err);
 
 /* One op implementation; validates as PyTorch does, in PyTorch's order. */
 typedef int (*tc_op_fn)(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
