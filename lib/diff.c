@@ -161,7 +161,7 @@ static int pairwise(const tc_tensor *x, int dim, int sub, tc_tensor **out, tc_er
  */
 static int check_other(const tc_tensor *x, const tc_tensor *t, int64_t rawdim, tc_err *err)
 {
-    int dim, rc;
+    int dim = 0, rc;
     if ((rc = tc_dim_wrap(rawdim, x->ndim, &dim, err)) != TC_OK)
         return rc;
     if (t->ndim != x->ndim)
@@ -223,7 +223,7 @@ static int cat(const tc_tensor *const *parts, int n, int dim, tc_tensor **out, t
 
 int tc_diff_input(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err)
 {
-    int rc, dim;
+    int rc, dim = 0;
     *out = NULL;
     if (x->ndim == 0)
         return tc_err_set(err, TC_ESHAPE, "diff expects input to be at least one-dimensional");
@@ -258,7 +258,7 @@ int tc_diff_input(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_e
  */
 static int diff(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err)
 {
-    int dim, rc;
+    int dim = 0, rc;
     tc_tensor *joined = NULL;
     *out = NULL;
     if ((rc = tc_diff_input(a, x, &joined, err)) != TC_OK)
@@ -324,7 +324,7 @@ static void cumsum_args(const tc_op_args *a, int dim, tc_op_args *ca)
 
 static int cumtrapz(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err)
 {
-    int dim, rc;
+    int dim = 0, rc;
     *out = NULL;
     if ((rc = cumtrapz_check(a, x, &dim, err)) != TC_OK)
         return rc;
@@ -594,7 +594,7 @@ static void halve(tc_tensor *t)
  */
 static int cumtrapz_x(const tc_op_args *a, const tc_tensor *y, tc_tensor **out, tc_err *err)
 {
-    int dim, rc;
+    int dim = 0, rc;
     *out = NULL;
     if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, y->ndim, &dim, err)) != TC_OK)
         return rc;
@@ -647,7 +647,7 @@ static void meta_set_dim(tc_meta *y, int dim, int64_t len)
 /* torch.diff's checks (tc_diff_input's, then diff's own) and its result. */
 static int diff_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err)
 {
-    int rc, dim;
+    int rc, dim = 0;
     tc_tensor *none = NULL;
     tc_op_args b = *a;
     b.prepend = b.append = NULL;    /* their checks without their concatenation */
@@ -693,7 +693,7 @@ static int cumsum_check(const tc_op_args *a, int dim, tc_dtype t, const tc_meta 
 /* cumulative_trapezoid with a scalar dx: cumtrapz's checks and its result. */
 static int cumtrapz_meta(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err)
 {
-    int dim, rc;
+    int dim = 0, rc;
     if ((rc = cumtrapz_check(a, x, &dim, err)) != TC_OK || (rc = pairwise_check(x->dtype, err)) != TC_OK)
         return rc;
     tc_dtype rt = x->dtype;
@@ -707,7 +707,7 @@ static int cumtrapz_meta(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc
 /* cumulative_trapezoid with sample points x: cumtrapz_x's checks and its result. */
 static int cumtrapz_x_meta(const tc_op_args *a, const tc_tensor *y, tc_meta *out, tc_err *err)
 {
-    int dim, rc, vnd = 0, nd = 0;
+    int dim = 0, rc, vnd = 0, nd = 0;
     int64_t vshape[TC_MAX_DIMS], shape[TC_MAX_DIMS];
     tc_dtype t;
     if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, y->ndim, &dim, err)) != TC_OK)

@@ -278,10 +278,16 @@ typedef struct tc_scalar {
 bool tc_scalar_parse(const char *s, size_t n, tc_scalar *out);
 
 /*
- * read.c: TC_OK, or TC_EDTYPE if o's input_dtype does not exist in
+ * table.c: TC_OK, or TC_EDTYPE if o's input_dtype does not exist in
  * o's PyTorch version; every reader's entry point asks first.
  */
 int tc_read_opts_check(const tc_read_opts *o, tc_err *err);
+/*
+ * read_csv.c: tc_read_table for text of format f (CSV or JSON, after
+ * tc_read_table's checks in read.c): a table, or a JSON document.
+ */
+int tc_read_text_table(const char *data, size_t n, const tc_read_opts *o, tc_format f, tc_tensor **out,
+                       tc_table **table, tc_err *err);
 
 /*
  * NULL if torch.tensor([v], dtype=t) accepts v, else PyTorch's message
@@ -389,6 +395,7 @@ typedef struct tc_row {
 
 struct csv_parser;
 struct tc_jrows;
+struct tc_dialect;
 
 /*
  * A tokenizer for one dialect: delimiter (' ' for runs of spaces and tabs)
@@ -413,8 +420,9 @@ typedef struct tc_tok {
     size_t nf, capf;
     char *text;
     size_t ntext, captext;
-    /* the JSON dialect (json_rows.c), NULL for delimited text */
+    /* the JSON dialect (json_rows.c) and its hooks, NULL for delimited text */
     struct tc_jrows *json;
+    const struct tc_dialect *dialect;
     bool want_names;            /* give the names row (records, split, object lines) first */
     bool named;                 /* the first row given was the names row: a header */
     int nindex;                 /* leading columns that are a pandas index: keys, whatever they hold */
@@ -472,12 +480,19 @@ int tc_json_form(const char *p, size_t n);
  * written, a string's characters, true/false, and null an empty field.
  */
 int tc_tok_init_json(tc_tok *t, int form, tc_err *err);
-/* (csv_tok.c's hooks into the dialect) */
-void tc_jrows_free(struct tc_jrows *j);
-void tc_jrows_block(tc_tok *t);
-int tc_jrows_row(tc_tok *t);
-int tc_jrows_keep(tc_tok *t, const char *p, size_t n, size_t span[2]);
-const char *tc_jrows_raw(const struct tc_jrows *j);
+/*
+ * A dialect's hooks, which the tokenizer calls for its rows (JSON's,
+ * installed by tc_tok_init_json): csv_tok.c knows this interface, not
+ * json_rows.c, which builds on the tokenizer (tc_tok_mark, tc_tok_push,
+ * tc_tok_pos) without a loop of calls between the two files.
+ */
+struct tc_dialect {
+    void (*free)(struct tc_jrows *j);
+    void (*block)(tc_tok *t);
+    int (*row)(tc_tok *t);
+    int (*keep)(tc_tok *t, const char *p, size_t n, size_t span[2]);
+    const char *(*raw)(const struct tc_jrows *j);
+};
 /*
  * Text p[0, n) as a CSV field for delimiter delim: as it is, or quoted if a
  * reader would not read it back (a delimiter, a quote, a line end, blanks

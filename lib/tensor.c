@@ -265,7 +265,7 @@ int tc_tensor_reshape(const tc_tensor *x, int ndim, const int64_t *shape,
                       tc_tensor **out, tc_err *err)
 {
     *out = NULL;
-    int64_t sz[TC_MAX_DIMS];
+    int64_t sz[TC_MAX_DIMS] = {0};   /* (zeroed for the analyzer: only sz[0, ndim) is read) */
     int infer = -1;
     int64_t known = 1;
     if (ndim > TC_MAX_DIMS)
