@@ -33,7 +33,7 @@ DRAGONBOX_CFLAGS = `ls -d /usr/include/dragonbox-* 2>/dev/null | sed 's/^/-I/'`
 LDLIBS   = $(CJSON_LIBS) $(CSV_LIBS) $(COMPRESS_LIBS) -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -lm -pthread
 
 LIB_SRC = lib/alloc.c lib/buf.c lib/err.c lib/csv_tok.c lib/json_rows.c lib/table.c lib/stream.c lib/tensor.c lib/dtype.c lib/scan.c lib/reduce.c lib/diff.c \
-          lib/grad.c lib/nanreduce.c lib/ops.c lib/value.c lib/read.c lib/read_csv.c lib/read_json.c \
+          lib/grad.c lib/nanreduce.c lib/ops.c lib/op_run.c lib/value.c lib/read.c lib/read_csv.c lib/read_json.c \
           lib/read_npy.c lib/read_torch.c lib/print_torch.c lib/numfmt.c lib/write.c lib/write_table.c lib/compare.c \
           lib/source.c lib/read_npz.c
 CLI_SRC = cli/main.c cli/help.c
@@ -125,8 +125,13 @@ faultsim: tcum-faultsim
 testdata/stream_chunks: testdata/stream_chunks.c lib/tcum.h libtcum.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ testdata/stream_chunks.c libtcum.a $(LDFLAGS) $(LDLIBS)
 
-check: tcum lib/example testdata/stream_chunks
+# The op table's answers (tc_op_result ...) against tc_op_run, every op x dtype x version.
+testdata/optable_test: testdata/optable_test.c lib/tcum.h libtcum.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ testdata/optable_test.c libtcum.a $(LDFLAGS) $(LDLIBS)
+
+check: tcum lib/example testdata/stream_chunks testdata/optable_test
 	./testdata/stream_chunks
+	./testdata/optable_test
 	sh testdata/run-tests.sh ./tcum
 	sh testdata/stream-memcheck.sh ./tcum
 	sh testdata/gz-memcheck.sh ./tcum
@@ -187,7 +192,9 @@ fuzz:
 print-lib-src:
 	@echo $(LIB_SRC)
 
-lint:
+# lint also refuses a call loop among lib/'s files (testdata/callgraph.py, on the objects).
+lint: $(LIB_OBJ)
+	/usr/bin/python3 testdata/callgraph.py $(LIB_OBJ)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
 	  --suppress=missingIncludeSystem --inline-suppr -Ilib lib cli testdata/forkrun.c
 	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) testdata/forkrun.c -- $(CPPFLAGS) $(CJSON_CFLAGS) -std=c11
@@ -255,7 +262,7 @@ lint-man:
 
 clean:
 	rm -f tcum tcum-asan tcum-faultsim tcum-tsan bench/numcheck lib/*.o lib/example libtcum.a libtcum.so.* tcum.pc \
-	  lib/example-installed testdata/stream_chunks \
+	  lib/example-installed testdata/stream_chunks testdata/optable_test \
 	  testdata/forkrun testdata/*.o
 
 .PHONY: all check asan valgrind deps clean fuzz fuzz-torch realdata hostile lint bench numcheck print-lib-src install-check faultsim tsan check-threads \

@@ -70,3 +70,11 @@ void tc_buf_printf(tc_buf *b, const char *fmt, ...)
     va_end(ap);
     b->n += (size_t)len;
 }
+
+/* A shape or index (tc_dims_str) appended to b. */
+void tc_dims_put(tc_buf *b, int ndim, const int64_t *dims, char open)
+{
+    char s[TC_DIMS_STR_MAX];
+    tc_dims_str(ndim, dims, open, s, sizeof s);
+    tc_buf_puts(b, s);
+}

@@ -401,7 +401,8 @@ int tc_tok_init(tc_tok *t, char delim, char comment, tc_err *err)
 
 void tc_tok_free(tc_tok *t)
 {
-    tc_jrows_free(t->json);
+    if (t->dialect)
+        t->dialect->free(t->json);
     if (t->csv) {
         csv_free(t->csv);
         tc_free(t->csv);
@@ -423,7 +424,7 @@ void tc_tok_block(tc_tok *t, const char *p, size_t n, bool final, long line0)
     t->row_off = 0;
     t->row_line = line0 + 1;
     if (t->json)
-        tc_jrows_block(t);
+        t->dialect->block(t);
     if (t->csv) {
         /* a fresh state: blocks end at rows (csv_fini would submit a partial row) */
         t->csv->pstate = LIBCSV_ROW_NOT_BEGUN;
@@ -439,7 +440,7 @@ int tc_tok_row(tc_tok *t, tc_row *row)
     t->row_done = false;
     t->rc = TC_OK;
     t->nf = 0;
-    int rc = t->json ? tc_jrows_row(t) : t->csv ? row_libcsv(t) : row_blanks(t);
+    int rc = t->json ? t->dialect->row(t) : t->csv ? row_libcsv(t) : row_blanks(t);
     if (rc)
         return -rc;
     if (!t->row_done)
@@ -455,7 +456,7 @@ int tc_tok_row(tc_tok *t, tc_row *row)
 int tc_tok_keep(tc_tok *t, const tc_field *f, size_t span[2])
 {
     if (t->json)
-        return tc_jrows_keep(t, f->p, f->n, span);
+        return t->dialect->keep(t, f->p, f->n, span);
     /*
      * Delimited text: the field as it was written, blanks around an
      * unquoted one included ("Kansas ,412" keeps "Kansas ", as pandas
@@ -476,7 +477,7 @@ int tc_tok_keep(tc_tok *t, const tc_field *f, size_t span[2])
 
 const char *tc_tok_raw(const tc_tok *t)
 {
-    return t->json ? tc_jrows_raw(t->json) : t->p;
+    return t->json ? t->dialect->raw(t->json) : t->p;
 }
 
 size_t tc_tok_cut(const char *p, size_t n)

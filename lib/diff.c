@@ -5,8 +5,8 @@
  * for cumulative_trapezoid, a cumsum.  Each elementwise step is done in the
  * tensor's own dtype, rounding after every operation as ATen's CPU kernels
  * do, so float results match PyTorch bit for bit; the final cumsum is the
- * scan module's, reached through tc_op_run, so its accumulation type is the
- * same as `tcum cumsum`.
+ * scan module's (tc_scan_run), so its accumulation type is the same as
+ * `tcum cumsum`.
  */
 #include "tc_private.h"
 
@@ -50,13 +50,20 @@ static uint16_t bf16_op(uint16_t hi, uint16_t lo, int sub)
  * dtype.  Bool subtraction is logical_xor (torch.diff's special case); bool
  * addition is never asked for.
  */
+static int pairwise_check(tc_dtype t, tc_err *err)
+{
+    if (tc_dtype_is_unsigned(t) && t != TC_UINT8)   /* no kernel in PyTorch 2.x */
+        return tc_err_set(err, TC_EDTYPE, "\"add_stub\" not implemented for '%s'", tc_dtype_scalar_name(t));
+    return TC_OK;
+}
+
 static int pairwise(const tc_tensor *x, int dim, int sub, tc_tensor **out, tc_err *err)
 {
     int64_t outer, n, inner, shape[TC_MAX_DIMS];
+    int rc;
     *out = NULL;
-    if (tc_dtype_is_unsigned(x->dtype) && x->dtype != TC_UINT8)   /* no kernel in PyTorch 2.x */
-        return tc_err_set(err, TC_EDTYPE, "\"add_stub\" not implemented for '%s'",
-                          tc_dtype_scalar_name(x->dtype));
+    if ((rc = pairwise_check(x->dtype, err)) != TC_OK)
+        return rc;
     tc_lanes(x, dim, &outer, &n, &inner);
     memcpy(shape, x->shape, sizeof shape);
     shape[dim] = n > 0 ? n - 1 : 0;
@@ -154,7 +161,7 @@ static int pairwise(const tc_tensor *x, int dim, int sub, tc_tensor **out, tc_er
  */
 static int check_other(const tc_tensor *x, const tc_tensor *t, int64_t rawdim, tc_err *err)
 {
-    int dim, rc;
+    int dim = 0, rc;
     if ((rc = tc_dim_wrap(rawdim, x->ndim, &dim, err)) != TC_OK)
         return rc;
     if (t->ndim != x->ndim)
@@ -216,7 +223,7 @@ static int cat(const tc_tensor *const *parts, int n, int dim, tc_tensor **out, t
 
 int tc_diff_input(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err)
 {
-    int rc, dim;
+    int rc, dim = 0;
     *out = NULL;
     if (x->ndim == 0)
         return tc_err_set(err, TC_ESHAPE, "diff expects input to be at least one-dimensional");
@@ -251,7 +258,7 @@ int tc_diff_input(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_e
  */
 static int diff(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err)
 {
-    int dim, rc;
+    int dim = 0, rc;
     tc_tensor *joined = NULL;
     *out = NULL;
     if ((rc = tc_diff_input(a, x, &joined, err)) != TC_OK)
@@ -283,6 +290,26 @@ static int diff(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err
     }
     *out = cur;
     return TC_OK;
+}
+
+static int cumtrapz_check(const tc_op_args *a, const tc_tensor *x, int *dim, tc_err *err)
+{
+    if (x->dtype == TC_BOOL)
+        return tc_err_set(err, TC_EARG,
+                          "cumulative_trapezoid: received a bool input for `y`, but bool is not supported");
+    if (x->ndim == 0)
+        return tc_err_set(err, TC_EARG, "slice() cannot be applied to a 0-dim tensor.");
+    return tc_dim_wrap(a->has_dim ? a->dim : -1, x->ndim, dim, err);
+}
+
+/* The cumsum both forms of cumulative_trapezoid end with. */
+static void cumsum_args(const tc_op_args *a, int dim, tc_op_args *ca)
+{
+    tc_op_args_init(ca, TC_OP_CUMSUM);
+    ca->has_dim = 1;
+    ca->dim = dim;
+    ca->default_dtype = a->default_dtype;
+    ca->torch_version = a->torch_version;
 }
 
 /*
@@ -383,23 +410,14 @@ static int cumtrapz(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc
     int dim, rc;
     tc_tensor *p;
     *out = NULL;
-    if (x->dtype == TC_BOOL)
-        return tc_err_set(err, TC_EARG,
-                          "cumulative_trapezoid: received a bool input for `y`, but bool is not supported");
-    if (x->ndim == 0)
-        return tc_err_set(err, TC_EARG, "slice() cannot be applied to a 0-dim tensor.");
-    if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, x->ndim, &dim, err)) != TC_OK ||
+    if ((rc = cumtrapz_check(a, x, &dim, err)) != TC_OK ||
         (rc = tc_trapz_terms(a, x, dim, &p, err)) != TC_OK)
         return rc;
 
     tc_op_args ca;
     tc_result cr;
-    tc_op_args_init(&ca, TC_OP_CUMSUM);
-    ca.has_dim = 1;
-    ca.dim = dim;
-    ca.default_dtype = a->default_dtype;
-    ca.torch_version = a->torch_version;
-    rc = tc_op_run(&ca, p, &cr, err);
+    cumsum_args(a, dim, &ca);
+    rc = tc_scan_run(&ca, p, &cr, err);
     tc_tensor_free(p);
     if (rc != TC_OK)
         return rc;
@@ -507,12 +525,11 @@ static int mul_bcast(const tc_tensor *a, const tc_tensor *b, tc_tensor **out, tc
  * with x viewed as ATen's cumulative_trapezoid views it (a 1-D x along
  * dim, a shorter x padded with leading 1s).
  */
-int tc_trapz_dx(const tc_op_args *a, const tc_tensor *y, int dim, tc_tensor **out, tc_err *err)
+static int trapz_view(const tc_op_args *a, const tc_tensor *y, int dim, int *ndim, int64_t *vshape,
+                      tc_err *err)
 {
     const tc_tensor *x = a->x;
-    int64_t vshape[TC_MAX_DIMS];
     int vnd = x->ndim;
-    *out = NULL;
     if (y->dtype == TC_BOOL || x->dtype == TC_BOOL)
         return tc_err_set(err, TC_EDTYPE,
                           "cumulative_trapezoid: received a bool input for `x` or `y`, but bool is not supported");
@@ -534,8 +551,20 @@ int tc_trapz_dx(const tc_op_args *a, const tc_tensor *y, int dim, tc_tensor **ou
     }
     if (vnd == 0)
         return tc_err_set(err, TC_EDIM, "slice() cannot be applied to a 0-dim tensor.");
+    *ndim = vnd;
+    return TC_OK;
+}
+
+int tc_trapz_dx(const tc_op_args *a, const tc_tensor *y, int dim, tc_tensor **out, tc_err *err)
+{
+    int64_t vshape[TC_MAX_DIMS];
+    int vnd = 0;
+    *out = NULL;
+    int rc = trapz_view(a, y, dim, &vnd, vshape, err);
+    if (rc != TC_OK)
+        return rc;
     tc_tensor *xv = NULL;
-    int rc = tc_tensor_reshape(x, vnd, vshape, &xv, err);
+    rc = tc_tensor_reshape(a->x, vnd, vshape, &xv, err);
     if (rc != TC_OK)
         return rc;
     rc = pairwise(xv, dim, 1, out, err);
@@ -575,7 +604,7 @@ static void halve(tc_tensor *t)
  */
 static int cumtrapz_x(const tc_op_args *a, const tc_tensor *y, tc_tensor **out, tc_err *err)
 {
-    int dim, rc;
+    int dim = 0, rc;
     *out = NULL;
     if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, y->ndim, &dim, err)) != TC_OK)
         return rc;
@@ -596,12 +625,8 @@ static int cumtrapz_x(const tc_op_args *a, const tc_tensor *y, tc_tensor **out, 
         return rc;
     tc_op_args ca;
     tc_result cr;
-    tc_op_args_init(&ca, TC_OP_CUMSUM);
-    ca.has_dim = 1;
-    ca.dim = dim;
-    ca.default_dtype = a->default_dtype;
-    ca.torch_version = a->torch_version;
-    rc = tc_op_run(&ca, p, &cr, err);
+    cumsum_args(a, dim, &ca);
+    rc = tc_scan_run(&ca, p, &cr, err);
     tc_tensor_free(p);
     if (rc != TC_OK)
         return rc;
@@ -622,11 +647,125 @@ static int cumtrapz_x(const tc_op_args *a, const tc_tensor *y, tc_tensor **out, 
     return TC_OK;
 }
 
+/* ---- checks -------------------------------------------------------------------- */
+
+static void meta_set_dim(tc_meta *y, int dim, int64_t len)
+{
+    y->shape[dim] = len > 0 ? len : 0;
+}
+
+/* torch.diff's checks (tc_diff_input's, then diff's own) and its result. */
+static int diff_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err)
+{
+    int rc, dim = 0;
+    tc_tensor *none = NULL;
+    tc_op_args b = *a;
+    b.prepend = b.append = NULL;    /* their checks without their concatenation */
+    if ((rc = tc_diff_input(&b, x, &none, err)) != TC_OK)
+        return rc;
+    if (a->prepend && (rc = check_other(x, a->prepend, a->has_dim ? a->dim : -1, err)) != TC_OK)
+        return rc;
+    if (a->append && (rc = check_other(x, a->append, a->has_dim ? a->dim : -1, err)) != TC_OK)
+        return rc;
+    if (a->n == 0)
+        return TC_OK;
+    if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, x->ndim, &dim, err)) != TC_OK)
+        return rc;
+    /* torch.cat's dtype and length */
+    int64_t len = x->shape[dim];
+    if (a->prepend) {
+        if ((rc = tc_dtype_promote(a->prepend->dtype, y->dtype, &y->dtype, err)) != TC_OK)
+            return rc;
+        len += a->prepend->shape[dim];
+    }
+    if (a->append) {
+        if ((rc = tc_dtype_promote(y->dtype, a->append->dtype, &y->dtype, err)) != TC_OK)
+            return rc;
+        len += a->append->shape[dim];
+    }
+    int64_t n = a->n < len ? a->n : len;
+    if (n > 0 && (rc = pairwise_check(y->dtype, err)) != TC_OK)
+        return rc;
+    meta_set_dim(y, dim, len - (n > 0 ? n : 0));
+    return TC_OK;
+}
+
+/* The cumsum that ends cumulative_trapezoid, on a tensor of dtype t and shape p. */
+static int cumsum_check(const tc_op_args *a, int dim, tc_dtype t, const tc_meta *p, tc_meta *y, tc_err *err)
+{
+    tc_op_args ca;
+    tc_tensor h;
+    cumsum_args(a, dim, &ca);
+    tc_tensor_header(&h, t, p->ndim, p->shape);
+    return tc_scan_check(&ca, &h, y, err);
+}
+
+/* cumulative_trapezoid with a scalar dx: cumtrapz's checks and its result. */
+static int cumtrapz_meta(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err)
+{
+    int dim = 0, rc;
+    if ((rc = cumtrapz_check(a, x, &dim, err)) != TC_OK || (rc = pairwise_check(x->dtype, err)) != TC_OK)
+        return rc;
+    tc_dtype rt = x->dtype;
+    if (tc_dtype_is_integral(rt, 1))
+        rt = a->default_dtype == TC_FLOAT64 ? TC_FLOAT64 : TC_FLOAT32;
+    tc_meta p = *y;
+    meta_set_dim(&p, dim, x->shape[dim] - 1);
+    return cumsum_check(a, dim, rt, &p, y, err);
+}
+
+/* cumulative_trapezoid with sample points x: cumtrapz_x's checks and its result. */
+static int cumtrapz_x_meta(const tc_op_args *a, const tc_tensor *y, tc_meta *out, tc_err *err)
+{
+    int dim = 0, rc, vnd = 0, nd = 0;
+    int64_t vshape[TC_MAX_DIMS], shape[TC_MAX_DIMS];
+    tc_dtype t;
+    if ((rc = tc_dim_wrap(a->has_dim ? a->dim : -1, y->ndim, &dim, err)) != TC_OK)
+        return rc;
+    if ((rc = trapz_view(a, y, dim, &vnd, vshape, err)) != TC_OK || (rc = pairwise_check(a->x->dtype, err)) != TC_OK)
+        return rc;
+    if (y->ndim == 0)
+        return tc_err_set(err, TC_EDIM, "slice() cannot be applied to a 0-dim tensor.");
+    if ((rc = pairwise_check(y->dtype, err)) != TC_OK)
+        return rc;
+    /* (y[1:] + y[:-1]) * dx, broadcast */
+    tc_tensor s, dx;
+    tc_meta m;
+    tc_meta_of(y, &m);
+    meta_set_dim(&m, dim, y->shape[dim] - 1);
+    tc_tensor_header(&s, y->dtype, m.ndim, m.shape);
+    vshape[dim] = vshape[dim] > 0 ? vshape[dim] - 1 : 0;
+    tc_tensor_header(&dx, a->x->dtype, vnd, vshape);
+    if ((rc = broadcast(&s, &dx, &nd, shape, err)) != TC_OK || (rc = tc_dtype_promote(s.dtype, dx.dtype, &t, err)))
+        return rc;
+    tc_meta p = {t, nd, {0}};
+    memcpy(p.shape, shape, (size_t)nd * sizeof *shape);
+    if ((rc = cumsum_check(a, dim, t, &p, out, err)) != TC_OK)
+        return rc;
+    if (tc_dtype_is_integral(out->dtype, 1))   /* / 2. */
+        out->dtype = a->default_dtype;
+    return TC_OK;
+}
+
+int tc_diff_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err)
+{
+    tc_tensor h = *x;
+    if (a->has_dtype)   /* --dtype for these ops means op(x.to(dtype)) */
+        h.dtype = a->dtype;
+    tc_meta_of(&h, y);
+    if (a->op == TC_OP_DIFF)
+        return diff_check(a, &h, y, err);
+    return a->x ? cumtrapz_x_meta(a, &h, y, err) : cumtrapz_meta(a, &h, y, err);
+}
+
 int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
 {
     tc_tensor *conv = NULL, *y = NULL;
+    tc_meta m;
     int rc;
     memset(r, 0, sizeof *r);
+    if ((rc = tc_diff_check(a, x, &m, err)) != TC_OK)
+        return rc;
     /* --dtype for these ops means op(x.to(dtype)). */
     if (a->has_dtype && a->dtype != x->dtype) {
         if ((rc = tc_tensor_convert_version(x, a->dtype, a->torch_version, &conv, err)) != TC_OK)

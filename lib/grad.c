@@ -7,8 +7,10 @@
  * and torch/csrc/autograd/FunctionsManual.cpp), spelled as the same sequence
  * of tensor operations so the floats round the same way: elementwise steps
  * round to the working dtype after every operation, and where a formula
- * calls cumsum, cumprod, logcumsumexp or sum, it calls tc_op_run, so those
- * steps share the forward kernels' accumulation types.
+ * calls cumsum, cumprod, logcumsumexp or sum, it calls that kernel
+ * (tc_scan_run, tc_reduce_run), so those steps share the forward kernels'
+ * accumulation types.  Like them, grad.c sits below op_run.c and never
+ * calls tc_op_run.
  *
  * Ops PyTorch lacks get the gradient of the composition they are defined by:
  *   nancumsum(x)   torch.cumsum(torch.where(torch.isnan(x), 0, x), dim)
@@ -496,7 +498,7 @@ static tc_tensor *flip(pool *p, const tc_tensor *x, int dim)
     return y;
 }
 
-/* A forward op through tc_op_run: the values, registered in the pool. */
+/* A forward scan or sum through its kernel: the values, registered in the pool. */
 static tc_tensor *run(pool *p, tc_op op, const tc_tensor *x, int dim, int keepdim)
 {
     tc_op_args a;
@@ -506,7 +508,9 @@ static tc_tensor *run(pool *p, tc_op op, const tc_tensor *x, int dim, int keepdi
     a.dim = dim;
     a.keepdim = keepdim;
     a.torch_version = p->version;
-    if (tc_op_run(&a, x, &r, p->err) != TC_OK)
+    int rc = tc_op_kind_of(op) == TC_OPK_SCAN ? tc_scan_run(&a, x, &r, p->err)
+                                              : tc_reduce_run(&a, x, &r, p->err);
+    if (rc != TC_OK)
         return NULL;
     tc_tensor *v = r.values;
     r.values = NULL;
@@ -807,7 +811,7 @@ static tc_tensor *scan_bw(pool *p, const tc_op_args *a, const tc_tensor *x, cons
         b.has_dim = 1;
         b.dim = dim;
         b.reverse = b.exclusive = b.include_initial = 0;
-        if (tc_op_run(&b, xs, &r, p->err) != TC_OK)
+        if (tc_scan_run(&b, xs, &r, p->err) != TC_OK)
             return NULL;
         tc_tensor *out = keep(p, r.values);
         r.values = NULL;
@@ -823,7 +827,7 @@ static tc_tensor *scan_bw(pool *p, const tc_op_args *a, const tc_tensor *x, cons
         b.has_dim = 1;
         b.dim = dim;
         b.reverse = 0;
-        if (tc_op_run(&b, x, &r, p->err) != TC_OK)
+        if (tc_scan_run(&b, x, &r, p->err) != TC_OK)
             return NULL;
         tc_tensor *idx = keep(p, r.indices);
         r.indices = NULL;
@@ -1010,7 +1014,7 @@ static const tc_tensor *sum_to(pool *p, const tc_tensor *g, int ndim, const int6
     tc_op_args_init(&a, TC_OP_SUM);
     tc_op_args_set_dims(&a, n, dims);
     a.keepdim = 1;
-    if (tc_op_run(&a, g, &r, p->err) != TC_OK)
+    if (tc_reduce_run(&a, g, &r, p->err) != TC_OK)
         return NULL;
     tc_tensor *s = keep(p, r.values);
     r.values = NULL;
@@ -1318,6 +1322,27 @@ static int check_gout_values(const tc_tensor *go, tc_dtype t, tc_err *err)
     return TC_OK;
 }
 
+/*
+ * op(x) as tc_op_run runs it: the checks every op shares, x.to(dtype) for
+ * an op without dtype=, then its kernel (no show, no nanreduce here).
+ */
+static int forward(pool *p, const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    tc_op_args b;
+    tc_dtype in;
+    memset(r, 0, sizeof *r);
+    int rc = tc_op_prepare(a, x, &b, &in, err);
+    if (rc != TC_OK)
+        return rc;
+    if (in != x->dtype && !(x = pconvert(p, x, in)))
+        return TC_ENOMEM;
+    switch (tc_op_kind_of(a->op)) {
+    case TC_OPK_SCAN: return tc_scan_run(&b, x, r, err);
+    case TC_OPK_ALONG: return tc_diff_run(&b, x, r, err);
+    default: return tc_reduce_run(&b, x, r, err);
+    }
+}
+
 int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_output,
                tc_tensor **out, tc_err *err)
 {
@@ -1327,7 +1352,7 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
     *out = NULL;
     if (a->op == TC_OP_SHOW)
         return tc_err_set(err, TC_EARG, "--grad needs an op");
-    if (a->op == TC_OP_NANMAX || a->op == TC_OP_NANMIN || a->op == TC_OP_NANPROD)
+    if (!tc_op_has_grad(a->op))
         return tc_err_set(err, TC_EARG, "%s has no gradient: it is numpy.%s, and NumPy computes none",
                           tc_op_name(a->op), tc_op_name(a->op));
 
@@ -1342,7 +1367,7 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
         if (!(leaf = pconvert(&p, x, a->dtype)))
             goto fail;
     }
-    if ((rc = tc_op_run(a, leaf, &res, err)) != TC_OK) {
+    if ((rc = forward(&p, a, leaf, &res, err)) != TC_OK) {
         pool_free(&p);
         return rc;
     }

@@ -1055,19 +1055,7 @@ static int row_split(tc_tok *t)
 
 /* ---- the tokenizer's hooks ----------------------------------------------------------------------- */
 
-int tc_tok_init_json(tc_tok *t, int form, tc_err *err)
-{
-    memset(t, 0, sizeof *t);
-    t->delim = ',';
-    t->err = err;
-    t->json = tc_calloc(1, sizeof *t->json);
-    if (!t->json)
-        return tc_err_set(err, TC_ENOMEM, "out of memory");
-    t->json->form = form;
-    return TC_OK;
-}
-
-void tc_jrows_free(struct tc_jrows *J)
+static void jrows_free(struct tc_jrows *J)
 {
     if (!J)
         return;
@@ -1083,7 +1071,7 @@ void tc_jrows_free(struct tc_jrows *J)
     tc_free(J);
 }
 
-void tc_jrows_block(tc_tok *t)
+static void jrows_block(tc_tok *t)
 {
     struct tc_jrows *J = t->json;
     J->block_rows = 0;
@@ -1094,7 +1082,7 @@ void tc_jrows_block(tc_tok *t)
     t->named = false;
 }
 
-int tc_jrows_row(tc_tok *t)
+static int jrows_row(tc_tok *t)
 {
     t->nf = 0;
     switch (t->json->form) {
@@ -1127,7 +1115,7 @@ void tc_csv_form(tc_buf *out, const char *p, size_t n, char delim)
     tc_buf_put(out, "\"", 1);
 }
 
-int tc_jrows_keep(tc_tok *t, const char *p, size_t n, size_t span[2])
+static int jrows_keep(tc_tok *t, const char *p, size_t n, size_t span[2])
 {
     tc_buf *raw = &t->json->raw;
     span[0] = raw->n;
@@ -1136,7 +1124,7 @@ int tc_jrows_keep(tc_tok *t, const char *p, size_t n, size_t span[2])
     return raw->oom ? oom(t) : TC_OK;
 }
 
-const char *tc_jrows_raw(const struct tc_jrows *J)
+static const char *jrows_raw(const struct tc_jrows *J)
 {
     return J->raw.p ? J->raw.p : "";
 }
@@ -1295,4 +1283,19 @@ int tc_json_form(const char *d, size_t n)
         return is_record(keys) ? TC_JSON_RECORDS : TC_JSON_PLAIN;
     }
     return TC_JSON_PLAIN;
+}
+
+static const struct tc_dialect json_dialect = {jrows_free, jrows_block, jrows_row, jrows_keep, jrows_raw};
+
+int tc_tok_init_json(tc_tok *t, int form, tc_err *err)
+{
+    memset(t, 0, sizeof *t);
+    t->delim = ',';
+    t->err = err;
+    t->json = tc_calloc(1, sizeof *t->json);
+    if (!t->json)
+        return tc_err_set(err, TC_ENOMEM, "out of memory");
+    t->json->form = form;
+    t->dialect = &json_dialect;
+    return TC_OK;
 }

@@ -292,20 +292,10 @@ static bool innermost(const tc_tensor *x, int dim)
     return true;
 }
 
-int tc_nanreduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+/* The axis NumPy reduces, checked (-1: all of them). */
+static int nan_axis(const tc_op_args *a, const tc_tensor *x, int *dim, tc_err *err)
 {
-    memset(r, 0, sizeof *r);
-    const char *fname = a->op == TC_OP_NANMAX ? "fmax" : "fmin";
-    nanred c = {a->op, a->op == TC_OP_NANMAX, x->dtype, true, a->torch_version == TC_TORCH_1_13, 0, 1};
-    if (a->op == TC_OP_NANPROD)
-        c.t = a->has_dtype ? a->dtype : prod_dtype(x->dtype);
-    int rc;
-    if (tc_dtype_check_version(c.t, a->torch_version, err) != TC_OK) {
-        tc_err_set(err, TC_EDTYPE, "numpy.nanprod of %s gives %s, which needs PyTorch 2.3 or later",
-                   tc_dtype_name(x->dtype), tc_dtype_name(c.t));
-        return tc_err_hint(err, TC_EDTYPE, "torch_version", "2.6");
-    }
-    int dim = -1;
+    *dim = -1;
     if (a->has_dim) {
         int64_t n = x->ndim > 0 ? x->ndim : 1;
         if (a->dim < -n || a->dim >= n) {
@@ -313,25 +303,53 @@ int tc_nanreduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_e
                        (long long)a->dim, x->ndim);
             return tc_err_hint(err, TC_EDIM, "dim", NULL);
         }
-        dim = x->ndim > 0 ? (int)(a->dim < 0 ? a->dim + n : a->dim) : -1;
+        *dim = x->ndim > 0 ? (int)(a->dim < 0 ? a->dim + n : a->dim) : -1;
     }
-    /* the result's shape and the lanes reduced into it */
-    int64_t outer = 1, n = x->numel, inner = 1, shape[TC_MAX_DIMS];
-    int nd = 0;
-    if (dim >= 0) {
-        tc_lanes(x, dim, &outer, &n, &inner);
-        for (int d = 0; d < x->ndim; d++)
-            if (d != dim || a->keepdim)
-                shape[nd++] = d != dim ? x->shape[d] : 1;
-        c.reduce_path = innermost(x, dim);
-    } else {
-        for (int d = 0; a->keepdim && d < x->ndim; d++)
-            shape[nd++] = 1;
+    return TC_OK;
+}
+
+int tc_nanreduce_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err)
+{
+    tc_dtype t = x->dtype;
+    int dim, rc;
+    memset(y, 0, sizeof *y);
+    if (a->op == TC_OP_NANPROD)
+        t = a->has_dtype ? a->dtype : prod_dtype(x->dtype);
+    if (tc_dtype_check_version(t, a->torch_version, err) != TC_OK) {
+        tc_err_set(err, TC_EDTYPE, "numpy.nanprod of %s gives %s, which needs PyTorch 2.3 or later",
+                   tc_dtype_name(x->dtype), tc_dtype_name(t));
+        return tc_err_hint(err, TC_EDTYPE, "torch_version", "2.6");
     }
+    if ((rc = nan_axis(a, x, &dim, err)) != TC_OK)
+        return rc;
+    y->dtype = t;
+    int64_t n = dim >= 0 ? x->shape[dim] : x->numel;
+    for (int d = 0; d < x->ndim; d++)
+        if (dim < 0 ? a->keepdim : d != dim || a->keepdim)
+            y->shape[y->ndim++] = d != dim && dim >= 0 ? x->shape[d] : 1;
     if (n == 0 && a->op != TC_OP_NANPROD)
         return tc_err_set(err, TC_EARG, "zero-size array to reduction operation %s which has no identity",
-                          fname);
-    tc_tensor *xc = NULL, *y = tc_tensor_new(c.t, nd, shape, err);
+                          a->op == TC_OP_NANMAX ? "fmax" : "fmin");
+    return TC_OK;
+}
+
+int tc_nanreduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    memset(r, 0, sizeof *r);
+    tc_meta ym;
+    int rc = tc_nanreduce_check(a, x, &ym, err);
+    if (rc != TC_OK)
+        return rc;
+    nanred c = {a->op, a->op == TC_OP_NANMAX, ym.dtype, true, a->torch_version == TC_TORCH_1_13, 0, 1};
+    int dim;
+    nan_axis(a, x, &dim, NULL);
+    /* the lanes reduced into each result element */
+    int64_t outer = 1, n = x->numel, inner = 1;
+    if (dim >= 0) {
+        tc_lanes(x, dim, &outer, &n, &inner);
+        c.reduce_path = innermost(x, dim);
+    }
+    tc_tensor *xc = NULL, *y = tc_tensor_new(c.t, ym.ndim, ym.shape, err);
     if (!y)
         return TC_ENOMEM;
     const tc_tensor *xs = x;

@@ -1,42 +1,90 @@
 /*
- * ops.c - the table of ops and tc_op_run, which checks the arguments every
- * op shares, applies --dtype and hands each op to its module (scan.c,
- * reduce.c, nanreduce.c, diff.c).
+ * ops.c - the table of ops: what each op is, which arguments it takes and
+ * what it gives.  The bottom of the op modules: the kernels (scan.c,
+ * reduce.c, nanreduce.c, diff.c, grad.c) read it, and op_run.c, above
+ * them, runs and checks ops through them.
  */
 #include "tc_private.h"
 
 #include <string.h>
 
+/* Which arguments of tc_op_args an op reads (besides dim and torch_version). */
+enum {
+    A_DTYPE = 1 << 0,     /* --dtype as the op's own dtype= (else a cast, x.to(dtype)) */
+    A_KEEPDIM = 1 << 1,
+    A_SCANMOD = 1 << 2,   /* reverse, exclusive, include_initial */
+    A_N = 1 << 3,         /* diff: n, prepend, append */
+    A_DX = 1 << 4,        /* cumulative_trapezoid: dx, x */
+};
+
+/* How many tensors an op gives. */
+enum { R_ONE, R_TWO, R_TWO_WITH_DIM };
+
+/*
+ * One row per op.  dim: whether it needs one (scans), defaults to the last
+ * (diff, cumulative_trapezoid) or, left out, reduces everything.  The rules
+ * for dtypes and shapes are the kernels' checks (tc_scan_check ...), which
+ * tc_op_check asks through family.
+ */
 static const struct {
     const char *name;
     tc_op_kind kind;
-    int has_dtype_arg;    /* PyTorch's (or NumPy's) signature has dtype= */
+    tc_op_family family;  /* the kernel module that runs and checks it */
+    unsigned args;        /* A_* */
     int takes_dims;       /* dim may be a tuple of dims */
+    int results;          /* R_* */
+    int grad;             /* tc_op_grad computes its gradient */
 } ops[TC_NOPS] = {
-    [TC_OP_SHOW]         = {"show", TC_OPK_SHOW, 0, 0},
-    [TC_OP_CUMSUM]       = {"cumsum", TC_OPK_SCAN, 1, 0},
-    [TC_OP_CUMPROD]      = {"cumprod", TC_OPK_SCAN, 1, 0},
-    [TC_OP_CUMMAX]       = {"cummax", TC_OPK_SCAN, 0, 0},
-    [TC_OP_CUMMIN]       = {"cummin", TC_OPK_SCAN, 0, 0},
-    [TC_OP_LOGCUMSUMEXP] = {"logcumsumexp", TC_OPK_SCAN, 0, 0},
-    [TC_OP_CUMTRAPZ]     = {"cumulative_trapezoid", TC_OPK_ALONG, 0, 0},
-    [TC_OP_DIFF]         = {"diff", TC_OPK_ALONG, 0, 0},
-    [TC_OP_NANCUMSUM]    = {"nancumsum", TC_OPK_SCAN, 1, 0},
-    [TC_OP_NANCUMPROD]   = {"nancumprod", TC_OPK_SCAN, 1, 0},
-    [TC_OP_SUM]          = {"sum", TC_OPK_REDUCE, 1, 1},
-    [TC_OP_PROD]         = {"prod", TC_OPK_REDUCE, 1, 0},
-    [TC_OP_AMAX]         = {"amax", TC_OPK_REDUCE, 0, 1},
-    [TC_OP_AMIN]         = {"amin", TC_OPK_REDUCE, 0, 1},
-    [TC_OP_LOGSUMEXP]    = {"logsumexp", TC_OPK_REDUCE, 0, 1},
-    [TC_OP_MEAN]         = {"mean", TC_OPK_REDUCE, 1, 1},
-    [TC_OP_MAX]          = {"max", TC_OPK_REDUCE, 0, 0},
-    [TC_OP_MIN]          = {"min", TC_OPK_REDUCE, 0, 0},
-    [TC_OP_NANSUM]       = {"nansum", TC_OPK_REDUCE, 1, 1},
-    [TC_OP_NANMEAN]      = {"nanmean", TC_OPK_REDUCE, 1, 1},
-    [TC_OP_NANMAX]       = {"nanmax", TC_OPK_REDUCE, 0, 0},
-    [TC_OP_NANMIN]       = {"nanmin", TC_OPK_REDUCE, 0, 0},
-    [TC_OP_NANPROD]      = {"nanprod", TC_OPK_REDUCE, 1, 0},
+    /*                      name                    kind          family         args                 dims results       grad */
+    [TC_OP_SHOW]         = {"show",                 TC_OPK_SHOW,   TC_FAM_SHOW,   0,                   0, R_ONE,          0},
+    [TC_OP_CUMSUM]       = {"cumsum",               TC_OPK_SCAN,   TC_FAM_SCAN,   A_DTYPE | A_SCANMOD, 0, R_ONE,          1},
+    [TC_OP_CUMPROD]      = {"cumprod",              TC_OPK_SCAN,   TC_FAM_SCAN,   A_DTYPE | A_SCANMOD, 0, R_ONE,          1},
+    [TC_OP_CUMMAX]       = {"cummax",               TC_OPK_SCAN,   TC_FAM_SCAN,   A_SCANMOD,           0, R_TWO,          1},
+    [TC_OP_CUMMIN]       = {"cummin",               TC_OPK_SCAN,   TC_FAM_SCAN,   A_SCANMOD,           0, R_TWO,          1},
+    [TC_OP_LOGCUMSUMEXP] = {"logcumsumexp",         TC_OPK_SCAN,   TC_FAM_SCAN,   A_SCANMOD,           0, R_ONE,          1},
+    [TC_OP_CUMTRAPZ]     = {"cumulative_trapezoid", TC_OPK_ALONG,  TC_FAM_DIFF,   A_DX,                0, R_ONE,          1},
+    [TC_OP_DIFF]         = {"diff",                 TC_OPK_ALONG,  TC_FAM_DIFF,   A_N,                 0, R_ONE,          1},
+    [TC_OP_NANCUMSUM]    = {"nancumsum",            TC_OPK_SCAN,   TC_FAM_SCAN,   A_DTYPE | A_SCANMOD, 0, R_ONE,          1},
+    [TC_OP_NANCUMPROD]   = {"nancumprod",           TC_OPK_SCAN,   TC_FAM_SCAN,   A_DTYPE | A_SCANMOD, 0, R_ONE,          1},
+    [TC_OP_SUM]          = {"sum",                  TC_OPK_REDUCE, TC_FAM_REDUCE, A_DTYPE | A_KEEPDIM, 1, R_ONE,          1},
+    [TC_OP_PROD]         = {"prod",                 TC_OPK_REDUCE, TC_FAM_REDUCE, A_DTYPE | A_KEEPDIM, 0, R_ONE,          1},
+    [TC_OP_AMAX]         = {"amax",                 TC_OPK_REDUCE, TC_FAM_REDUCE, A_KEEPDIM,           1, R_ONE,          1},
+    [TC_OP_AMIN]         = {"amin",                 TC_OPK_REDUCE, TC_FAM_REDUCE, A_KEEPDIM,           1, R_ONE,          1},
+    [TC_OP_LOGSUMEXP]    = {"logsumexp",            TC_OPK_REDUCE, TC_FAM_REDUCE, A_KEEPDIM,           1, R_ONE,          1},
+    [TC_OP_MEAN]         = {"mean",                 TC_OPK_REDUCE, TC_FAM_REDUCE, A_DTYPE | A_KEEPDIM, 1, R_ONE,          1},
+    [TC_OP_MAX]          = {"max",                  TC_OPK_REDUCE, TC_FAM_REDUCE, A_KEEPDIM,           0, R_TWO_WITH_DIM, 1},
+    [TC_OP_MIN]          = {"min",                  TC_OPK_REDUCE, TC_FAM_REDUCE, A_KEEPDIM,           0, R_TWO_WITH_DIM, 1},
+    [TC_OP_NANSUM]       = {"nansum",               TC_OPK_REDUCE, TC_FAM_REDUCE, A_DTYPE | A_KEEPDIM, 1, R_ONE,          1},
+    [TC_OP_NANMEAN]      = {"nanmean",              TC_OPK_REDUCE, TC_FAM_REDUCE, A_DTYPE | A_KEEPDIM, 1, R_ONE,          1},
+    [TC_OP_NANMAX]       = {"nanmax",               TC_OPK_REDUCE, TC_FAM_NANRED, A_KEEPDIM,           0, R_ONE,          0},
+    [TC_OP_NANMIN]       = {"nanmin",               TC_OPK_REDUCE, TC_FAM_NANRED, A_KEEPDIM,           0, R_ONE,          0},
+    [TC_OP_NANPROD]      = {"nanprod",              TC_OPK_REDUCE, TC_FAM_NANRED, A_DTYPE | A_KEEPDIM, 0, R_ONE,          0},
 };
+
+tc_op_family tc_op_family_of(tc_op op)
+{
+    return (unsigned)op < TC_NOPS ? ops[op].family : TC_FAM_SHOW;
+}
+
+int tc_op_has_grad(tc_op op)
+{
+    return (unsigned)op < TC_NOPS && ops[op].grad;
+}
+
+int tc_op_min_ndim(const tc_op_args *a)
+{
+    int n = 1;
+    int k = a->ndims > 0 ? a->ndims : a->has_dim ? 1 : 0;
+    const int64_t *dims = a->ndims > 0 ? a->dims : &a->dim;
+    for (int i = 0; i < k; i++) {
+        int64_t need = dims[i] < 0 ? -dims[i] : dims[i] + 1;
+        if (need > n)
+            n = need > TC_MAX_DIMS ? TC_MAX_DIMS : (int)need;
+    }
+    if (a->x && a->x->ndim > n)
+        n = a->x->ndim;
+    return n;
+}
 
 tc_op_kind tc_op_kind_of(tc_op op)
 {
@@ -45,7 +93,7 @@ tc_op_kind tc_op_kind_of(tc_op op)
 
 int tc_op_has_dtype_arg(tc_op op)
 {
-    return (unsigned)op < TC_NOPS && ops[op].has_dtype_arg;
+    return (unsigned)op < TC_NOPS && (ops[op].args & A_DTYPE);
 }
 
 int tc_op_takes_dims(tc_op op)
@@ -90,28 +138,6 @@ int tc_op_args_set_dims(tc_op_args *a, int n, const int64_t *dims)
     return 1;
 }
 
-static int dispatch(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
-{
-    switch (a->op) {
-    case TC_OP_SHOW:
-        r->values = tc_tensor_clone(x, err);
-        return r->values ? TC_OK : (err ? err->code : TC_ENOMEM);
-    case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_CUMMAX: case TC_OP_CUMMIN:
-    case TC_OP_LOGCUMSUMEXP: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
-        return tc_scan_run(a, x, r, err);
-    case TC_OP_CUMTRAPZ: case TC_OP_DIFF:
-        return tc_diff_run(a, x, r, err);
-    case TC_OP_SUM: case TC_OP_PROD: case TC_OP_AMAX: case TC_OP_AMIN:
-    case TC_OP_LOGSUMEXP: case TC_OP_MEAN: case TC_OP_MAX: case TC_OP_MIN:
-    case TC_OP_NANSUM: case TC_OP_NANMEAN:
-        return tc_reduce_run(a, x, r, err);
-    case TC_OP_NANMAX: case TC_OP_NANMIN: case TC_OP_NANPROD:
-        return tc_nanreduce_run(a, x, r, err);
-    default:
-        return tc_err_set(err, TC_EARG, "unknown op %d", (int)a->op);
-    }
-}
-
 int tc_op_check_args(const tc_op_args *a, const tc_tensor *x, tc_err *err)
 {
     int rc;
@@ -128,40 +154,27 @@ int tc_op_check_args(const tc_op_args *a, const tc_tensor *x, tc_err *err)
     return tc_dtype_check_version(x->dtype, a->torch_version, err);
 }
 
-/*
- * --dtype is the op's own dtype= argument where PyTorch's signature has one
- * (passed through untouched); for every other op it means op(x.to(dtype)),
- * so the input is converted here and the op sees has_dtype == 0.
- */
-int tc_op_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+int tc_op_prepare(const tc_op_args *a, const tc_tensor *x, tc_op_args *b, tc_dtype *in, tc_err *err)
 {
-    memset(r, 0, sizeof *r);
+    int rc;
+    *b = *a;
+    *in = x->dtype;
     if ((unsigned)a->op >= TC_NOPS)
         return tc_err_set(err, TC_EARG, "unknown op %d", (int)a->op);
-    int rc;
     if ((rc = tc_op_check_args(a, x, err)))
         return rc;
-    if (a->has_dtype && !ops[a->op].has_dtype_arg) {
-        tc_tensor *cx;
-        tc_op_args b = *a;
-        b.has_dtype = 0;
-        if ((rc = tc_tensor_convert_version(x, a->dtype, a->torch_version, &cx, err)))
-            return rc;
-        rc = dispatch(&b, cx, r, err);
-        tc_tensor_free(cx);
-    } else {
-        rc = dispatch(a, x, r, err);
+    if (a->has_dtype && !(ops[a->op].args & A_DTYPE)) {
+        b->has_dtype = 0;
+        *in = a->dtype;
     }
-    if (rc)
-        tc_result_free(r);
-    return rc;
+    return TC_OK;
 }
 
 int tc_op_nresults(const tc_op_args *a)
 {
-    if (a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN)
-        return 2;
-    return (a->op == TC_OP_MAX || a->op == TC_OP_MIN) && a->has_dim ? 2 : 1;
+    if ((unsigned)a->op >= TC_NOPS)
+        return 1;
+    return ops[a->op].results == R_TWO || (ops[a->op].results == R_TWO_WITH_DIM && a->has_dim) ? 2 : 1;
 }
 
 int tc_result_pick(const tc_result *r, int select, tc_tensor **out, tc_err *err)
@@ -177,30 +190,4 @@ int tc_result_pick(const tc_result *r, int select, tc_tensor **out, tc_err *err)
     }
     *out = select == 2 ? r->indices : r->values;
     return TC_OK;
-}
-
-/*
- * For now the answer comes from the op itself, on a tensor of zeros of
- * that dtype and shape with at most one element along each dim (an op's
- * checks look at dtypes, ranks and dims, not at values or lengths).
- * TODO(issue 16): the op table's own checks, without running the op.
- */
-int tc_op_check(const tc_op_args *a, tc_dtype dtype, int ndim, const int64_t *shape,
-                tc_dtype *out, tc_err *err)
-{
-    int64_t small[TC_MAX_DIMS];
-    if (ndim < 0 || ndim > TC_MAX_DIMS)
-        return tc_err_set(err, TC_EARG, "too many dimensions %d (the limit is %d)", ndim, TC_MAX_DIMS);
-    for (int d = 0; d < ndim; d++)
-        small[d] = shape[d] > 1 ? 1 : shape[d];
-    tc_tensor *x = tc_tensor_new(dtype, ndim, small, err);
-    if (!x)
-        return TC_ENOMEM;
-    tc_result r;
-    int rc = tc_op_run(a, x, &r, err);
-    if (rc == TC_OK && out && r.values)
-        *out = r.values->dtype;
-    tc_result_free(&r);
-    tc_tensor_free(x);
-    return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * read.c - read options, format detection (binary data told apart from
- * text) and dispatch to the readers.
+ * text) and dispatch to the readers: tc_read, tc_read_table and the
+ * per-format entry points, above read_csv.c, read_json.c, read_npy.c ...
  */
 #include "tc_private.h"
 
@@ -101,9 +102,38 @@ static int refuse_binary(const char *data, size_t n, tc_err *err)
                       at < n ? at : 0);
 }
 
-int tc_read_opts_check(const tc_read_opts *o, tc_err *err)
+int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out,
+                  tc_table **table, tc_err *err)
 {
-    return o->has_input_dtype ? tc_dtype_check_version(o->input_dtype, o->torch_version, err) : TC_OK;
+    *out = NULL;
+    if (table)
+        *table = NULL;
+    int vrc = tc_read_opts_check(o, err);   /* an input_dtype the PyTorch version lacks */
+    if (vrc)
+        return vrc;
+    tc_format f = o->format == TC_FMT_AUTO ? tc_detect_format(data, n) : o->format;
+    if (f == TC_FMT_NPY || f == TC_FMT_TORCH) {
+        tc_read_opts po = *o;
+        po.format = f;
+        return tc_read(data, n, &po, out, err);
+    }
+    return tc_read_text_table(data, n, o, f, out, table, err);
+}
+
+int tc_read_csv(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out, tc_err *err)
+{
+    tc_read_opts co = *o;
+    co.format = TC_FMT_CSV;
+    return tc_read_table(data, n, &co, out, NULL, err);
+}
+
+int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
+                 tc_tensor **out, tc_err *err)
+{
+    /* the table forms go through the table layer, the rest to read_json.c */
+    tc_read_opts jo = *o;
+    jo.format = TC_FMT_JSON;
+    return tc_read_table(data, n, &jo, out, NULL, err);
 }
 
 int tc_read(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out, tc_err *err)

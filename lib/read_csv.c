@@ -16,26 +16,6 @@
 #include <pthread.h>
 #include <string.h>
 
-void tc_table_free(tc_table *t)
-{
-    if (!t)
-        return;
-    for (int c = 0; c < t->ncols; c++) {
-        if (t->name)
-            tc_free(t->name[c]);
-        if (t->raw)
-            tc_free(t->raw[c]);
-    }
-    tc_free(t->name);
-    tc_free(t->raw);
-    tc_free(t->role);
-    tc_free(t->val_col);
-    tc_free(t->key_col);
-    tc_free(t->keytext);
-    tc_free(t->key);
-    tc_free(t);
-}
-
 char tc_table_delimiter(const tc_table *t)
 {
     return t ? t->delim : ',';
@@ -271,21 +251,9 @@ static int parse_parts(tc_treader *r, const char *p, size_t n, long line0, int t
     return rc;
 }
 
-int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out,
-                  tc_table **table, tc_err *err)
+int tc_read_text_table(const char *data, size_t n, const tc_read_opts *o, tc_format f, tc_tensor **out,
+                       tc_table **table, tc_err *err)
 {
-    *out = NULL;
-    if (table)
-        *table = NULL;
-    int vrc = tc_read_opts_check(o, err);   /* an input_dtype the PyTorch version lacks */
-    if (vrc)
-        return vrc;
-    tc_format f = o->format == TC_FMT_AUTO ? tc_detect_format(data, n) : o->format;
-    if (f == TC_FMT_NPY || f == TC_FMT_TORCH) {
-        tc_read_opts po = *o;
-        po.format = f;
-        return tc_read(data, n, &po, out, err);
-    }
     size_t bom = tc_bom_len(data, n);
     data += bom;
     n -= bom;
@@ -370,6 +338,8 @@ int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor *
         if (t)
             t->rows = b.rows;
     }
+    if (rc == TC_OK && !b.x)
+        rc = TC_ENOMEM;   /* TC_OK always comes with b.x (for the analyzer) */
     if (rc == TC_OK) {
         bool column;
         tc_tensor *x = b.x;
@@ -391,11 +361,4 @@ int tc_read_table(const char *data, size_t n, const tc_read_opts *o, tc_tensor *
     tc_block_free(&b);
     tc_treader_free(&r);
     return rc;
-}
-
-int tc_read_csv(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out, tc_err *err)
-{
-    tc_read_opts co = *o;
-    co.format = TC_FMT_CSV;
-    return tc_read_table(data, n, &co, out, NULL, err);
 }

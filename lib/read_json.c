@@ -957,15 +957,6 @@ done:
 
 /* ---- entry point ----------------------------------------------------------------- */
 
-int tc_read_json(const char *data, size_t n, const tc_read_opts *o,
-                 tc_tensor **out, tc_err *err)
-{
-    /* the table forms go through the table layer, the rest comes back here */
-    tc_read_opts jo = *o;
-    jo.format = TC_FMT_JSON;
-    return tc_read_table(data, n, &jo, out, NULL, err);
-}
-
 int tc_read_json_doc(const char *data, size_t n, const tc_read_opts *o, tc_tensor **out,
                      tc_table **table, tc_err *err)
 {

@@ -1281,7 +1281,23 @@ static int is_reduced_float(tc_dtype t)
     return t == TC_FLOAT16 || t == TC_BFLOAT16;
 }
 
-static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+/* The dims a reduction reduces removed from x's shape (or kept as 1s), and dtype t. */
+static void reduced_meta(const tc_tensor *x, const bool *mask, int keepdim, tc_dtype t, tc_meta *y)
+{
+    memset(y, 0, sizeof *y);
+    y->dtype = t;
+    for (int d = 0; d < x->ndim; d++)
+        if (!mask[d] || keepdim)
+            y->shape[y->ndim++] = mask[d] ? 1 : x->shape[d];
+}
+
+/* The dtype sum, prod, mean, nansum and nanmean compute in (and give, but nanmean's empty integer sum). */
+static tc_dtype sum_dtype(const tc_op_args *a, tc_dtype in)
+{
+    return a->has_dtype ? a->dtype : tc_dtype_is_integral(in, 1) ? TC_INT64 : in;
+}
+
+static int check_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err)
 {
     tc_op op = a->op;
     bool nan = op == TC_OP_NANSUM || op == TC_OP_NANMEAN;
@@ -1312,8 +1328,11 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
         return tc_err_set(err, TC_EDTYPE, "nansum does not support complex inputs");
     nan = nan && tc_dtype_is_float(x->dtype);   /* integers have no NaN: nansum is sum */
 
-    tc_dtype out_t = a->has_dtype ? a->dtype
-                     : tc_dtype_is_integral(x->dtype, 1) ? TC_INT64 : x->dtype;
+    tc_dtype out_t = sum_dtype(a, x->dtype);
+    reduced_meta(x, mask, a->keepdim, out_t, y);
+    /* an empty input's integer nansum: nanmean's true division gives the default float dtype */
+    if (op == TC_OP_NANMEAN && tc_dtype_is_integral(out_t, 1))
+        y->dtype = a->default_dtype;
     /* 1.13 has no float16/bfloat16 prod kernel; an empty input needs none */
     if (op == TC_OP_PROD && v113 && is_reduced_float(out_t) && x->numel > 0) {
         tc_err_set(err, TC_EDTYPE, "\"prod_cpu\" not implemented for '%s'", tc_dtype_scalar_name(out_t));
@@ -1325,6 +1344,20 @@ static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result 
     /* nansum of integers is their sum; of floats, a kernel for floating dtypes only */
     if (nan && !tc_dtype_is_float(out_t) && x->numel > 0)   /* empty: zero_() without a kernel */
         return not_impl(err, "nansum_cpu", out_t, "");
+    return TC_OK;
+}
+
+/* sum, prod, mean, nansum, nanmean, checked. */
+static int run_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    tc_op op = a->op;
+    bool v113 = a->torch_version == TC_TORCH_1_13;
+    /* integers have no NaN: nansum is sum */
+    bool nan = (op == TC_OP_NANSUM || op == TC_OP_NANMEAN) && tc_dtype_is_float(x->dtype);
+    bool mask[TC_MAX_DIMS];
+    int rc = TC_OK;
+    tc_reduce_dims(a, x, mask, NULL);
+    tc_dtype out_t = sum_dtype(a, x->dtype);
     /*
      * make_reduction_from_out_ty: the input is converted to dtype first; a
      * 2.6 float16/bfloat16 mean converts it to float32 and rounds at the end.
@@ -1422,10 +1455,26 @@ static int minmax_values(const tc_tensor *x, const geom *g, int is_max, tc_torch
     return reduce_torch(x, g, &r, out, err);
 }
 
+/* amax, amin of x (already x.to(dtype)) */
+static int check_amax_amin(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err)
+{
+    int is_max = a->op == TC_OP_AMAX;
+    bool mask[TC_MAX_DIMS];
+    int rc;
+    if ((rc = check_nonempty(is_max ? "amax" : "amin", x, a, err)) != TC_OK)
+        return rc;
+    if ((rc = tc_reduce_dims(a, x, mask, err)) != TC_OK)
+        return rc;
+    reduced_meta(x, mask, a->keepdim, x->dtype, y);
+    if ((tc_dtype_is_complex(x->dtype) || no_kernel(x->dtype)) && x->numel > 0)
+        return not_impl(err, is_max ? "max_values_cpu" : "min_values_cpu", x->dtype, "");
+    return TC_OK;
+}
+
+/* amax, amin, checked. */
 static int run_amax_amin(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
 {
     int is_max = a->op == TC_OP_AMAX;
-    const char *name = is_max ? "amax" : "amin";
     tc_tensor *xc = NULL;
     int rc;
     if (a->has_dtype && a->dtype != x->dtype) {
@@ -1434,16 +1483,9 @@ static int run_amax_amin(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
         x = xc;
     }
     bool mask[TC_MAX_DIMS];
-    if ((rc = check_nonempty(name, x, a, err)) != TC_OK)
-        goto done;
-    if ((rc = tc_reduce_dims(a, x, mask, err)) != TC_OK)
-        goto done;
+    tc_reduce_dims(a, x, mask, NULL);
     geom g;
     geom_init(&g, x, mask, a->keepdim);
-    if ((tc_dtype_is_complex(x->dtype) || no_kernel(x->dtype)) && x->numel > 0) {
-        rc = not_impl(err, is_max ? "max_values_cpu" : "min_values_cpu", x->dtype, "");
-        goto done;
-    }
     if (x->numel == 0) {
         r->values = tc_tensor_new(x->dtype, g.ndim, g.shape, err);
         rc = r->values ? TC_OK : TC_ENOMEM;
@@ -1548,10 +1590,42 @@ static int check_nonempty_dim(const char *name, const tc_tensor *x, int has_dim,
     return check_nonempty(name, x, &b, err);
 }
 
-static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+/* max, min of x (already x.to(dtype)) */
+static int check_max_min(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err)
 {
     int is_max = a->op == TC_OP_MAX;
     const char *name = is_max ? "max" : "min";
+    int dim = 0, rc;
+    memset(y, 0, sizeof *y);
+    y->dtype = x->dtype;
+    if (!a->has_dim) {
+        if (a->keepdim)
+            return tc_err_set(err, TC_EARG, "%s(): --keepdim needs --dim (torch.%s has no keepdim without dim)",
+                              name, name);
+        if ((rc = check_nonempty_dim(name, x, 0, 0, err)) != TC_OK)
+            return rc;
+        if (tc_dtype_is_complex(x->dtype) || no_kernel(x->dtype))
+            return not_impl(err, is_max ? "max_all" : "min_all", x->dtype, "");
+        return TC_OK;
+    }
+    if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)) != TC_OK)
+        return rc;
+    if ((rc = check_nonempty_dim(name, x, 1, dim, err)) != TC_OK)
+        return rc;
+    if (tc_dtype_is_complex(x->dtype))
+        return tc_err_set(err, TC_EARG, "%s(): does not support complex input", name);
+    if (no_kernel(x->dtype) && x->numel > 0 && x->ndim > 0)   /* a 0-d input is copied, no kernel */
+        return not_impl(err, is_max ? "max_cpu" : "min_cpu", x->dtype, "");
+    for (int d = 0; d < x->ndim; d++)
+        if (d != dim || a->keepdim)
+            y->shape[y->ndim++] = d != dim ? x->shape[d] : 1;
+    return TC_OK;
+}
+
+/* max, min, checked. */
+static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    int is_max = a->op == TC_OP_MAX;
     tc_tensor *xc = NULL;
     int dim = 0, rc = TC_OK;
     if (a->has_dtype && a->dtype != x->dtype) {
@@ -1560,16 +1634,6 @@ static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc
         x = xc;
     }
     if (!a->has_dim) {
-        if (a->keepdim) {
-            rc = tc_err_set(err, TC_EARG, "%s(): --keepdim needs --dim (torch.%s has no keepdim without dim)", name, name);
-            goto done;
-        }
-        if ((rc = check_nonempty_dim(name, x, 0, 0, err)) != TC_OK)
-            goto done;
-        if (tc_dtype_is_complex(x->dtype) || no_kernel(x->dtype)) {
-            rc = not_impl(err, is_max ? "max_all" : "min_all", x->dtype, "");
-            goto done;
-        }
         tc_tensor *y = tc_tensor_new(x->dtype, 0, NULL, err);
         if (!y) {
             rc = TC_ENOMEM;
@@ -1591,18 +1655,7 @@ static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc
             tc_tensor_free(y);
         goto done;
     }
-    if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)) != TC_OK)
-        goto done;
-    if ((rc = check_nonempty_dim(name, x, 1, dim, err)) != TC_OK)
-        goto done;
-    if (tc_dtype_is_complex(x->dtype)) {
-        rc = tc_err_set(err, TC_EARG, "%s(): does not support complex input", name);
-        goto done;
-    }
-    if (no_kernel(x->dtype) && x->numel > 0 && x->ndim > 0) {   /* a 0-d input is copied, no kernel */
-        rc = not_impl(err, is_max ? "max_cpu" : "min_cpu", x->dtype, "");
-        goto done;
-    }
+    tc_dim_wrap(a->dim, x->ndim, &dim, NULL);
     int64_t outer, n, inner, shape[TC_MAX_DIMS];
     int nd = 0;
     tc_lanes(x, dim, &outer, &n, &inner);
@@ -1648,7 +1701,7 @@ static int run_max_min(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc
             ((int64_t *)ix->data)[k] = best;
         }
     }
-    r->name = name;
+    r->name = is_max ? "max" : "min";
     r->values = v;
     r->indices = ix;
 done:
@@ -2043,6 +2096,35 @@ static int logsumexp_complex(const tc_tensor *x, const geom *g, const geom *gk, 
     return rc;
 }
 
+/* logsumexp of x (already x.to(dtype)) */
+static int check_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err)
+{
+    int rc;
+    /* 1.13 checks the result dtype before anything else */
+    if (tc_dtype_is_complex(x->dtype) && a->torch_version == TC_TORCH_1_13) {
+        rc = tc_err_set(err, TC_EDTYPE, "logsumexp(): Expected floating point type for result tensor, but got: %s",
+                        tc_dtype_scalar_name(x->dtype));
+        return tc_err_hint(err, rc, "torch_version", "2.6");
+    }
+    /*
+     * 1.13 lacks exp for float16: an empty input reaches exp(self) before
+     * sum_out looks at the dims, a non-empty one only after amax did.
+     * float16: 1.13 lacks exp_vml_cpu for Half, 2.6 has it.
+     */
+    bool half113 = x->dtype == TC_FLOAT16 && a->torch_version == TC_TORCH_1_13;
+    bool mask[TC_MAX_DIMS] = {false};
+    if (!(half113 && x->numel == 0) && (rc = tc_reduce_dims(a, x, mask, err)) != TC_OK)
+        return rc;
+    if (half113) {
+        rc = tc_err_set(err, TC_EDTYPE, "\"exp_vml_cpu\" not implemented for 'Half'");
+        return tc_err_hint(err, rc, "dtype", "float32");
+    }
+    /* integral input is promoted to the default float dtype */
+    reduced_meta(x, mask, a->keepdim, tc_dtype_is_integral(x->dtype, 1) ? a->default_dtype : x->dtype, y);
+    return TC_OK;
+}
+
+/* logsumexp, checked. */
 static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
 {
     tc_tensor *xc = NULL, *mx = NULL, *e = NULL, *s = NULL;
@@ -2052,21 +2134,8 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
             return rc;
         x = xc;
     }
-    /* 1.13 checks the result dtype before anything else */
-    if (tc_dtype_is_complex(x->dtype) && a->torch_version == TC_TORCH_1_13) {
-        rc = tc_err_set(err, TC_EDTYPE, "logsumexp(): Expected floating point type for result tensor, but got: %s",
-                        tc_dtype_scalar_name(x->dtype));
-        tc_err_hint(err, rc, "torch_version", "2.6");
-        goto done;
-    }
-    /*
-     * 1.13 lacks exp for float16: an empty input reaches exp(self) before
-     * sum_out looks at the dims, a non-empty one only after amax did.
-     */
-    bool half113 = x->dtype == TC_FLOAT16 && a->torch_version == TC_TORCH_1_13;
     bool mask[TC_MAX_DIMS] = {false};
-    if (!(half113 && x->numel == 0) && (rc = tc_reduce_dims(a, x, mask, err)) != TC_OK)
-        goto done;
+    tc_reduce_dims(a, x, mask, NULL);
     if (tc_dtype_is_integral(x->dtype, 1)) {
         /* integral input is promoted to the default float dtype */
         tc_tensor *t = NULL;
@@ -2076,15 +2145,9 @@ static int run_logsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, 
         x = xc = t;
     }
     /*
-     * float16: 1.13 lacks exp_vml_cpu for Half, 2.6 has it (Vectorized<Half>
-     * exp is Sleef_expf8_u10 on the float values, rounded back); the rest is
-     * the same sequence as bfloat16.
+     * float16 in 2.6: Vectorized<Half> exp is Sleef_expf8_u10 on the float
+     * values, rounded back; the rest is the same sequence as bfloat16.
      */
-    if (half113) {
-        rc = tc_err_set(err, TC_EDTYPE, "\"exp_vml_cpu\" not implemented for 'Half'");
-        tc_err_hint(err, rc, "dtype", "float32");
-        goto done;
-    }
     geom g, gk;
     geom_init(&g, x, mask, a->keepdim);
     geom_init(&gk, x, mask, 1);
@@ -2154,10 +2217,30 @@ done:
     return rc;
 }
 
+int tc_reduce_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err)
+{
+    tc_tensor h = *x;
+    tc_meta_of(x, y);
+    /* amax, amin, max, min and logsumexp have no dtype=: x.to(dtype) first */
+    if (a->has_dtype && !tc_op_has_dtype_arg(a->op))
+        h.dtype = a->dtype;
+    switch (a->op) {
+    case TC_OP_SUM: case TC_OP_PROD: case TC_OP_MEAN: case TC_OP_NANSUM: case TC_OP_NANMEAN:
+        return check_sum_prod_mean(a, &h, y, err);
+    case TC_OP_AMAX: case TC_OP_AMIN: return check_amax_amin(a, &h, y, err);
+    case TC_OP_MAX: case TC_OP_MIN: return check_max_min(a, &h, y, err);
+    case TC_OP_LOGSUMEXP: return check_logsumexp(a, &h, y, err);
+    default: return tc_err_set(err, TC_EARG, "%s is not a reduction", tc_op_name(a->op));
+    }
+}
+
 int tc_reduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
 {
     memset(r, 0, sizeof *r);
-    int rc;
+    tc_meta y;
+    int rc = tc_reduce_check(a, x, &y, err);
+    if (rc != TC_OK)
+        return rc;
     switch (a->op) {
     case TC_OP_SUM:
     case TC_OP_PROD:
@@ -2169,7 +2252,7 @@ int tc_reduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err 
     case TC_OP_MAX:
     case TC_OP_MIN: rc = run_max_min(a, x, r, err); break;
     case TC_OP_LOGSUMEXP: rc = run_logsumexp(a, x, r, err); break;
-    default: rc = tc_err_set(err, TC_EARG, "%s is not a reduction", tc_op_name(a->op)); break;
+    default: rc = TC_EARG; break;   /* tc_reduce_check refused it */
     }
     if (rc != TC_OK)
         tc_result_free(r);

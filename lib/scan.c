@@ -823,15 +823,104 @@ static int scan_scalar(kind k, const tc_tensor *xs, tc_dtype to, int exclusive, 
     return TC_OK;
 }
 
-/* cumsum, cumprod, nancumsum, nancumprod: torch.cumsum(x, dim, dtype=). */
-static int run_sum_prod(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+/* The dtype cumsum, cumprod, nancumsum and nancumprod give: dtype=, or int64 for integers. */
+static tc_dtype sum_prod_dtype(const tc_op_args *a, tc_dtype in)
+{
+    return a->has_dtype ? a->dtype : tc_dtype_is_integral(in, 1) ? TC_INT64 : in;
+}
+
+/* cumsum, cumprod, nancumsum, nancumprod: torch.cumsum(x, dim, dtype=)'s checks. */
+static int check_sum_prod(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err)
 {
     int dim, rc;
-    kind k = (a->op == TC_OP_CUMSUM || a->op == TC_OP_NANCUMSUM) ? K_SUM : K_PROD;
     if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)))
         return rc;
-    tc_dtype to = a->has_dtype ? a->dtype
-                : tc_dtype_is_integral(x->dtype, 1) ? TC_INT64 : x->dtype;
+    tc_dtype to = sum_prod_dtype(a, x->dtype);
+    y->dtype = to;
+    if (x->ndim == 0)       /* a fill_ (1.13, checked against the value) or a copy_ (2.6) */
+        return TC_OK;
+    if (x->numel > 0 && (to == TC_BOOL || no_kernel(to)))
+        return not_implemented(a->op, to, "dtype", "int64", err);
+    if (x->numel > 0 && lacks_half(a, to))
+        return not_implemented(a->op, to, "dtype", "float32", err);
+    return TC_OK;
+}
+
+static int check_logcumsumexp(const tc_op_args *a, const tc_tensor *x, tc_err *err)
+{
+    int dim, rc;
+    if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)))
+        return rc;
+    if (tc_dtype_is_integral(x->dtype, 1) || lacks_half(a, x->dtype))
+        return not_implemented(a->op, x->dtype, "dtype", "float32", err);
+    if (tc_dtype_is_complex(x->dtype) && a->torch_version == TC_TORCH_1_13)
+        return not_implemented(a->op, x->dtype, "torch_version", "2.6", err);
+    return TC_OK;
+}
+
+static int check_extremum(const tc_op_args *a, const tc_tensor *x, tc_err *err)
+{
+    int dim, rc;
+    /*
+     * ATen's cummax_out fills a 0-d result and returns an empty one before
+     * it looks at dim, so those accept any dim.
+     */
+    if (x->ndim == 0 || x->numel == 0)
+        return TC_OK;
+    if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)))
+        return rc;
+    if (tc_dtype_is_complex(x->dtype))
+        return not_implemented(a->op, x->dtype, NULL, "complex numbers are not ordered", err);
+    if (lacks_half(a, x->dtype))
+        return not_implemented(a->op, x->dtype, "dtype", "float32", err);
+    if (no_kernel(x->dtype))
+        return not_implemented(a->op, x->dtype, "dtype", "int64", err);
+    return TC_OK;
+}
+
+int tc_scan_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err)
+{
+    int rc;
+    int extremum = a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN;
+    tc_meta_of(x, y);
+    if (extremum && (a->exclusive || a->include_initial))
+        return tc_err_set(err, TC_EARG, "%s has no identity element: --%s is not supported",
+                          tc_op_name(a->op), a->exclusive ? "exclusive" : "include-initial");
+    if (a->exclusive && a->include_initial)
+        return tc_err_set(err, TC_EARG, "--exclusive and --include-initial cannot be combined");
+    if (a->include_initial && x->ndim == 0)
+        return tc_err_set(err, TC_EARG, "--include-initial needs a tensor with at least one dimension");
+    if (!a->has_dim)
+        return tc_err_set(err, TC_EARG, "%s needs --dim", tc_op_name(a->op));
+    switch (a->op) {
+    case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
+        rc = check_sum_prod(a, x, y, err);
+        break;
+    case TC_OP_LOGCUMSUMEXP:
+        rc = check_logcumsumexp(a, x, err);
+        break;
+    case TC_OP_CUMMAX: case TC_OP_CUMMIN:
+        rc = check_extremum(a, x, err);
+        break;
+    default:
+        rc = tc_err_set(err, TC_EARG, "%s is not a scan", tc_op_name(a->op));
+        break;
+    }
+    if (rc == TC_OK && a->include_initial) {
+        int dim;
+        tc_dim_wrap(a->dim, x->ndim, &dim, NULL);
+        y->shape[dim]++;
+    }
+    return rc;
+}
+
+/* cumsum, cumprod, nancumsum, nancumprod, checked: torch.cumsum(x, dim, dtype=). */
+static int run_sum_prod(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
+{
+    int dim, rc = TC_OK;
+    kind k = (a->op == TC_OP_CUMSUM || a->op == TC_OP_NANCUMSUM) ? K_SUM : K_PROD;
+    tc_dim_wrap(a->dim, x->ndim, &dim, NULL);
+    tc_dtype to = sum_prod_dtype(a, x->dtype);
     tc_tensor *src = NULL, *cx = NULL;
     if (a->op == TC_OP_NANCUMSUM || a->op == TC_OP_NANCUMPROD) {
         if ((rc = replace_nan(x, k == K_SUM ? 0.0 : 1.0, &src, err)))
@@ -846,10 +935,6 @@ static int run_sum_prod(const tc_op_args *a, const tc_tensor *x, tc_result *r, t
             (rc = tc_tensor_convert_version(x, to, a->torch_version, &cx, err)) != TC_OK)
             goto done;
         rc = scan_scalar(k, cx ? cx : x, to, a->exclusive, 0, &r->values, err);
-    } else if (x->numel > 0 && (to == TC_BOOL || no_kernel(to))) {
-        rc = not_implemented(a->op, to, "dtype", "int64", err);
-    } else if (x->numel > 0 && lacks_half(a, to)) {
-        rc = not_implemented(a->op, to, "dtype", "float32", err);
     } else if (x->dtype == to) {
         rc = scan_accumulate(k, x, dim, a->reverse, a->exclusive, a->include_initial,
                              &r->values, err);
@@ -863,15 +948,11 @@ done:
     return rc;
 }
 
+/* logcumsumexp, checked. */
 static int run_logcumsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
 {
-    int dim, rc;
-    if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)))
-        return rc;
-    if (tc_dtype_is_integral(x->dtype, 1) || lacks_half(a, x->dtype))
-        return not_implemented(a->op, x->dtype, "dtype", "float32", err);
-    if (tc_dtype_is_complex(x->dtype) && a->torch_version == TC_TORCH_1_13)
-        return not_implemented(a->op, x->dtype, "torch_version", "2.6", err);
+    int dim;
+    tc_dim_wrap(a->dim, x->ndim, &dim, NULL);
     kind k = a->torch_version == TC_TORCH_1_13 ? K_LCSE : K_LCSE26;
     if (x->ndim == 0)
         return scan_scalar(k, x, x->dtype, a->exclusive, 0, &r->values, err);
@@ -879,49 +960,29 @@ static int run_logcumsumexp(const tc_op_args *a, const tc_tensor *x, tc_result *
                            &r->values, err);
 }
 
+/* cummax, cummin, checked. */
 static int run_extremum(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
 {
     int is_max = a->op == TC_OP_CUMMAX;
-    int dim = 0, rc;
+    int dim = 0;
     r->name = is_max ? "cummax" : "cummin";
-    /*
-     * ATen's cummax_out fills a 0-d result and returns an empty one before
-     * it looks at dim, so those accept any dim.
-     */
     if (x->ndim == 0 || x->numel == 0) {
         r->values = tc_tensor_clone(x, err);
         r->indices = r->values ? tc_tensor_new(TC_INT64, x->ndim, x->shape, err) : NULL;
-        return r->indices ? TC_OK : (err ? err->code : TC_ENOMEM);
+        return r->indices ? TC_OK : TC_ENOMEM;
     }
-    if ((rc = tc_dim_wrap(a->dim, x->ndim, &dim, err)))
-        return rc;
-    if (tc_dtype_is_complex(x->dtype))
-        return not_implemented(a->op, x->dtype, NULL, "complex numbers are not ordered", err);
-    if (lacks_half(a, x->dtype))
-        return not_implemented(a->op, x->dtype, "dtype", "float32", err);
-    if (no_kernel(x->dtype))
-        return not_implemented(a->op, x->dtype, "dtype", "int64", err);
+    tc_dim_wrap(a->dim, x->ndim, &dim, NULL);
     return scan_extremum(is_max, x, dim, a->reverse, &r->values, &r->indices, err);
 }
 
 int tc_scan_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err)
 {
-    int rc;
+    tc_meta y;
     memset(r, 0, sizeof *r);
-    int extremum = a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN;
-    if (extremum && (a->exclusive || a->include_initial))
-        return tc_err_set(err, TC_EARG, "%s has no identity element: --%s is not supported",
-                          tc_op_name(a->op), a->exclusive ? "exclusive" : "include-initial");
-    if (a->exclusive && a->include_initial)
-        return tc_err_set(err, TC_EARG, "--exclusive and --include-initial cannot be combined");
-    if (a->include_initial && x->ndim == 0)
-        return tc_err_set(err, TC_EARG, "--include-initial needs a tensor with at least one dimension");
-    if (!a->has_dim)
-        return tc_err_set(err, TC_EARG, "%s needs --dim", tc_op_name(a->op));
+    int rc = tc_scan_check(a, x, &y, err);
+    if (rc)
+        return rc;
     switch (a->op) {
-    case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
-        rc = run_sum_prod(a, x, r, err);
-        break;
     case TC_OP_LOGCUMSUMEXP:
         rc = run_logcumsumexp(a, x, r, err);
         break;
@@ -929,7 +990,7 @@ int tc_scan_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *e
         rc = run_extremum(a, x, r, err);
         break;
     default:
-        rc = tc_err_set(err, TC_EARG, "%s is not a scan", tc_op_name(a->op));
+        rc = run_sum_prod(a, x, r, err);
         break;
     }
     if (rc)
@@ -966,20 +1027,22 @@ int tc_scan_carry_new(const tc_op_args *a, tc_dtype in, int64_t width, tc_scan_c
                       tc_err *err)
 {
     *out = NULL;
-    /* The checks and the result dtype: exactly tc_op_run's on one row of zeros. */
-    int64_t shape[2] = {1, width};
-    tc_tensor *probe = tc_tensor_new(in, 2, shape, err);
-    if (!probe)
-        return err ? err->code : TC_ENOMEM;
+    /*
+     * The checks and the result dtype: tc_op_run's for a table of dtype in
+     * with `width` columns, scanned along dim 0 (x.to(dtype) first for an
+     * op without dtype=), asked of the checks, not of a run.
+     */
     tc_op_args pa = *a;
     pa.dim = 0;
-    tc_result r;
-    int rc = tc_op_run(&pa, probe, &r, err);
-    tc_tensor_free(probe);
-    if (rc)
+    int64_t shape[2] = {1, width};
+    tc_tensor h;
+    tc_meta y;
+    int rc;
+    tc_op_args b;
+    tc_tensor_header(&h, in, 2, shape);
+    if ((rc = tc_op_prepare(&pa, &h, &b, &h.dtype, err)) || (rc = tc_scan_check(&b, &h, &y, err)))
         return rc;
-    tc_dtype to = r.values->dtype;
-    tc_result_free(&r);
+    tc_dtype to = y.dtype;
 
     tc_scan_carry *c = tc_calloc(1, sizeof *c);
     if (!c)

@@ -48,6 +48,31 @@ enum { CELL_MISSING, CELL_VALUE, CELL_WORD };
 
 /* ---- reader setup ------------------------------------------------------------- */
 
+void tc_table_free(tc_table *t)
+{
+    if (!t)
+        return;
+    for (int c = 0; c < t->ncols; c++) {
+        if (t->name)
+            tc_free(t->name[c]);
+        if (t->raw)
+            tc_free(t->raw[c]);
+    }
+    tc_free(t->name);
+    tc_free(t->raw);
+    tc_free(t->role);
+    tc_free(t->val_col);
+    tc_free(t->key_col);
+    tc_free(t->keytext);
+    tc_free(t->key);
+    tc_free(t);
+}
+
+int tc_read_opts_check(const tc_read_opts *o, tc_err *err)
+{
+    return o->has_input_dtype ? tc_dtype_check_version(o->input_dtype, o->torch_version, err) : TC_OK;
+}
+
 int tc_treader_share(const tc_treader *from, tc_treader *r, tc_err *err)
 {
     *r = *from;

@@ -138,6 +138,48 @@ uint64_t tc_tensor_get_u64(const tc_tensor *t, int64_t i);
  * an op that takes one dim, a dtype the PyTorch version lacks.
  */
 int tc_op_check_args(const tc_op_args *a, const tc_tensor *x, tc_err *err);
+/*
+ * ops.c: the start of every op, run or checked: the op known, the shared
+ * checks, then --dtype, which for an op without dtype= means
+ * op(x.to(dtype)): *b is a as the kernel gets it (has_dtype cleared then)
+ * and *in the dtype the kernel sees.
+ */
+int tc_op_prepare(const tc_op_args *a, const tc_tensor *x, tc_op_args *b, tc_dtype *in, tc_err *err);
+
+/*
+ * ops.c: the kernel module an op belongs to (which tc_*_check and
+ * tc_*_run it goes to); whether tc_op_grad has its gradient; the fewest
+ * dims an input needs for a's dims (tc_op_result_dtype's input).
+ */
+typedef enum { TC_FAM_SHOW, TC_FAM_SCAN, TC_FAM_DIFF, TC_FAM_REDUCE, TC_FAM_NANRED } tc_op_family;
+tc_op_family tc_op_family_of(tc_op op);
+int tc_op_has_grad(tc_op op);
+int tc_op_min_ndim(const tc_op_args *a);
+
+/*
+ * What an op gives, without its values: the result's dtype and shape (a
+ * second result, the indices, is int64 of the same shape).
+ */
+typedef struct tc_meta {
+    tc_dtype dtype;
+    int ndim;
+    int64_t shape[TC_MAX_DIMS];
+} tc_meta;
+/* tensor.c: x's dtype and shape as a tc_meta; a tensor header (no data) of that dtype and shape. */
+void tc_meta_of(const tc_tensor *x, tc_meta *m);
+void tc_tensor_header(tc_tensor *h, tc_dtype t, int ndim, const int64_t *shape);
+/*
+ * The kernels' checks, each shared by the kernel's run (which calls it
+ * first) and tc_op_check (op_run.c): they read x's dtype and shape only,
+ * never its data (a tc_tensor_header will do), check in PyTorch's order,
+ * and give the run's error, or TC_OK and the result's dtype and shape in
+ * *y.  Errors that depend on values (1.13's overflow in a 0-d cumsum with
+ * dtype=) are the run's alone.
+ */
+int tc_scan_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err);
+int tc_diff_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err);
+int tc_reduce_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err);
+int tc_nanreduce_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *err);
 
 /* One op implementation; validates as PyTorch does, in PyTorch's order. */
 typedef int (*tc_op_fn)(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
@@ -241,10 +283,16 @@ typedef struct tc_scalar {
 bool tc_scalar_parse(const char *s, size_t n, tc_scalar *out);
 
 /*
- * read.c: TC_OK, or TC_EDTYPE if o's input_dtype does not exist in
+ * table.c: TC_OK, or TC_EDTYPE if o's input_dtype does not exist in
  * o's PyTorch version; every reader's entry point asks first.
  */
 int tc_read_opts_check(const tc_read_opts *o, tc_err *err);
+/*
+ * read_csv.c: tc_read_table for text of format f (CSV or JSON, after
+ * tc_read_table's checks in read.c): a table, or a JSON document.
+ */
+int tc_read_text_table(const char *data, size_t n, const tc_read_opts *o, tc_format f, tc_tensor **out,
+                       tc_table **table, tc_err *err);
 
 /*
  * NULL if torch.tensor([v], dtype=t) accepts v, else PyTorch's message
@@ -352,6 +400,7 @@ typedef struct tc_row {
 
 struct csv_parser;
 struct tc_jrows;
+struct tc_dialect;
 
 /*
  * A tokenizer for one dialect: delimiter (' ' for runs of spaces and tabs)
@@ -376,8 +425,9 @@ typedef struct tc_tok {
     size_t nf, capf;
     char *text;
     size_t ntext, captext;
-    /* the JSON dialect (json_rows.c), NULL for delimited text */
+    /* the JSON dialect (json_rows.c) and its hooks, NULL for delimited text */
     struct tc_jrows *json;
+    const struct tc_dialect *dialect;
     bool want_names;            /* give the names row (records, split, object lines) first */
     bool named;                 /* the first row given was the names row: a header */
     int nindex;                 /* leading columns that are a pandas index: keys, whatever they hold */
@@ -435,12 +485,19 @@ int tc_json_form(const char *p, size_t n);
  * written, a string's characters, true/false, and null an empty field.
  */
 int tc_tok_init_json(tc_tok *t, int form, tc_err *err);
-/* (csv_tok.c's hooks into the dialect) */
-void tc_jrows_free(struct tc_jrows *j);
-void tc_jrows_block(tc_tok *t);
-int tc_jrows_row(tc_tok *t);
-int tc_jrows_keep(tc_tok *t, const char *p, size_t n, size_t span[2]);
-const char *tc_jrows_raw(const struct tc_jrows *j);
+/*
+ * A dialect's hooks, which the tokenizer calls for its rows (JSON's,
+ * installed by tc_tok_init_json): csv_tok.c knows this interface, not
+ * json_rows.c, which builds on the tokenizer (tc_tok_mark, tc_tok_push,
+ * tc_tok_pos) without a loop of calls between the two files.
+ */
+struct tc_dialect {
+    void (*free)(struct tc_jrows *j);
+    void (*block)(tc_tok *t);
+    int (*row)(tc_tok *t);
+    int (*keep)(tc_tok *t, const char *p, size_t n, size_t span[2]);
+    const char *(*raw)(const struct tc_jrows *j);
+};
 /*
  * Text p[0, n) as a CSV field for delimiter delim: as it is, or quoted if a
  * reader would not read it back (a delimiter, a quote, a line end, blanks

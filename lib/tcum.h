@@ -373,12 +373,27 @@ typedef struct tc_result {
 
 void tc_result_free(tc_result *r);
 /*
- * Whether op a takes a tensor of this dtype and shape, without computing
- * it: TC_OK and, if out is given, the result's dtype in *out, or the error
- * the op would give (the same code and message).
+ * What op a would give for an input of this dtype and shape, and whether
+ * it takes it, without running it (no data, no allocation): the checks
+ * tc_op_run makes, in its order, which are the same functions the run
+ * calls first.  TC_OK and, for each pointer given, the result's dtype,
+ * number of dims and shape (out_shape has room for TC_MAX_DIMS; a second
+ * result, the indices, is int64 of the same shape); or the code and
+ * message tc_op_run would give.  Only errors that depend on the values
+ * (PyTorch 1.13's overflow in a 0-d cumsum with dtype=) are tc_op_run's
+ * alone.  tc_op_check is tc_op_result with the dtype alone.
  */
+int tc_op_result(const tc_op_args *a, tc_dtype dtype, int ndim, const int64_t *shape,
+                 tc_dtype *out_dtype, int *out_ndim, int64_t *out_shape, tc_err *err);
 int tc_op_check(const tc_op_args *a, tc_dtype dtype, int ndim, const int64_t *shape,
                 tc_dtype *out, tc_err *err);
+/*
+ * The result dtype of op a for an input of dtype in, whatever its shape:
+ * tc_op_result for the smallest input a's dims fit (2 along each of at
+ * least one dim; diff's prepend or cumulative_trapezoid's x shape it where
+ * given).  TC_OK and *out, or the error for that dtype.
+ */
+int tc_op_result_dtype(const tc_op_args *a, tc_dtype in, tc_dtype *out, tc_err *err);
 /* How many tensors op a gives: 2 for cummax, cummin, and max/min with a dim; else 1. */
 int tc_op_nresults(const tc_op_args *a);
 /*

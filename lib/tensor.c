@@ -1,6 +1,7 @@
-/* tensor.c - allocation, shapes and layouts, and element access. */
+/* tensor.c - allocation, shapes and layouts, element access and x.to(dtype). */
 #include "tc_private.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -42,6 +43,28 @@ bool tc_mem_fits(uint64_t n)
     if (!sys)
         sys_cache = sys = system_limit();
     return n <= sys && n <= SIZE_MAX && (!user_limit || n <= user_limit);
+}
+
+void tc_meta_of(const tc_tensor *x, tc_meta *m)
+{
+    memset(m, 0, sizeof *m);
+    m->dtype = x->dtype;
+    m->ndim = x->ndim;
+    memcpy(m->shape, x->shape, (size_t)x->ndim * sizeof *m->shape);
+}
+
+void tc_tensor_header(tc_tensor *h, tc_dtype t, int ndim, const int64_t *shape)
+{
+    memset(h, 0, sizeof *h);
+    h->dtype = t;
+    h->ndim = ndim;
+    h->numel = 1;
+    for (int d = 0; d < ndim; d++) {
+        h->shape[d] = shape[d];
+        /* saturated: the checks ask only whether there are elements */
+        if (!tc_mul_ok(h->numel, shape[d], &h->numel))
+            h->numel = INT64_MAX;
+    }
 }
 
 tc_tensor *tc_tensor_new(tc_dtype t, int ndim, const int64_t *shape, tc_err *err)
@@ -233,13 +256,6 @@ void tc_dims_str(int ndim, const int64_t *dims, char open, char *out, size_t cap
     out[len] = '\0';
 }
 
-void tc_dims_put(tc_buf *b, int ndim, const int64_t *dims, char open)
-{
-    char s[TC_DIMS_STR_MAX];
-    tc_dims_str(ndim, dims, open, s, sizeof s);
-    tc_buf_puts(b, s);
-}
-
 void tc_shape_str(const tc_tensor *x, int parens, char *out, size_t cap)
 {
     tc_dims_str(x->ndim, x->shape, parens ? '(' : '[', out, cap);
@@ -249,7 +265,7 @@ int tc_tensor_reshape(const tc_tensor *x, int ndim, const int64_t *shape,
                       tc_tensor **out, tc_err *err)
 {
     *out = NULL;
-    int64_t sz[TC_MAX_DIMS];
+    int64_t sz[TC_MAX_DIMS] = {0};   /* (zeroed for the analyzer: only sz[0, ndim) is read) */
     int infer = -1;
     int64_t known = 1;
     if (ndim > TC_MAX_DIMS)
@@ -396,4 +412,221 @@ void tc_result_free(tc_result *r)
         r->values = r->indices = NULL;
         r->name = NULL;
     }
+}
+
+/* ---- element stores and x.to(dtype) -------------------------------------- */
+
+/*
+ * Every conversion here reproduces what PyTorch's CPU copy kernel stores
+ * on x86-64, including the cases C leaves undefined (NaN or out-of-range
+ * floats cast to integers), which are written out explicitly.
+ */
+
+/* Keep the low bits of v, as a two's-complement narrowing store does. */
+static int8_t wrap_i8(int64_t v)
+{
+    uint8_t u = (uint8_t)(uint64_t)v;
+    return u < 0x80 ? (int8_t)u : (int8_t)(u - 256);
+}
+
+static int16_t wrap_i16(int64_t v)
+{
+    uint16_t u = (uint16_t)(uint64_t)v;
+    return u < 0x8000 ? (int16_t)u : (int16_t)((int32_t)u - 65536);
+}
+
+static int32_t wrap_i32(int64_t v)
+{
+    uint32_t u = (uint32_t)(uint64_t)v;
+    return u < 0x80000000u ? (int32_t)u : (int32_t)((int64_t)u - 4294967296LL);
+}
+
+/*
+ * x86-64's unsigned conversions as GCC compiles static_cast<uint64_t>(v):
+ * below 2^63 (and NaN) cvttsd2si, else cvttsd2si(v - 2^63) with the top bit
+ * flipped, so 2^64 and above (and +inf) give 0, NaN and -inf 2^63.
+ */
+static uint64_t cast_f64_to_u64(double v)
+{
+    if (!(v >= 0x1p63))
+        return (uint64_t)tc_cast_f64_to_i64(v);
+    return (uint64_t)tc_cast_f64_to_i64(v - 0x1p63) ^ ((uint64_t)1 << 63);
+}
+
+/*
+ * static_cast<uint32_t>(v) in the copy kernel's scalar code: a 64-bit
+ * cvttsd2si, low 32 bits (NaN, inf and 1e20 give 0, -3e9 gives 1294967296).
+ */
+static uint32_t cast_f64_to_u32(double v)
+{
+    return (uint32_t)(uint64_t)tc_cast_f64_to_i64(v);
+}
+
+/*
+ * The same in GCC's vectorized form of that loop, which uses the 32-bit
+ * cvttps2dq: values from 2^31 on are converted less 2^31 with the top bit
+ * flipped; NaN and whatever else is out of range give 2^31.
+ */
+static uint32_t cast_f64_to_u32_vec(double v)
+{
+    if (v >= 0x1p31)
+        return (uint32_t)tc_cast_f64_to_i32(v - 0x1p31) ^ 0x80000000u;
+    return (uint32_t)tc_cast_f64_to_i32(v);
+}
+
+/* ---- stores --------------------------------------------------------------- */
+
+/*
+ * A double (from a real float source) into element i.  Verified against
+ * torch: uint8, int64 and uint32 targets go through a 64-bit truncation,
+ * int8, int16, uint16 and int32 through a 32-bit one, uint64 through the
+ * unsigned conversion above; float16 and bfloat16 round twice (double ->
+ * float -> half), as c10's Half(float) constructor does.
+ */
+void tc_store_f64(tc_tensor *t, int64_t i, double v)
+{
+    void *d = t->data;
+    switch (t->dtype) {
+    case TC_BOOL: ((uint8_t *)d)[i] = v != 0; break;   /* NaN != 0: true */
+    case TC_UINT8: ((uint8_t *)d)[i] = (uint8_t)(uint64_t)tc_cast_f64_to_i64(v); break;
+    case TC_INT8: ((int8_t *)d)[i] = wrap_i8(tc_cast_f64_to_i32(v)); break;
+    case TC_INT16: ((int16_t *)d)[i] = wrap_i16(tc_cast_f64_to_i32(v)); break;
+    case TC_INT32: ((int32_t *)d)[i] = tc_cast_f64_to_i32(v); break;
+    case TC_INT64: ((int64_t *)d)[i] = tc_cast_f64_to_i64(v); break;
+    case TC_UINT16: ((uint16_t *)d)[i] = (uint16_t)(uint32_t)tc_cast_f64_to_i32(v); break;
+    case TC_UINT32: ((uint32_t *)d)[i] = cast_f64_to_u32(v); break;
+    case TC_UINT64: ((uint64_t *)d)[i] = cast_f64_to_u64(v); break;
+    case TC_FLOAT16: ((uint16_t *)d)[i] = tc_float_to_half((float)v); break;
+    case TC_BFLOAT16: ((uint16_t *)d)[i] = tc_float_to_bf16((float)v); break;
+    case TC_FLOAT32: ((float *)d)[i] = (float)v; break;
+    case TC_FLOAT64: ((double *)d)[i] = v; break;
+    case TC_COMPLEX64: ((float *)d)[2 * i] = (float)v; ((float *)d)[2 * i + 1] = 0; break;
+    case TC_COMPLEX128: ((double *)d)[2 * i] = v; ((double *)d)[2 * i + 1] = 0; break;
+    default: break;
+    }
+}
+
+/* An int64 (from a signed integer or bool source) into element i: wraps on narrowing. */
+void tc_store_i64(tc_tensor *t, int64_t i, int64_t v)
+{
+    void *d = t->data;
+    switch (t->dtype) {
+    case TC_BOOL: ((uint8_t *)d)[i] = v != 0; break;
+    case TC_UINT8: ((uint8_t *)d)[i] = (uint8_t)(uint64_t)v; break;
+    case TC_INT8: ((int8_t *)d)[i] = wrap_i8(v); break;
+    case TC_INT16: ((int16_t *)d)[i] = wrap_i16(v); break;
+    case TC_INT32: ((int32_t *)d)[i] = wrap_i32(v); break;
+    case TC_INT64: ((int64_t *)d)[i] = v; break;
+    case TC_UINT16: ((uint16_t *)d)[i] = (uint16_t)(uint64_t)v; break;
+    case TC_UINT32: ((uint32_t *)d)[i] = (uint32_t)(uint64_t)v; break;
+    case TC_UINT64: ((uint64_t *)d)[i] = (uint64_t)v; break;
+    /* int64 -> half/bfloat16 rounds through float, as c10 does. */
+    case TC_FLOAT16: ((uint16_t *)d)[i] = tc_float_to_half((float)v); break;
+    case TC_BFLOAT16: ((uint16_t *)d)[i] = tc_float_to_bf16((float)v); break;
+    case TC_FLOAT32: ((float *)d)[i] = (float)v; break;
+    case TC_FLOAT64: ((double *)d)[i] = (double)v; break;
+    case TC_COMPLEX64: ((float *)d)[2 * i] = (float)v; ((float *)d)[2 * i + 1] = 0; break;
+    case TC_COMPLEX128: ((double *)d)[2 * i] = (double)v; ((double *)d)[2 * i + 1] = 0; break;
+    default: break;
+    }
+}
+
+/*
+ * An unsigned value (from an unsigned source) into element i: integers
+ * keep the low bits, floats are the correctly rounded conversion (half and
+ * bfloat16 through float).
+ */
+void tc_store_u64(tc_tensor *t, int64_t i, uint64_t v)
+{
+    void *d = t->data;
+    switch (t->dtype) {
+    case TC_FLOAT16: ((uint16_t *)d)[i] = tc_float_to_half((float)v); break;
+    case TC_BFLOAT16: ((uint16_t *)d)[i] = tc_float_to_bf16((float)v); break;
+    case TC_FLOAT32: ((float *)d)[i] = (float)v; break;
+    case TC_FLOAT64: ((double *)d)[i] = (double)v; break;
+    case TC_COMPLEX64: ((float *)d)[2 * i] = (float)v; ((float *)d)[2 * i + 1] = 0; break;
+    case TC_COMPLEX128: ((double *)d)[2 * i] = (double)v; ((double *)d)[2 * i + 1] = 0; break;
+    default: tc_store_i64(t, i, (int64_t)v); break;   /* the same bits: wraps as a narrowing does */
+    }
+}
+
+/*
+ * A complex value into element i: a real target takes the real part.  Even
+ * bool does, as torch 1.13's copy kernel gives tensor([1j]).bool() == False
+ * (2.6's is True: tc_tensor_convert_version).
+ */
+void tc_store_c128(tc_tensor *t, int64_t i, double re, double im)
+{
+    void *d = t->data;
+    switch (t->dtype) {
+    case TC_COMPLEX64: ((float *)d)[2 * i] = (float)re; ((float *)d)[2 * i + 1] = (float)im; break;
+    case TC_COMPLEX128: ((double *)d)[2 * i] = re; ((double *)d)[2 * i + 1] = im; break;
+    default: tc_store_f64(t, i, re); break;
+    }
+}
+
+/*
+ * How many leading elements of an n-element copy from a floating dtype to
+ * uint32 GCC's vectorized loop converts (the rest take the scalar code);
+ * measured on torch 2.6: 4 at a time from float32 and float64, 8 from
+ * bfloat16, none from float16, and complex leaves at least one element to
+ * the scalar code.
+ */
+static int64_t u32_vector_count(tc_dtype from, int64_t n)
+{
+    switch (from) {
+    case TC_FLOAT32: case TC_FLOAT64: return n / 4 * 4;
+    case TC_BFLOAT16: return n / 8 * 8;
+    case TC_COMPLEX64: return n > 0 ? (n - 1) / 4 * 4 : 0;
+    case TC_COMPLEX128: return n > 0 ? (n - 1) / 8 * 8 : 0;
+    default: return 0;
+    }
+}
+
+int tc_tensor_convert(const tc_tensor *x, tc_dtype t, tc_tensor **out, tc_err *err)
+{
+    return tc_tensor_convert_version(x, t, TC_TORCH_2_6, out, err);
+}
+
+int tc_tensor_convert_version(const tc_tensor *x, tc_dtype t, tc_torch_version v,
+                              tc_tensor **out, tc_err *err)
+{
+    *out = NULL;
+    tc_tensor *r = tc_tensor_new(t, x->ndim, x->shape, err);
+    if (!r)
+        return TC_ENOMEM;
+    tc_tensor_set_layout(r, x);
+    int64_t n = x->numel;
+    if (x->dtype == t) {
+        if (n)
+            memcpy(r->data, x->data, (size_t)n * tc_dtype_size(t));
+    } else if (tc_dtype_is_unsigned(x->dtype)) {
+        for (int64_t i = 0; i < n; i++)
+            tc_store_u64(r, i, tc_tensor_get_u64(x, i));
+    } else if (tc_dtype_is_integral(x->dtype, 1)) {
+        for (int64_t i = 0; i < n; i++)
+            tc_store_i64(r, i, tc_tensor_get_i64(x, i));
+    } else if (tc_dtype_is_complex(x->dtype)) {
+        /* 2.6 casts complex to bool as z != 0, 1.13 as real(z) != 0. */
+        int both = t == TC_BOOL && v != TC_TORCH_1_13;
+        for (int64_t i = 0; i < n; i++) {
+            double re, im;
+            tc_tensor_get_c128(x, i, &re, &im);
+            tc_store_c128(r, i, both && im != 0 ? 1.0 : re, im);
+        }
+    } else {
+        /* float16/bfloat16/float32 widen to double exactly. */
+        for (int64_t i = 0; i < n; i++)
+            tc_store_f64(r, i, tc_tensor_get_f64(x, i));
+    }
+    if (t == TC_UINT32 && (tc_dtype_is_float(x->dtype) || tc_dtype_is_complex(x->dtype))) {
+        /* the loop runs in memory order: the vector part is the first elements there */
+        int64_t nv = u32_vector_count(x->dtype, n);
+        for (int64_t p = 0; p < nv; p++) {
+            int64_t i = tc_tensor_logical_index(x, p);
+            ((uint32_t *)r->data)[i] = cast_f64_to_u32_vec(tc_tensor_get_f64(x, i));
+        }
+    }
+    *out = r;
+    return TC_OK;
 }
