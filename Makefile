@@ -125,8 +125,13 @@ faultsim: tcum-faultsim
 testdata/stream_chunks: testdata/stream_chunks.c lib/tcum.h libtcum.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ testdata/stream_chunks.c libtcum.a $(LDFLAGS) $(LDLIBS)
 
-check: tcum lib/example testdata/stream_chunks
+# A JSON array read by threads in small parts is the one-thread tensor (or error).
+testdata/json_parts: testdata/json_parts.c lib/tcum.h libtcum.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ testdata/json_parts.c libtcum.a $(LDFLAGS) $(LDLIBS)
+
+check: tcum lib/example testdata/stream_chunks testdata/json_parts
 	./testdata/stream_chunks
+	./testdata/json_parts
 	sh testdata/run-tests.sh ./tcum
 	sh testdata/stream-memcheck.sh ./tcum
 	sh testdata/gz-memcheck.sh ./tcum
@@ -249,7 +254,7 @@ lint-man:
 
 clean:
 	rm -f tcum tcum-asan tcum-faultsim tcum-tsan bench/numcheck lib/*.o lib/example libtcum.a libtcum.so.* tcum.pc \
-	  lib/example-installed testdata/stream_chunks \
+	  lib/example-installed testdata/stream_chunks testdata/json_parts \
 	  testdata/forkrun testdata/*.o
 
 .PHONY: all check asan valgrind deps clean fuzz fuzz-torch hostile lint bench numcheck print-lib-src install-check faultsim tsan check-threads \
