@@ -58,6 +58,9 @@ static void blank(text *t)
 
 enum { M_INT, M_FLOAT, M_MIXED, M_BOOL, M_BIG, M_ALL, M_NMODES };
 
+/* 10^340: beyond float64 too ("int too large to convert to float") */
+static char huge[342];
+
 /* One value of the array's kind (mode). */
 static void number(text *t, int mode)
 {
@@ -67,11 +70,7 @@ static void number(text *t, int mode)
     };
     static const char *const bigs[] = {
         "9223372036854775808", "-9223372036854775809", "18446744073709551615",
-        "18446744073709551616", "-18446744073709551616",
-        "1000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-        "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-        "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
-        "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        "18446744073709551616", "-18446744073709551616", huge,
     };
     static const char *const floats[] = {
         "1.5", "-0.0", "0.0", "-0.5e-3", "1e308", "1e309", "-1E+2", "4.9e-324", "2.5e-330",
@@ -278,7 +277,9 @@ static int check(const text *t, const tc_read_opts *o, int threads, long block, 
 
 int main(int argc, char **argv)
 {
-    long cases = argc > 1 ? atol(argv[1]) : 8000, fails = 0, read = 0;
+    long cases = argc > 1 ? strtol(argv[1], NULL, 10) : 8000, fails = 0, read = 0;
+    huge[0] = '1';
+    memset(huge + 1, '0', sizeof huge - 2);
     text t = {NULL, 0, 0};
     tc_read_opts o;
     for (long i = 0; i < cases; i++) {
