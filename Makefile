@@ -129,9 +129,14 @@ testdata/stream_chunks: testdata/stream_chunks.c lib/tcum.h libtcum.a
 testdata/optable_test: testdata/optable_test.c lib/tcum.h libtcum.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ testdata/optable_test.c libtcum.a $(LDFLAGS) $(LDLIBS)
 
-check: tcum lib/example testdata/stream_chunks testdata/optable_test
+# A JSON array read by threads in small parts is the one-thread tensor (or error).
+testdata/json_parts: testdata/json_parts.c lib/tcum.h libtcum.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ testdata/json_parts.c libtcum.a $(LDFLAGS) $(LDLIBS)
+
+check: tcum lib/example testdata/stream_chunks testdata/optable_test testdata/json_parts
 	./testdata/stream_chunks
 	./testdata/optable_test
+	./testdata/json_parts
 	sh testdata/run-tests.sh ./tcum
 	sh testdata/stream-memcheck.sh ./tcum
 	sh testdata/gz-memcheck.sh ./tcum
@@ -262,7 +267,7 @@ lint-man:
 
 clean:
 	rm -f tcum tcum-asan tcum-faultsim tcum-tsan bench/numcheck lib/*.o lib/example libtcum.a libtcum.so.* tcum.pc \
-	  lib/example-installed testdata/stream_chunks testdata/optable_test \
+	  lib/example-installed testdata/stream_chunks testdata/optable_test testdata/json_parts \
 	  testdata/forkrun testdata/*.o
 
 .PHONY: all check asan valgrind deps clean fuzz fuzz-torch realdata hostile lint bench numcheck print-lib-src install-check faultsim tsan check-threads \

@@ -8,7 +8,7 @@
 # BENCH_VERIFY=0 skips it).  Peers that are not installed (python3-pandas,
 # python3-torch, miller) are skipped with a note.  Data is generated
 # deterministically into bench/data/ (not committed).
-# Usage: sh bench/run.sh [W1 W2 W3 W4 W5 W6 W7]   (default: all)
+# Usage: sh bench/run.sh [W1 W2 W3 W4 W5 W6 W7 W8]   (default: all)
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${BENCH_RUNS:-3}
@@ -221,10 +221,28 @@ w7() {
     [ "${BENCH_KEEP:-0}" = 1 ] || rm -f "$D/w1x4.csv" "$D/w1x16.csv"
 }
 
+# W8: W1's table as tcum writes it in JSON ({"dtype": "float32", "shape":
+# [1000000, 8], "data": [[...], ...]}), summed over the rows in float64:
+# the JSON array read by one thread and by two (cut between rows), and
+# NumPy's json.load + np.array (its pairwise sum: checked to 1e-9).
+w8() {
+    f=$D/w8.json
+    [ -f "$f" ] || "$TCUM" show -f json "$D/w1.csv" > "$f"
+    n=$(size "$f")
+    : > "$D/results"
+    measure tcum "$n" 1 "$TCUM sum --dim 0 --dtype float64 -f csv $f"
+    measure tcum-t1 "$n" 1 "$TCUM sum --dim 0 --dtype float64 -f csv --threads 1 $f"
+    measure tcum-t2 "$n" 1 "$TCUM sum --dim 0 --dtype float64 -f csv --threads 2 $f"
+    if have_py numpy; then
+        VERIFY_RTOL=1e-9 measure numpy "$n" 1 "$PY -c 'import json,numpy as np,sys; y = np.array(json.load(open(sys.argv[1]))[\"data\"], dtype=np.float32).sum(0, dtype=np.float64)[None]; $NP_SAVE' $f"
+    else echo "  numpy: skipped (install python3-numpy)"; fi
+    report "W8: 1,000,000 x 8 JSON array ($((n / 1000000)) MB, tcum's object form), sum --dim 0 --dtype float64"
+}
+
 echo "tcum bench: $(nproc) cores, $RUNS runs each, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'), $(date -u '+%Y-%m-%d %H:%M UTC')"
-for w in ${@:-W1 W2 W3 W4 W5 W6 W7}; do
+for w in ${@:-W1 W2 W3 W4 W5 W6 W7 W8}; do
     case $w in
-    W1) w1 ;; W2) w2 ;; W3) w3 ;; W4) w4 ;; W5) w5 ;; W6) w6 ;; W7) w7 ;;
+    W1) w1 ;; W2) w2 ;; W3) w3 ;; W4) w4 ;; W5) w5 ;; W6) w6 ;; W7) w7 ;; W8) w8 ;;
     *) echo "unknown workload $w"; exit 2 ;;
     esac
 done

@@ -1422,7 +1422,7 @@ int main(int argc, char **argv)
     o.read.threads = o.threads;
     const char *env_block = getenv("TCUM_TEST_BLOCK");
     if (env_block && *env_block)
-        o.test_block = parse_small_int(env_block, "TCUM_TEST_BLOCK", 1);
+        o.test_block = o.read.block = parse_small_int(env_block, "TCUM_TEST_BLOCK", 1);
     /* tests only: every CSV block through the tokenizer, never the fast path */
     const char *env_ref = getenv("TCUM_TEST_REFERENCE");
     o.read.reference = env_ref && *env_ref == '1';

@@ -12,6 +12,10 @@
  * CSV outputs are read back in turn and must give the same JSON, the same
  * table however quoted.  (Header names end at a NUL byte, so a CSV with
  * one is not held to it.)
+ *
+ * JSON is also read by 3 threads in parts of a few bytes (read_json.c cuts
+ * a rectangular number array between rows): the same tensor, bytes, dtype
+ * and shape, or the same error at the same position as one thread.
  */
 #include "tcum.h"
 
@@ -128,6 +132,38 @@ static void table_round_trip(const uint8_t *data, size_t size, const tc_read_opt
     tc_table_free(t2);
 }
 
+/* One thread and 3 threads in tiny parts read the same. */
+static void same_in_parts(const uint8_t *data, size_t size, const tc_read_opts *ro)
+{
+    tc_read_opts o[2] = {*ro, *ro};
+    o[0].threads = 1;
+    o[1].threads = 3;
+    o[1].block = 1 + (long)(size % 7);
+    tc_tensor *x[2] = {NULL, NULL};
+    tc_err err[2];
+    int rc[2];
+    for (int k = 0; k < 2; k++) {
+        memset(&err[k], 0, sizeof err[k]);
+        rc[k] = tc_read((const char *)data, size, &o[k], &x[k], &err[k]);
+    }
+    if (rc[0] != rc[1])
+        abort();
+    if (rc[0] != TC_OK) {
+        if (err[0].line != err[1].line || err[0].col != err[1].col ||
+            strcmp(err[0].msg, err[1].msg) || !err[0].param != !err[1].param ||
+            (err[0].param && strcmp(err[0].param, err[1].param)) ||
+            strcmp(err[0].suggest, err[1].suggest))
+            abort();   /* another error, or elsewhere */
+        return;
+    }
+    if (x[0]->dtype != x[1]->dtype || x[0]->ndim != x[1]->ndim || x[0]->numel != x[1]->numel ||
+        memcmp(x[0]->shape, x[1]->shape, (size_t)x[0]->ndim * sizeof *x[0]->shape) ||
+        memcmp(x[0]->data, x[1]->data, (size_t)x[0]->numel * tc_dtype_size(x[0]->dtype)))
+        abort();   /* another tensor */
+    tc_tensor_free(x[0]);
+    tc_tensor_free(x[1]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     tc_set_memory_limit((uint64_t)256 << 20);   /* see fuzz_cli.c */
@@ -154,6 +190,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         tc_tensor_free(t);
     }
+    if (FUZZ_FORMAT == TC_FMT_JSON)
+        same_in_parts(data, size, &ro);
     if (FUZZ_FORMAT == TC_FMT_CSV || FUZZ_FORMAT == TC_FMT_JSON)
         table_round_trip(data, size, &ro);
     return 0;

@@ -1175,7 +1175,12 @@ enum {
 };
 #define K_TCUM (K_DTYPE | K_SHAPE | K_DATA | K_VALUES | K_INDICES)
 
-/* The keys (K_*) of the object at d[i, e): its members at depth 1. */
+/*
+ * The keys (K_*) of the object at d[i] (up to its end, or e): its members
+ * at depth 1.  It stops at the first of tcum's own keys but "data": the
+ * object is then neither a record nor a split table, whatever follows
+ * (tcum's object form starts with "dtype": its data is not read through).
+ */
 static unsigned object_keys(const char *d, size_t i, size_t e)
 {
     static const struct { const char *name; unsigned bit; } known[] = {
@@ -1189,7 +1194,8 @@ static unsigned object_keys(const char *d, size_t i, size_t e)
         if (c == '[' || c == '{') {
             depth++;
         } else if (c == ']' || c == '}') {
-            depth--;
+            if (--depth == 0)
+                break;
         } else if (c == '"') {
             size_t s = ++i;
             while (i < e && d[i] != '"')
@@ -1206,6 +1212,8 @@ static unsigned object_keys(const char *d, size_t i, size_t e)
                 if (strlen(known[k].name) == i - s && !memcmp(known[k].name, d + s, i - s))
                     bit = known[k].bit;
             keys |= bit;
+            if (keys & (K_TCUM & ~K_DATA))
+                break;
         }
     }
     return keys;
@@ -1275,9 +1283,7 @@ int tc_json_form(const char *d, size_t n)
         return j < n && d[j] == '{' ? TC_JSON_RECORDS : TC_JSON_PLAIN;
     }
     if (d[i] == '{') {
-        bool newline;
-        size_t e = value_end(d, n, i, &newline);
-        unsigned keys = object_keys(d, i, e == SIZE_MAX ? n : e);
+        unsigned keys = object_keys(d, i, n);
         if (is_split(keys))
             return TC_JSON_SPLIT;
         return is_record(keys) ? TC_JSON_RECORDS : TC_JSON_PLAIN;

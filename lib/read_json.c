@@ -25,7 +25,10 @@
 #include "tc_private.h"
 
 #include <cJSON.h>
+#include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -872,45 +875,60 @@ static bool json_valid(const char *d, size_t n)
 
 /*
  * The common case without building a tree: nested arrays of JSON numbers,
- * rectangular, not empty, read in one pass straight into values.  Returns
- * true with *out set when the text is exactly that and the tensor is built;
- * false for anything else (strings, booleans, NaN, objects, empty or ragged
- * lists, bad syntax, a value the dtype refuses), and the general path
- * below reads the text again from the start and says what is wrong.  The
- * values, dtype and checks are the general path's own (tc_scalar_parse,
- * tc_values, tc_scalar_check), so a result from here is the same tensor.
+ * rectangular, not empty, read in one pass straight into values, alone or
+ * as the "data" of tcum's object form {"dtype": ..., "shape": [...],
+ * "data": [...]}.  The readers below return true with *out set when the
+ * text is exactly that and the tensor is built; false for anything else
+ * (strings, booleans, NaN, other members, empty or ragged lists, bad
+ * syntax, a value the dtype refuses), and the general path reads the text
+ * again from the start and says what is wrong.  The values, dtype and
+ * checks are the general path's own (tc_scalar_parse, tc_values,
+ * tc_scalar_check), so a result from here is the same tensor.
+ *
+ * A large array is read by threads: the text is cut after commas between
+ * top-level elements (rows), each part is read into values of its own,
+ * then the dtype is inferred from all of them and the parts are stored in
+ * the tensor at once.  A row boundary is found without reading from the
+ * start because the array holds nothing but numbers, brackets, commas and
+ * blanks: a comma between rows is the one followed by exactly ndim - 1
+ * '[' (ndim learnt from the first row).  A cut anywhere else (a quote, or
+ * anything the fast path refuses, is no array of numbers) makes a part
+ * fail, and the array is read again by one thread, so whatever the text,
+ * the result is that of one thread.
  */
-static bool read_fast(const json_ctx *c, tc_tensor **out)
+
+/* Below this much text one thread reads an array. */
+#define PAR_MIN (1 << 20)
+/* At most this many parts (the test knob o->block could ask for more). */
+#define PAR_MAX_PARTS 1024
+/* fast_run's stop: the first comma between rows. */
+#define FIRST_ROW SIZE_MAX
+
+/*
+ * Numbers and lists from d[i], the start of a value, into vs with sh's
+ * shape rules: until the outermost list closes (the position after it is
+ * returned), or until the comma between rows (at depth 1) that ends at
+ * stop (FIRST_ROW: the first one), whose end is returned; 0 for anything
+ * else.
+ */
+static size_t fast_run(const char *d, size_t n, size_t i, size_t stop, tc_shape *sh, tc_values *vs)
 {
-    const char *d = c->data;
-    size_t n = c->n, i = 0;
-    while (i < n && is_ws(d[i]))
-        i++;
-    if (i == n || d[i] != '[')
-        return false;
-
-    tc_shape sh;                    /* torch.tensor's shape rules, as read_torch.c */
-    tc_shape_init(&sh);
-    tc_values vs;
-    tc_values_init(&vs, NULL);
-    bool ok = false;
-
     for (;;) {
         /* At the start of a value: lists open, then a number. */
         while (i < n && is_ws(d[i]))
             i++;
         if (i < n && d[i] == '[') {
-            if (tc_shape_open(&sh) != TC_SHAPE_OK)
-                goto done;
+            if (tc_shape_open(sh) != TC_SHAPE_OK)
+                return 0;
             i++;
             continue;
         }
         size_t len = tc_json_number_len(d, n, i);
         bool store;
         tc_scalar v;
-        if (len == 0 || tc_shape_scalar(&sh, &store) != TC_SHAPE_OK ||
-            !tc_scalar_parse(d + i, len, &v) || tc_values_push(&vs, &v, i))
-            goto done;              /* not a number (or []), or misplaced */
+        if (len == 0 || tc_shape_scalar(sh, &store) != TC_SHAPE_OK ||
+            !tc_scalar_parse(d + i, len, &v) || tc_values_push(vs, &v, i))
+            return 0;               /* not a number (or []), or misplaced */
         i += len;
         /* After a value: ',' for the next one, or ']' closing lists. */
         for (;;) {
@@ -918,41 +936,398 @@ static bool read_fast(const json_ctx *c, tc_tensor **out)
                 i++;
             if (i < n && d[i] == ',') {
                 i++;
+                if (sh->depth == 1 && (i == stop || stop == FIRST_ROW))
+                    return i;
+                if (i == stop)
+                    return 0;
                 break;
             }
-            if (i == n || d[i] != ']' || tc_shape_close(&sh) != TC_SHAPE_OK)
-                goto done;
+            if (i == n || d[i] != ']' || tc_shape_close(sh) != TC_SHAPE_OK)
+                return 0;
             i++;
-            if (sh.depth == 0) {
-                while (i < n && is_ws(d[i]))
-                    i++;
-                if (i != n || sh.empty)
-                    goto done;
-                goto built;
-            }
+            if (sh->depth == 0)
+                return i;
         }
     }
-built:
-    {
-        tc_dtype t = c->o->has_input_dtype ? c->o->input_dtype
-                                           : tc_values_dtype(&vs, c->o->default_dtype);
-        if (c->o->has_input_dtype) {
+}
+
+/* The dtype of the values: has_dtype's t, else torch.tensor's inference from seen. */
+static tc_dtype fast_dtype(const json_ctx *c, unsigned seen, bool has_dtype, tc_dtype t)
+{
+    if (has_dtype)
+        return t;
+    tc_values all;
+    memset(&all, 0, sizeof all);
+    all.seen = seen;
+    return tc_values_dtype(&all, c->o->default_dtype);
+}
+
+/* The array at d[b] by one thread; the position after it, or 0. */
+static size_t fast_seq(const json_ctx *c, size_t b, bool has_dtype, tc_dtype t, tc_tensor **out)
+{
+    tc_shape sh;                    /* torch.tensor's shape rules, as read_torch.c */
+    tc_shape_init(&sh);
+    tc_values vs;
+    tc_values_init(&vs, NULL);
+    size_t e = fast_run(c->data, c->n, b, 0, &sh, &vs);
+    if (e && !sh.empty) {
+        t = fast_dtype(c, vs.seen, has_dtype, t);
+        if (has_dtype) {
             tc_scalar v;
-            for (size_t k = 0; k < vs.n; k++) {
+            for (size_t k = 0; k < vs.n && e; k++) {
                 tc_values_get(&vs, k, &v);
                 if (tc_scalar_check(&v, t))
-                    goto done;
+                    e = 0;
             }
             vs.has_dtype = 1;
             vs.dtype = t;
         }
         size_t bad;
         bool has_bad;
-        ok = tc_values_tensor(&vs, t, sh.ndim, sh.shape, out, &bad, &has_bad, NULL) == TC_OK;
+        if (e && tc_values_tensor(&vs, t, sh.ndim, sh.shape, out, &bad, &has_bad, NULL) != TC_OK)
+            e = 0;
+    } else {
+        e = 0;
     }
-done:
     tc_values_free(&vs);
-    return ok;
+    return e;
+}
+
+typedef struct fast_part {
+    size_t from, to;            /* its text; to == the stop after its last comma */
+    bool last;                  /* to the end of the array (to: the text's end) */
+    tc_shape sh;
+    tc_values vs;
+    size_t end;                 /* fast_run's result */
+    int64_t at;                 /* where its first value goes in the tensor */
+    bool bad;                   /* a value the dtype refuses */
+} fast_part;
+
+typedef struct fast_job {
+    const char *d;
+    fast_part *part;
+    int nparts;
+    atomic_int next;            /* the next part a thread takes */
+    bool store;                 /* false: read the parts; true: store them in x */
+    bool check;                 /* store: check every value against x's dtype */
+    tc_tensor *x;
+} fast_job;
+
+static void *fast_work(void *arg)
+{
+    fast_job *j = arg;
+    int k;
+    while ((k = atomic_fetch_add(&j->next, 1)) < j->nparts) {
+        fast_part *p = &j->part[k];
+        if (!j->store) {
+            p->end = fast_run(j->d, p->to, p->from, p->last ? 0 : p->to, &p->sh, &p->vs);
+            continue;
+        }
+        tc_scalar v;
+        for (size_t i = 0; i < p->vs.n; i++) {
+            tc_values_get(&p->vs, i, &v);
+            if (j->check && tc_scalar_check(&v, j->x->dtype))
+                p->bad = true;
+            tc_scalar_store(j->x, p->at + (int64_t)i, &v);
+        }
+    }
+    return NULL;
+}
+
+/* Every part of j by threads threads, this one among them. */
+static void fast_jobs(fast_job *j, int threads)
+{
+    atomic_store(&j->next, 0);
+    int extra = (threads < j->nparts ? threads : j->nparts) - 1;
+    pthread_t *th = extra > 0 ? tc_malloc((size_t)extra * sizeof *th) : NULL;
+    int started = 0;
+    while (th && started < extra && pthread_create(&th[started], NULL, fast_work, j) == 0)
+        started++;
+    fast_work(j);                   /* (without threads: all of them here) */
+    for (int k = 0; k < started; k++)
+        pthread_join(th[k], NULL);
+    tc_free(th);
+}
+
+/*
+ * The first comma between rows at or after d[i] (before n) of an array of
+ * ndim dims: preceded by ']' (ndim 1: a digit), followed by ndim - 1 '['
+ * and no more.  The position after it, or 0.
+ */
+static size_t row_cut(const char *d, size_t n, size_t i, int ndim)
+{
+    for (;;) {
+        const char *p = memchr(d + i, ',', n - i);
+        if (!p)
+            return 0;
+        i = (size_t)(p - d) + 1;
+        size_t k = i - 1;
+        while (k > 0 && is_ws(d[k - 1]))
+            k--;
+        char before = k > 0 ? d[k - 1] : '\0';
+        if (ndim > 1 ? before != ']' : before < '0' || before > '9')
+            continue;
+        int open = 0;
+        for (k = i; k < n && (is_ws(d[k]) || d[k] == '['); k++)
+            open += d[k] == '[';
+        if (open == ndim - 1)
+            return i;
+    }
+}
+
+enum { PAR_OK, PAR_NO, PAR_RETRY };
+
+/*
+ * The array at d[b] by threads: PAR_OK with *out and *end set, PAR_NO when
+ * the fast path cannot read it, PAR_RETRY when one thread may yet (a part
+ * failed: a cut in the wrong place, or anything else one thread sees).
+ */
+static int fast_par(const json_ctx *c, size_t b, bool has_dtype, tc_dtype t, tc_tensor **out,
+                    size_t *end)
+{
+    const char *d = c->data;
+    size_t n = c->n;
+    /* The first row: ndim and the row's sizes (sh then stands after a comma at depth 1). */
+    tc_shape sh;
+    tc_shape_init(&sh);
+    tc_values vs;
+    tc_values_init(&vs, NULL);
+    size_t first = fast_run(d, n, b, FIRST_ROW, &sh, &vs);
+    tc_values_free(&vs);
+    if (!first || sh.depth != 1 || sh.empty)
+        return PAR_RETRY;           /* one row, or none: no cut */
+    sh.count[0] = 0;
+
+    size_t span = n - b;
+    long np = c->o->block > 0 ? (long)(span / (size_t)c->o->block) + 1 : 4L * c->o->threads;
+    np = np < PAR_MAX_PARTS ? np : PAR_MAX_PARTS;
+    fast_part *part = tc_calloc((size_t)np, sizeof *part);
+    if (!part)
+        return PAR_RETRY;
+    int k = 0;
+    size_t at = b + 1;
+    while (k < np) {
+        fast_part *p = &part[k++];
+        p->from = at;
+        p->sh = sh;
+        tc_values_init(&p->vs, NULL);
+        size_t cut = 0, want = b + (size_t)((double)span * k / (double)np);
+        if (k < np)
+            cut = row_cut(d, n, want > at ? want : at, sh.ndim);
+        p->last = cut == 0;
+        p->to = cut ? cut : n;
+        at = p->to;
+        if (p->last)
+            break;
+    }
+
+    fast_job j;
+    memset(&j, 0, sizeof j);
+    j.d = d;
+    j.part = part;
+    j.nparts = k;
+    fast_jobs(&j, c->o->threads);
+    int rc = PAR_OK;
+    size_t nvals = 0;
+    unsigned seen = 0;
+    bool bigint = false, hugeint = false;
+    int64_t rows = 0;
+    for (int q = 0; q < k && rc == PAR_OK; q++) {
+        fast_part *p = &part[q];
+        if (!p->end || (!p->last && p->end != p->to))
+            rc = PAR_RETRY;
+        p->at = (int64_t)nvals;
+        nvals += p->vs.n;
+        rows += p->sh.count[0];
+        seen |= p->vs.seen;
+        bigint |= p->vs.has_bigint;
+        hugeint |= p->vs.has_hugeint;
+    }
+    if (rc == PAR_OK) {
+        /* after the array: the end, or the object's next member (the caller's to check) */
+        *end = part[k - 1].end;
+        t = fast_dtype(c, seen, has_dtype, t);
+        /* tc_values_tensor's checks (with a dtype, each value is checked as it is stored) */
+        if (!has_dtype && ((tc_dtype_is_integral(t, 0) && bigint) ||
+                           ((tc_dtype_is_float(t) || tc_dtype_is_complex(t)) && hugeint)))
+            rc = PAR_NO;
+    }
+    tc_tensor *x = NULL;
+    if (rc == PAR_OK) {
+        int64_t shape[TC_MAX_DIMS];
+        memcpy(shape, sh.shape, sizeof shape);
+        shape[0] = rows;
+        x = tc_tensor_new(t, sh.ndim, shape, NULL);
+        if (!x)
+            rc = PAR_RETRY;
+        else if ((uint64_t)x->numel != (uint64_t)nvals)
+            rc = PAR_NO;            /* (cannot be: every row was checked) */
+    }
+    if (rc == PAR_OK) {
+        j.store = true;
+        j.check = has_dtype;
+        j.x = x;
+        fast_jobs(&j, c->o->threads);
+        for (int q = 0; q < k; q++)
+            rc = part[q].bad ? PAR_NO : rc;
+    }
+    for (int q = 0; q < k; q++)
+        tc_values_free(&part[q].vs);
+    tc_free(part);
+    if (rc == PAR_OK)
+        *out = x;
+    else
+        tc_tensor_free(x);
+    return rc;
+}
+
+/* The array at d[b] as torch.tensor(it[, dtype=t]); the position after it, or 0. */
+static size_t fast_array(const json_ctx *c, size_t b, bool has_dtype, tc_dtype t, tc_tensor **out)
+{
+    int threads = c->o->threads;
+    if (threads > 1 && (c->o->block > 0 || c->n - b >= PAR_MIN)) {
+        size_t e = 0;
+        int rc = fast_par(c, b, has_dtype, t, out, &e);
+        if (rc != PAR_RETRY)
+            return rc == PAR_OK ? e : 0;
+    }
+    return fast_seq(c, b, has_dtype, t, out);
+}
+
+/* A name, the colon and the blanks after it: 0 "dtype", 1 "shape", 2 "data", else -1. */
+static int fast_member(const char *d, size_t n, size_t *i)
+{
+    static const char *const names[] = {"\"dtype\"", "\"shape\"", "\"data\""};
+    for (int m = 0; m < 3; m++) {
+        size_t len = strlen(names[m]);
+        if (n - *i >= len && !memcmp(d + *i, names[m], len)) {
+            size_t k = skip_ws(d, n, *i + len);
+            if (k >= n || d[k] != ':')
+                return -1;
+            *i = skip_ws(d, n, k + 1);
+            return m;
+        }
+    }
+    return -1;
+}
+
+/*
+ * tcum's object form with "dtype", "shape" and "data" only, each at most
+ * once, "dtype" before "data" (read_object's rules, for that much): a
+ * dtype named by letters, digits, '.' and '_', sizes as digits.
+ */
+static bool read_fast_object(const json_ctx *c, size_t i, tc_tensor **out)
+{
+    const char *d = c->data;
+    size_t n = c->n;
+    bool seen[3] = {false, false, false};
+    bool has_dtype = c->o->has_input_dtype;
+    tc_dtype t = c->o->input_dtype;
+    int64_t dims[TC_MAX_DIMS];
+    int ndim = 0;
+    tc_tensor *x = NULL;
+    i++;                            /* the '{' */
+    for (;;) {
+        i = skip_ws(d, n, i);
+        int m = fast_member(d, n, &i);
+        if (m < 0 || seen[m] || (m == 0 && seen[2]))
+            goto fail;
+        seen[m] = true;
+        if (m == 0) {
+            char name[32];
+            size_t k = 0;
+            if (i >= n || d[i] != '"')
+                goto fail;
+            for (i++; i < n && k + 1 < sizeof name && (isalnum((unsigned char)d[i]) ||
+                                                     d[i] == '.' || d[i] == '_'); i++)
+                name[k++] = d[i];
+            name[k] = '\0';
+            tc_dtype named;
+            if (i >= n || d[i] != '"' || !tc_dtype_parse(name, &named))
+                goto fail;
+            i++;
+            if (!has_dtype) {
+                has_dtype = true;
+                t = named;
+            }
+        } else if (m == 1) {
+            if (i >= n || d[i] != '[')
+                goto fail;
+            i = skip_ws(d, n, i + 1);
+            bool more = i >= n || d[i] != ']';
+            if (!more)
+                i++;
+            while (more) {
+                size_t len = tc_json_number_len(d, n, i), k = 0;
+                while (k < len && d[i + k] >= '0' && d[i + k] <= '9')
+                    k++;
+                tc_scalar v;
+                if (!len || k != len || ndim == TC_MAX_DIMS || !tc_scalar_parse(d + i, len, &v) ||
+                    v.kind != TC_SK_INT)
+                    goto fail;
+                dims[ndim++] = v.i;
+                i = skip_ws(d, n, i + len);
+                if (i >= n || (d[i] != ',' && d[i] != ']'))
+                    goto fail;
+                more = d[i] == ',';
+                i = skip_ws(d, n, i + 1);
+            }
+        } else {
+            if (i >= n || d[i] != '[' || !(i = fast_array(c, i, has_dtype, t, &x)))
+                goto fail;
+        }
+        i = skip_ws(d, n, i);
+        if (i < n && d[i] == ',') {
+            i++;
+            continue;
+        }
+        if (i >= n || d[i] != '}')
+            goto fail;
+        break;
+    }
+    if (skip_ws(d, n, i + 1) != n || !x)
+        goto fail;
+    if (seen[1]) {
+        /* fit_shape: as it is, or a flat list reshaped */
+        bool same = x->ndim == ndim;
+        for (int k = 0; same && k < ndim; k++)
+            same = x->shape[k] == dims[k];
+        int64_t numel = 1;
+        bool fits = true;
+        for (int k = 0; k < ndim && fits; k++)
+            fits = tc_mul_ok(numel, dims[k], &numel);
+        if (!same) {
+            tc_tensor *r = NULL;
+            if (x->ndim != 1 || !fits || numel != x->numel ||
+                tc_tensor_reshape(x, ndim, dims, &r, NULL) != TC_OK)
+                goto fail;
+            tc_tensor_free(x);
+            x = r;
+        }
+    }
+    *out = x;
+    return true;
+fail:
+    tc_tensor_free(x);
+    return false;
+}
+
+/* The text as a rectangular array of numbers, or tcum's object form holding one. */
+static bool read_fast(const json_ctx *c, tc_tensor **out)
+{
+    size_t i = skip_ws(c->data, c->n, 0);
+    if (i < c->n && c->data[i] == '{')
+        return read_fast_object(c, i, out);
+    if (i == c->n || c->data[i] != '[')
+        return false;
+    size_t e = fast_array(c, i, c->o->has_input_dtype, c->o->input_dtype, out);
+    if (e && skip_ws(c->data, c->n, e) == c->n)
+        return true;
+    if (e) {
+        tc_tensor_free(*out);
+        *out = NULL;
+    }
+    return false;
 }
 
 /* ---- entry point ----------------------------------------------------------------- */

@@ -218,7 +218,8 @@ typedef struct tc_read_opts {
      * fast path for plain rows (the two must give the same bytes).
      */
     int reference;
-    int threads;              /* CSV: threads parsing a whole input (0 or 1: the caller's only) */
+    int threads;              /* CSV, JSON arrays: threads parsing a whole input (0, 1: one) */
+    long block;               /* for tests: with threads, parts of this many bytes (0: by size) */
 } tc_read_opts;
 
 void tc_read_opts_init(tc_read_opts *o);
