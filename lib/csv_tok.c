@@ -480,14 +480,14 @@ const char *tc_tok_raw(const tc_tok *t)
     return t->json ? t->dialect->raw(t->json) : t->p;
 }
 
-size_t tc_tok_cut(const char *p, size_t n)
+size_t tc_tok_cut_from(const char *p, size_t i, size_t n, bool quotes, bool *inq)
 {
-    size_t cut = 0, i = 0;
-    bool inq = false;
+    /* from quote to quote; between them, outside quotes, the last newline counts */
+    size_t cut = 0;
     while (i < n) {
-        const char *q = memchr(p + i, '"', n - i);
+        const char *q = quotes ? memchr(p + i, '"', n - i) : NULL;
         size_t e = q ? (size_t)(q - p) : n;
-        if (!inq) {
+        if (!*inq) {
             for (size_t j = e; j > i; j--)
                 if (p[j - 1] == '\n') {
                     cut = j;
@@ -496,10 +496,16 @@ size_t tc_tok_cut(const char *p, size_t n)
         }
         if (!q)
             break;
-        inq = !inq;   /* "" inside quotes toggles twice */
+        *inq = !*inq;   /* "" inside quotes toggles twice */
         i = e + 1;
     }
     return cut;
+}
+
+size_t tc_tok_cut(const char *p, size_t n)
+{
+    bool inq = false;
+    return tc_tok_cut_from(p, 0, n, true, &inq);
 }
 
 /* ---- sniffing -------------------------------------------------------------------------- */

@@ -87,25 +87,11 @@ typedef struct stream {
  */
 static void scan_rows(stream *s)
 {
-    const char *w = s->win;
-    size_t i = s->scanned, n = s->n;
-    bool json = s->ro.format == TC_FMT_JSON;   /* JSON Lines: no value holds a raw newline */
-    while (i < n) {
-        const char *q = json ? NULL : memchr(w + i, '"', n - i);
-        size_t e = q ? (size_t)(q - w) : n;
-        if (!s->inq) {
-            for (size_t j = e; j > i; j--)
-                if (w[j - 1] == '\n') {
-                    s->cut = j;
-                    break;
-                }
-        }
-        if (!q)
-            break;
-        s->inq = !s->inq;
-        i = e + 1;
-    }
-    s->scanned = n;
+    /* JSON Lines: no value holds a raw newline */
+    size_t cut = tc_tok_cut_from(s->win, s->scanned, s->n, s->ro.format != TC_FMT_JSON, &s->inq);
+    if (cut)
+        s->cut = cut;
+    s->scanned = s->n;
 }
 
 static int flush(stream *s)

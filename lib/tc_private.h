@@ -443,8 +443,15 @@ void tc_tok_block(tc_tok *t, const char *p, size_t n, bool final, long line0);
  * block, or minus an error code with err positioned.
  */
 int tc_tok_row(tc_tok *t, tc_row *row);
-/* The end of the last complete row of p[0, n): its last newline outside quotes; 0 if none. */
+/*
+ * The end of the last complete row of p[0, n): its last newline outside
+ * quotes; 0 if none.  tc_tok_cut_from goes on from i with *inq the quote
+ * state there (left as it is at n), for a window that grows; quotes false
+ * for JSON Lines, where no value holds a raw newline.  The one row-boundary
+ * finder of the whole-input, threaded and streamed paths.
+ */
 size_t tc_tok_cut(const char *p, size_t n);
+size_t tc_tok_cut_from(const char *p, size_t i, size_t n, bool quotes, bool *inq);
 /* Line and column of byte off of the current row's block (off >= the row's start). */
 void tc_tok_pos(const tc_tok *t, size_t off, long *line, long *col);
 /*
