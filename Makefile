@@ -103,8 +103,13 @@ tcum-tsan: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-tsan.o
 	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) -std=c11 -O1 -g -ffp-contract=off -fsanitize=thread $(WARN) \
 	  -o $@ $(LIB_SRC) $(CLI_SRC) lib/charconv-tsan.o $(LDFLAGS) $(LDLIBS)
 
+testdata/api_test-tsan: testdata/api_test.c $(LIB_SRC) $(HDR) lib/charconv-tsan.o
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) -std=c11 -O1 -g -ffp-contract=off -fsanitize=thread $(WARN) \
+	  -o $@ testdata/api_test.c $(LIB_SRC) lib/charconv-tsan.o $(LDFLAGS) $(LDLIBS)
+
 TSAN_TESTS = testdata/stream.test testdata/table.test testdata/jsontab.test testdata/files.test
-tsan: tcum-tsan
+tsan: tcum-tsan testdata/api_test-tsan
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 ./testdata/api_test-tsan
 	TCUM_THREADS=4 TCUM_TEST_BLOCK=97 TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
 	  sh testdata/run-tests.sh ./tcum-tsan $(TSAN_TESTS)
 
@@ -125,7 +130,12 @@ faultsim: tcum-faultsim
 testdata/stream_chunks: testdata/stream_chunks.c lib/tcum.h libtcum.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ testdata/stream_chunks.c libtcum.a $(LDFLAGS) $(LDLIBS)
 
-check: tcum lib/example testdata/stream_chunks
+# The public API as an embedding program uses it: NULL err, host cJSON hooks, two threads.
+testdata/api_test: testdata/api_test.c lib/tcum.h libtcum.a
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) $(CFLAGS) $(WARN) -o $@ testdata/api_test.c libtcum.a $(LDFLAGS) $(LDLIBS)
+
+check: tcum lib/example testdata/stream_chunks testdata/api_test
+	./testdata/api_test
 	./testdata/stream_chunks
 	sh testdata/run-tests.sh ./tcum
 	sh testdata/stream-memcheck.sh ./tcum
@@ -249,7 +259,7 @@ lint-man:
 
 clean:
 	rm -f tcum tcum-asan tcum-faultsim tcum-tsan bench/numcheck lib/*.o lib/example libtcum.a libtcum.so.* tcum.pc \
-	  lib/example-installed testdata/stream_chunks \
+	  lib/example-installed testdata/stream_chunks testdata/api_test testdata/api_test-tsan \
 	  testdata/forkrun testdata/*.o
 
 .PHONY: all check asan valgrind deps clean fuzz fuzz-torch hostile lint bench numcheck print-lib-src install-check faultsim tsan check-threads \

@@ -95,7 +95,7 @@ static int dispatch(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_er
     switch (a->op) {
     case TC_OP_SHOW:
         r->values = tc_tensor_clone(x, err);
-        return r->values ? TC_OK : (err ? err->code : TC_ENOMEM);
+        return r->values ? TC_OK : TC_ENOMEM;   /* x's shape: only memory can fail */
     case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_CUMMAX: case TC_OP_CUMMIN:
     case TC_OP_LOGCUMSUMEXP: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
         return tc_scan_run(a, x, r, err);
