@@ -660,7 +660,7 @@ static int submit(pool *P, size_t len)
     /* a worker more for each job in flight, up to the number wanted */
     if (P->started < P->nth && P->started < P->next_seq - P->next_write) {
         if (tc_thread_start(&P->th[P->started], worker_main, P) != 0)
-            return P->started ? TC_OK : tc_err_set(s->err, TC_ENOMEM, "cannot start a thread");
+            return P->started ? TC_OK : tc_err_set(s->err, TC_ENOMEM, "out of memory: cannot start a thread");
         P->started++;
     }
     return TC_OK;

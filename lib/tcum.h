@@ -593,7 +593,9 @@ typedef struct tc_stream_opts {
     int live;                 /* never read the input twice (see tc_stream_csv) */
     /*
      * Threads parsing and formatting blocks (0 or 1: the caller's only);
-     * the output is the same bytes whatever the number.
+     * the output is the same bytes whatever the number.  io's functions
+     * are called from the caller's thread alone; the threads take the
+     * caller's memory limit and have ended when tc_stream_csv returns.
      */
     int threads;
     long block;               /* for tests: a block's bytes with threads (0: 256 KiB) */
@@ -614,6 +616,12 @@ typedef struct tc_stream_opts {
  * read once before any row goes out.  Otherwise its first rows decide, and
  * a later value that needs a wider dtype is an error (TC_EVALUE, param
  * "input_dtype").
+ *
+ * Errors: what io->write took before the error stays written (a caller
+ * writing to a file removes it); err has the input's line and column where
+ * known; a failed io->write is TC_EIO with param "output", a failed
+ * io->read TC_EIO; so->select that does not fit the op is TC_EARG with
+ * param "select" (see tc_result_pick).
  */
 int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, const tc_stream_opts *so,
                   const char *prefix, size_t nprefix, const tc_stream_io *io, tc_err *err);
