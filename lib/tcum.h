@@ -26,8 +26,8 @@
  *     calls setlocale, and never calls cJSON_InitHooks: JSON is parsed with
  *     whatever allocator the host gave cJSON (malloc by default), the
  *     library's own memory comes from malloc.  The only state it keeps
- *     between calls is the calling thread's memory limit
- *     (tc_set_memory_limit).
+ *     between calls is per thread: the thread's memory limit
+ *     (tc_set_memory_limit) and the machine's memory size, asked once.
  *   - Threads: every function may be called from several threads at once
  *     on different objects (tensors, buffers, tables, sources); objects
  *     passed as const may be shared.  An object written by a call (a
