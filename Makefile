@@ -103,15 +103,21 @@ tcum-tsan: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-tsan.o
 	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) -std=c11 -O1 -g -ffp-contract=off -fsanitize=thread $(WARN) \
 	  -o $@ $(LIB_SRC) $(CLI_SRC) lib/charconv-tsan.o $(LDFLAGS) $(LDLIBS)
 
+testdata/api_test-tsan: testdata/api_test.c $(LIB_SRC) $(HDR) lib/charconv-tsan.o
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) -std=c11 -O1 -g -ffp-contract=off -fsanitize=thread $(WARN) \
+	  -o $@ testdata/api_test.c $(LIB_SRC) lib/charconv-tsan.o $(LDFLAGS) $(LDLIBS)
+
 TSAN_TESTS = testdata/stream.test testdata/table.test testdata/jsontab.test testdata/files.test
-tsan: tcum-tsan
+tsan: tcum-tsan testdata/api_test-tsan
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 ./testdata/api_test-tsan
 	TCUM_THREADS=4 TCUM_TEST_BLOCK=97 TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
 	  sh testdata/run-tests.sh ./tcum-tsan $(TSAN_TESTS)
 
 # The library with its fault simulator (alloc.c): TCUM_FAULTSIM=N fails the
 # N-th allocation and every later one; under ASan, so a leak on the way out
 # is caught too.  make faultsim runs golden cases that way for every N up
-# to their number of allocations (FAULTSIM_ARGS="--sample 40" in CI).
+# to their number of allocations (CI: TCUM_THREADS=1, so that every run is
+# deterministic, and FAULTSIM_ARGS="--sample 100", about 1.5 min on 2 cores).
 tcum-faultsim: $(LIB_SRC) $(CLI_SRC) $(HDR) lib/charconv-asan.o
 	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) -DTC_FAULTSIM -std=c11 -O1 -g -ffp-contract=off \
 	  -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all $(WARN) \
@@ -133,7 +139,12 @@ testdata/optable_test: testdata/optable_test.c lib/tcum.h libtcum.a
 testdata/json_parts: testdata/json_parts.c lib/tcum.h libtcum.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ testdata/json_parts.c libtcum.a $(LDFLAGS) $(LDLIBS)
 
-check: tcum lib/example testdata/stream_chunks testdata/optable_test testdata/json_parts
+# The public API as an embedding program uses it: NULL err, host cJSON hooks, two threads.
+testdata/api_test: testdata/api_test.c lib/tcum.h libtcum.a
+	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) $(CFLAGS) $(WARN) -o $@ testdata/api_test.c libtcum.a $(LDFLAGS) $(LDLIBS)
+
+check: tcum lib/example testdata/stream_chunks testdata/optable_test testdata/json_parts testdata/api_test
+	./testdata/api_test
 	./testdata/stream_chunks
 	./testdata/optable_test
 	./testdata/json_parts
@@ -268,6 +279,7 @@ lint-man:
 clean:
 	rm -f tcum tcum-asan tcum-faultsim tcum-tsan bench/numcheck lib/*.o lib/example libtcum.a libtcum.so.* tcum.pc \
 	  lib/example-installed testdata/stream_chunks testdata/optable_test testdata/json_parts \
+	  testdata/api_test testdata/api_test-tsan \
 	  testdata/forkrun testdata/*.o
 
 .PHONY: all check asan valgrind deps clean fuzz fuzz-torch realdata hostile lint bench numcheck print-lib-src install-check faultsim tsan check-threads \

@@ -152,17 +152,37 @@ static void fail(const char *fmt, ...)
     exit(EXIT_ERROR);
 }
 
+/* The op being run, for the messages that name it with its options (with_hint). */
+static tc_op hint_op = TC_OP_SHOW;
+
 /*
  * The library names the argument at fault as tcum.h does (err->param) and
  * a value that would work (err->suggest); here they become the command
  * line's words.  Returns the message to print (msg, or a CLI rewording).
+ * Where the library's sentence names arguments, the CLI says it again with
+ * its options, from the code, the parameter and the op alone.
  */
 static const char *with_hint(const tc_err *e, char *buf, size_t cap)
 {
     const char *p = e->param, *v = e->suggest;
+    const char *op = tc_op_name(hint_op);
     if (!p)
         return e->msg;
-    if (!strcmp(p, "dtype") && *v)
+    if ((!strcmp(p, "exclusive") || !strcmp(p, "include_initial")) && e->code == TC_EARG &&
+        (hint_op == TC_OP_CUMMAX || hint_op == TC_OP_CUMMIN))
+        snprintf(buf, cap, "%s has no identity element: --%s is not supported", op,
+                 *p == 'e' ? "exclusive" : "include-initial");
+    else if (!strcmp(p, "include_initial") && e->code == TC_EARG)
+        snprintf(buf, cap, "--exclusive and --include-initial cannot be combined");
+    else if (!strcmp(p, "include_initial") && e->code == TC_EDIM)
+        snprintf(buf, cap, "--include-initial needs a tensor with at least one dimension");
+    else if (!strcmp(p, "keepdim") && e->code == TC_EDIM)
+        snprintf(buf, cap, "%s(): --keepdim needs --dim (torch.%s has no keepdim without dim)", op, op);
+    else if (!strcmp(p, "op") && e->code == TC_EARG && hint_op == TC_OP_SHOW)
+        snprintf(buf, cap, "--grad needs an op");
+    else if (!strcmp(p, "format") && e->code == TC_ESHAPE && *v)
+        snprintf(buf, cap, "%s (try --format %s, or --shape to make it 2-D)", e->msg, v);
+    else if (!strcmp(p, "dtype") && *v)
         snprintf(buf, cap, "%s (try --dtype %s)", e->msg, v);
     else if (!strcmp(p, "input_dtype") && *v)
         snprintf(buf, cap, "%s (pass --input-dtype %s)", e->msg, v);
@@ -1330,7 +1350,7 @@ static int run_op(cli_opts *o)
     tc_op op;
     if (!tc_op_parse(o->opname, &op))
         fail_unknown_op(o->opname);
-    o->args.op = op;
+    o->args.op = hint_op = op;
     if (tc_op_kind_of(op) == TC_OPK_SCAN && !o->args.has_dim)
         fail("%s requires --dim", o->opname);
     check_applicable(o, op);

@@ -3,6 +3,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+const char tc_oom_msg[] = "out of memory";
 
 int tc_err_set(tc_err *err, int code, const char *fmt, ...)
 {
@@ -35,6 +38,13 @@ int tc_err_hint(tc_err *err, int code, const char *param, const char *suggest)
         snprintf(err->suggest, sizeof err->suggest, "%s", suggest ? suggest : "");
     }
     return code;
+}
+
+const char *tc_strerror(int e, char *buf, size_t cap)
+{
+    if (strerror_r(e, buf, cap) != 0)
+        snprintf(buf, cap, "error %d", e);
+    return buf;
 }
 
 bool tc_mul_ok(int64_t a, int64_t b, int64_t *out)

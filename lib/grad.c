@@ -1278,7 +1278,7 @@ static tc_tensor *reduce_bw(pool *p, const tc_op_args *a, const tc_tensor *x, co
         return e ? bin(p, OP_MUL, g, e, t) : NULL;
     }
     default:
-        tc_err_set(p->err, TC_EARG, "--grad is not supported for %s", tc_op_name(a->op));
+        tc_err_set(p->err, TC_EARG, "no gradient for %s", tc_op_name(a->op));
         return NULL;
     }
 }
@@ -1346,12 +1346,18 @@ static int forward(pool *p, const tc_op_args *a, const tc_tensor *x, tc_result *
 int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_output,
                tc_tensor **out, tc_err *err)
 {
+    /* The failure's code is read back from err: one of our own when the caller gives none. */
+    tc_err scratch = {0};
+    if (!err)
+        err = &scratch;
+    err->code = TC_OK;
     pool p = {NULL, 0, 0, err, NULL, 0, a->torch_version};
     tc_result res = {0};
     int rc;
     *out = NULL;
     if (a->op == TC_OP_SHOW)
-        return tc_err_set(err, TC_EARG, "--grad needs an op");
+        return tc_err_hint(err, tc_err_set(err, TC_EARG, "show has no gradient: a gradient needs an op"),
+                           "op", NULL);
     if (!tc_op_has_grad(a->op))
         return tc_err_set(err, TC_EARG, "%s has no gradient: it is numpy.%s, and NumPy computes none",
                           tc_op_name(a->op), tc_op_name(a->op));
@@ -1361,9 +1367,8 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
     int float_dtype = a->has_dtype && (tc_dtype_is_float(a->dtype) || tc_dtype_is_complex(a->dtype));
     if (tc_dtype_is_integral(x->dtype, 1)) {
         if (!float_dtype)
-            return tc_err_set(err, TC_EARG,
-                              "Only Tensors of floating point and complex dtype can require gradients"
-                              " (try --dtype float32)");
+            return tc_err_hint(err, tc_err_set(err, TC_EARG, "Only Tensors of floating point and complex dtype "
+                                               "can require gradients"), "dtype", "float32");
         if (!(leaf = pconvert(&p, x, a->dtype)))
             goto fail;
     }
@@ -1489,7 +1494,7 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
         /* In the result's dtype (sum, prod, mean with dtype=); the leaf's at the end. */
         gx = reduce_bw(&p, &b, xo, gk, &res, rk, dim, mask);
     } else {
-        tc_err_set(err, TC_EARG, "--grad is not supported for %s", tc_op_name(a->op));
+        tc_err_set(err, TC_EARG, "no gradient for %s", tc_op_name(a->op));
         goto fail;
     }
     if (!gx)
@@ -1516,5 +1521,5 @@ fail:
     tc_result_free(&res);
     pool_free(&p);
     *out = NULL;
-    return err ? (err->code ? err->code : TC_EARG) : TC_EARG;
+    return err->code ? err->code : TC_EARG;
 }

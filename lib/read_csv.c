@@ -218,7 +218,7 @@ static int parse_parts(tc_treader *r, const char *p, size_t n, long line0, int t
         at = end;
     }
     for (int i = 0; i < np; i++)
-        started[i] = pthread_create(&th[i], NULL, parse_part, &q[i]) == 0;
+        started[i] = tc_thread_start(&th[i], parse_part, &q[i]) == 0;
     for (int i = 0; i < np; i++) {
         if (started[i])
             pthread_join(th[i], NULL);

@@ -383,7 +383,7 @@ static int read_nested(json_ctx *c, const cJSON *node, size_t idx, bool has_dtyp
         c->failed = true;
 done:
     tc_values_free(&w.vs);
-    return c->failed ? (c->err ? c->err->code : TC_EINPUT) : TC_OK;
+    return c->failed ? (c->err->code ? c->err->code : TC_EINPUT) : TC_OK;
 }
 
 /* ---- tcum's object form -------------------------------------------------------- */
@@ -1344,7 +1344,10 @@ int tc_read_json_doc(const char *data, size_t n, const tc_read_opts *o, tc_tenso
     c.data = data + bom;
     c.n = n - bom;
     c.o = o;
-    c.err = err;
+    /* The failure's code is read back from c.err: one of our own when the caller gives none. */
+    tc_err scratch = {0};
+    c.err = err ? err : &scratch;
+    c.err->code = TC_OK;
     c.table = table;
 
     int rc = TC_OK;
@@ -1357,7 +1360,7 @@ int tc_read_json_doc(const char *data, size_t n, const tc_read_opts *o, tc_tenso
     } else if (read_fast(&c, out)) {
         rc = TC_OK;
     } else if (!prescan(&c)) {
-        rc = err ? err->code : TC_EINPUT;
+        rc = c.err->code ? c.err->code : TC_EINPUT;
     } else {
         const char *end = NULL;
         const char *text = c.patched ? c.patched : c.data;

@@ -282,7 +282,7 @@ int tc_read_npy(const char *data, size_t n, const tc_read_opts *o,
 
     tc_tensor *x = tc_tensor_new(t, h.ndim, h.shape, err);
     if (!x)
-        return err ? err->code : TC_ENOMEM;
+        return TC_ENOMEM;   /* the header's shape is checked: only memory can fail */
     const unsigned char *src = u + start + hlen;
     unsigned char *dst = x->data;
     size_t w = tc_dtype_is_complex(t) ? esz / 2 : esz;

@@ -40,18 +40,23 @@ static void fail_at(repr_ctx *c, size_t pos, const char *fmt, ...)
 #endif
     ;
 
-static void fail_at(repr_ctx *c, size_t pos, const char *fmt, ...)
+static void fail_code(repr_ctx *c, size_t pos, int code, const char *msg)
 {
     if (c->failed)
         return;
+    tc_err_set(c->err, code, "%s", msg);
+    c->failed = true;
+    c->pos = pos;
+}
+
+static void fail_at(repr_ctx *c, size_t pos, const char *fmt, ...)
+{
     char msg[sizeof c->err->msg];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    tc_err_set(c->err, strcmp(msg, "out of memory") ? TC_EINPUT : TC_ENOMEM, "%s", msg);
-    c->failed = true;
-    c->pos = pos;
+    fail_code(c, pos, TC_EINPUT, msg);
 }
 
 static bool is_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; }
@@ -135,8 +140,8 @@ static void scalar(repr_ctx *c)
         return;
     }
     const char *msg = tc_values_push(&c->vs, &v, start);
-    if (msg && !strcmp(msg, "out of memory"))
-        fail_at(c, start, "%s", msg);
+    if (msg == tc_oom_msg)
+        fail_code(c, start, TC_ENOMEM, msg);
     else if (msg)
         store_fail(c, 0, msg, start);
 }
@@ -357,7 +362,10 @@ int tc_read_torch(const char *data_, size_t n, const tc_read_opts *o,
     c.d = data_ + bom;
     c.n = n - bom;
     c.o = o;
-    c.err = err;
+    /* The failure's code is read back from c.err: one of our own when the caller gives none. */
+    tc_err scratch = {0};
+    c.err = err ? err : &scratch;
+    c.err->code = TC_OK;
     tc_values_init(&c.vs, NULL);
     tc_shape_init(&c.sh);
 
@@ -387,7 +395,7 @@ int tc_read_torch(const char *data_, size_t n, const tc_read_opts *o,
         }
     }
     if (rc != TC_OK) {
-        rc = err ? err->code : rc;
+        rc = c.err->code ? c.err->code : rc;
         long line, col;
         tc_text_pos(c.d, c.pos, &line, &col);
         tc_err_at(err, rc, line, col);

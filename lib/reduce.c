@@ -1319,7 +1319,8 @@ static int check_sum_prod_mean(const tc_op_args *a, const tc_tensor *x, tc_meta 
         return tc_err_set(err, TC_EDTYPE, "nanmean(): expected input to have floating point %sdtype but got %s",
                           v113 ? "" : "or complex ", tc_dtype_scalar_name(x->dtype));
     if (!a->has_dim && a->keepdim && op == TC_OP_PROD)
-        return tc_err_set(err, TC_EARG, "prod(): --keepdim needs --dim (torch.prod has no keepdim without dim)");
+        return tc_err_hint(err, tc_err_set(err, TC_EDIM, "prod(): keepdim needs a dim (torch.prod has no keepdim without dim)"),
+                           "keepdim", NULL);
     bool mask[TC_MAX_DIMS];
     int rc = tc_reduce_dims(a, x, mask, err);
     if (rc != TC_OK)
@@ -1600,8 +1601,8 @@ static int check_max_min(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc
     y->dtype = x->dtype;
     if (!a->has_dim) {
         if (a->keepdim)
-            return tc_err_set(err, TC_EARG, "%s(): --keepdim needs --dim (torch.%s has no keepdim without dim)",
-                              name, name);
+            return tc_err_hint(err, tc_err_set(err, TC_EDIM, "%s(): keepdim needs a dim (torch.%s has no keepdim without dim)",
+                              name, name), "keepdim", NULL);
         if ((rc = check_nonempty_dim(name, x, 0, 0, err)) != TC_OK)
             return rc;
         if (tc_dtype_is_complex(x->dtype) || no_kernel(x->dtype))

@@ -498,7 +498,7 @@ static int scan_accumulate(kind k, const tc_tensor *x, int dim, int reverse, int
         shape[dim] = m;
     tc_tensor *y = tc_tensor_new(x->dtype, ndim, shape, err);
     if (!y)
-        return err ? err->code : TC_ENOMEM;
+        return TC_ENOMEM;   /* a valid shape: only memory can fail */
     if (y->numel == 0) {
         *out = y;
         return TC_OK;
@@ -626,7 +626,7 @@ static int scan_extremum(int is_max, const tc_tensor *x, int dim, int reverse,
     tc_tensor *ix = v ? tc_tensor_new(TC_INT64, x->ndim, x->shape, err) : NULL;
     if (!ix) {
         tc_tensor_free(v);
-        return err ? err->code : TC_ENOMEM;
+        return TC_ENOMEM;   /* a valid shape: only memory can fail */
     }
     family f = family_of(x->dtype);
     size_t esz = family_size(f);
@@ -781,7 +781,7 @@ static int replace_nan(const tc_tensor *x, double with, tc_tensor **out, tc_err 
 {
     tc_tensor *c = tc_tensor_clone(x, err);
     if (!c)
-        return err && err->code ? err->code : TC_ENOMEM;
+        return TC_ENOMEM;   /* x's shape: only memory can fail */
     if (tc_dtype_is_complex(x->dtype)) {
         for (int64_t i = 0; i < x->numel; i++) {
             double re, im;
@@ -804,7 +804,7 @@ static int scan_scalar(kind k, const tc_tensor *xs, tc_dtype to, int exclusive, 
 {
     tc_tensor *y = tc_tensor_new(to, 0, NULL, err);
     if (!y)
-        return err ? err->code : TC_ENOMEM;
+        return TC_ENOMEM;   /* a valid shape: only memory can fail */
     /* --exclusive replaces the value, but PyTorch's checks on it still apply. */
     int rc = checked ? fill_checked(y, xs, err) : TC_OK;
     if (!checked)
@@ -884,14 +884,17 @@ int tc_scan_check(const tc_op_args *a, const tc_tensor *x, tc_meta *y, tc_err *e
     int extremum = a->op == TC_OP_CUMMAX || a->op == TC_OP_CUMMIN;
     tc_meta_of(x, y);
     if (extremum && (a->exclusive || a->include_initial))
-        return tc_err_set(err, TC_EARG, "%s has no identity element: --%s is not supported",
-                          tc_op_name(a->op), a->exclusive ? "exclusive" : "include-initial");
+        return tc_err_hint(err, tc_err_set(err, TC_EARG, "%s has no identity element: %s is not supported",
+                                           tc_op_name(a->op), a->exclusive ? "exclusive" : "include_initial"),
+                           a->exclusive ? "exclusive" : "include_initial", NULL);
     if (a->exclusive && a->include_initial)
-        return tc_err_set(err, TC_EARG, "--exclusive and --include-initial cannot be combined");
+        return tc_err_hint(err, tc_err_set(err, TC_EARG, "exclusive and include_initial cannot be combined"),
+                           "include_initial", NULL);
     if (a->include_initial && x->ndim == 0)
-        return tc_err_set(err, TC_EARG, "--include-initial needs a tensor with at least one dimension");
+        return tc_err_hint(err, tc_err_set(err, TC_EDIM, "include_initial needs a tensor with at least one dimension"),
+                           "include_initial", NULL);
     if (!a->has_dim)
-        return tc_err_set(err, TC_EARG, "%s needs --dim", tc_op_name(a->op));
+        return tc_err_hint(err, tc_err_set(err, TC_EDIM, "%s needs a dim", tc_op_name(a->op)), "dim", NULL);
     switch (a->op) {
     case TC_OP_CUMSUM: case TC_OP_CUMPROD: case TC_OP_NANCUMSUM: case TC_OP_NANCUMPROD:
         rc = check_sum_prod(a, x, y, err);
@@ -1100,7 +1103,7 @@ int tc_scan_carry_run(tc_scan_carry *c, const tc_tensor *x, tc_result *r, tc_err
         tc_tensor_free(y);
         tc_tensor_free(nx);
         tc_tensor_free(cx);
-        return err ? err->code : TC_ENOMEM;
+        return TC_ENOMEM;   /* a valid shape: only memory can fail */
     }
     if (initial)
         store_row(y, 0, w, c->acc);

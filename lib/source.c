@@ -186,7 +186,7 @@ static int raw_read(tc_source *s, void *buf, size_t cap, size_t *got)
         return TC_OK;
     long r = s->raw.read(s->raw.ctx, buf, cap);
     if (r < 0)
-        return fail(s, TC_EIO, "read error: %s", strerror(errno));
+        return fail(s, TC_EIO, "read error: %s", tc_strerror(errno, (char[128]){0}, 128));
     if (r == 0)
         s->raw_eof = true;
     *got = (size_t)r;
@@ -655,7 +655,7 @@ int tc_source_rewind(tc_source *s, tc_err *err)
     if (!s->raw.rewind)
         return tc_err_set(err, TC_EIO, "cannot rewind the input: it is a pipe");
     if (s->raw.rewind(s->raw.ctx) != 0)
-        return tc_err_set(err, TC_EIO, "cannot rewind the input: %s", strerror(errno));
+        return tc_err_set(err, TC_EIO, "cannot rewind the input: %s", tc_strerror(errno, (char[128]){0}, 128));
     dec_end(s);
     s->state = S_START;
     s->codec = TC_CODEC_NONE;

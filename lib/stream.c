@@ -99,7 +99,7 @@ static int flush(stream *s)
     if (s->out.oom)
         return tc_err_set(s->err, TC_ENOMEM, "out of memory formatting the output");
     if (s->out.n && s->io->write(s->io->ctx, s->out.p, s->out.n) != 0) {
-        tc_err_set(s->err, TC_EIO, "%s", strerror(errno));
+        tc_err_set(s->err, TC_EIO, "%s", tc_strerror(errno, (char[128]){0}, 128));
         return tc_err_hint(s->err, TC_EIO, "output", NULL);
     }
     s->out.n = 0;
@@ -124,7 +124,7 @@ static int fill(stream *s)
     }
     long r = s->io->read(s->io->ctx, s->win + s->n, s->cap - s->n);
     if (r < 0) {
-        tc_err_set(s->err, TC_EIO, "read error: %s", strerror(errno));
+        tc_err_set(s->err, TC_EIO, "read error: %s", tc_strerror(errno, (char[128]){0}, 128));
         return tc_err_hint(s->err, TC_EIO, "input", NULL);
     }
     if (r == 0)
@@ -634,7 +634,7 @@ static int prescan(stream *s, size_t head_len)
             return rc;
     }
     if (s->io->rewind(s->io->ctx) != 0) {
-        tc_err_set(s->err, TC_EIO, "cannot rewind the input: %s", strerror(errno));
+        tc_err_set(s->err, TC_EIO, "cannot rewind the input: %s", tc_strerror(errno, (char[128]){0}, 128));
         return tc_err_hint(s->err, TC_EIO, "input", NULL);
     }
     s->n = s->scanned = s->cut = 0;
@@ -910,8 +910,8 @@ static int submit(pool *P, size_t len)
     pthread_mutex_unlock(&P->mu);
     /* a worker more for each job in flight, up to the number wanted */
     if (P->started < P->nth && P->started < P->next_seq - P->next_write) {
-        if (pthread_create(&P->th[P->started], NULL, worker_main, P) != 0)
-            return P->started ? TC_OK : tc_err_set(s->err, TC_ENOMEM, "cannot start a thread");
+        if (tc_thread_start(&P->th[P->started], worker_main, P) != 0)
+            return P->started ? TC_OK : tc_err_set(s->err, TC_ENOMEM, "out of memory: cannot start a thread");
         P->started++;
     }
     return TC_OK;
@@ -944,13 +944,13 @@ static int drain(pool *P, long *lines, bool wait)
         /* the header before the first job that has rows */
         if (P->header_due && j->head.n) {
             if (s->io->write(s->io->ctx, j->head.p, j->head.n) != 0) {
-                tc_err_set(s->err, TC_EIO, "%s", strerror(errno));
+                tc_err_set(s->err, TC_EIO, "%s", tc_strerror(errno, (char[128]){0}, 128));
                 return tc_err_hint(s->err, TC_EIO, "output", NULL);
             }
             P->header_due = false;
         }
         if (j->out.n && s->io->write(s->io->ctx, j->out.p, j->out.n) != 0) {
-            tc_err_set(s->err, TC_EIO, "%s", strerror(errno));
+            tc_err_set(s->err, TC_EIO, "%s", tc_strerror(errno, (char[128]){0}, 128));
             return tc_err_hint(s->err, TC_EIO, "output", NULL);
         }
         *lines += j->lines;

@@ -7,6 +7,7 @@
 
 #include "tcum.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <math.h>
 #include <stdint.h>
@@ -22,13 +23,29 @@
 bool tc_mul_ok(int64_t a, int64_t b, int64_t *out);
 
 /*
- * Whether an allocation of n bytes may be tried: at most the machine's
- * physical memory, the process's RLIMIT_AS / RLIMIT_DATA and any
- * tc_set_memory_limit.  A bigger one
- * is refused before asking malloc, which with overcommit could "succeed"
- * and end in the OOM killer (and under AddressSanitizer aborts).
+ * Whether an allocation of n bytes may be tried (alloc.c): at most the
+ * machine's physical memory, the process's RLIMIT_AS / RLIMIT_DATA and the
+ * calling thread's tc_set_memory_limit.  A bigger one is refused before
+ * asking malloc, which with overcommit could "succeed" and end in the OOM
+ * killer (and under AddressSanitizer aborts).
  */
 bool tc_mem_fits(uint64_t n);
+
+/*
+ * pthread_create for the library's own threads (alloc.c): the new thread
+ * takes the calling thread's memory limit.  0, or -1 if no thread started.
+ */
+int tc_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
+
+/*
+ * strerror(e) into buf (cap bytes), as strerror_r: strerror may share one
+ * buffer between threads.  Returns buf.  A message's argument:
+ * tc_strerror(errno, (char[128]){0}, 128).
+ */
+const char *tc_strerror(int e, char *buf, size_t cap);
+
+/* "out of memory", the one string functions returning a message use for it (err.c). */
+extern const char tc_oom_msg[];
 
 /* Position an error already set: err->line and err->col (err may be NULL); returns code. */
 int tc_err_at(tc_err *err, int code, long line, long col);
@@ -336,7 +353,7 @@ void tc_values_free(tc_values *vs);
 /*
  * Append v, remembering pos (the caller's byte offset) for errors found
  * later.  Returns NULL, a message for a value has_dtype cannot hold, or
- * "out of memory".
+ * tc_oom_msg (compare the pointer, never the text).
  */
 const char *tc_values_push(tc_values *vs, const tc_scalar *v, size_t pos);
 /* Value i back as a scalar. */

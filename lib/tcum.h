@@ -1,11 +1,50 @@
 /*
  * tcum.h - the tcum library: tensors, dtypes, readers, ops and printers.
  *
- * Ownership: functions never take ownership of their arguments; every
- * tensor returned is new and is freed with tc_tensor_free(), which accepts
- * NULL.  The library never prints to stderr and never exits: every fallible
- * call returns TC_OK or an error code, leaves its out-parameters NULL on
- * failure and describes the problem in a tc_err.
+ * Link: cc prog.c $(pkg-config --cflags --libs tcum) (libtcum needs
+ * libcjson, libcsv, zlib, libbz2, liblzma, libzstd, libstdc++, libm and
+ * pthreads; tcum.pc lists them).
+ *
+ * What the library promises:
+ *   - Ownership: functions never take ownership of their arguments and
+ *     never keep a pointer to one after they return (tc_source_new keeps
+ *     raw->ctx, as it says).  Every object returned through an out-
+ *     parameter is new and the caller's: tensors are freed with
+ *     tc_tensor_free, results with tc_result_free, tables with
+ *     tc_table_free, sources with tc_source_free, buffers with
+ *     tc_buf_free; each of these accepts NULL (tc_buf_free and
+ *     tc_result_free a zeroed object).
+ *   - Errors: every fallible call returns TC_OK or a tc_code, sets its
+ *     out-parameters to NULL (a tc_result to zeros) on failure, and fills
+ *     the tc_err it is given.  err may be NULL in every function, and the
+ *     code returned is the same whether it is given or not.  Messages name
+ *     arguments as this header does ("dim", "dtype"), never a command-line
+ *     option; err->param and err->suggest let a front end add its own hint.
+ *     Decide on the code, never on the message's text.
+ *   - No side effects on the host: the library never prints, never exits,
+ *     reads no environment variable, installs no signal handler, never
+ *     calls setlocale, and never calls cJSON_InitHooks: JSON is parsed with
+ *     whatever allocator the host gave cJSON (malloc by default), the
+ *     library's own memory comes from malloc.  The only state it keeps
+ *     between calls is per thread: the thread's memory limit
+ *     (tc_set_memory_limit) and the machine's memory size, asked once.
+ *   - Threads: every function may be called from several threads at once
+ *     on different objects (tensors, buffers, tables, sources); objects
+ *     passed as const may be shared.  An object written by a call (a
+ *     tc_buf appended to, a tc_source read) must not be used by another
+ *     thread during that call.  The threads a call starts (tc_read_opts
+ *     and tc_stream_opts .threads) have ended when it returns.
+ *
+ * What the host must provide:
+ *   - LC_NUMERIC with '.' as the decimal point (the "C" locale, which a
+ *     program has unless it calls setlocale(LC_NUMERIC or LC_ALL, ...) with
+ *     another).  Most number text is parsed and printed without the
+ *     locale, but the shortest-digits search and PyTorch's fixed-point
+ *     formats use snprintf and strtod, which follow LC_NUMERIC.  A host
+ *     that needs another locale can give each thread calling tcum a C
+ *     LC_NUMERIC with uselocale(3).
+ *   - cJSON hooks that stay the same while tcum parses JSON (cJSON's hooks
+ *     are process-global: change them only when no thread is in tcum).
  */
 #ifndef TCUM_H
 #define TCUM_H
@@ -218,7 +257,13 @@ typedef struct tc_read_opts {
      * fast path for plain rows (the two must give the same bytes).
      */
     int reference;
-    int threads;              /* CSV, JSON arrays: threads parsing a whole input (0, 1: one) */
+    /*
+     * CSV and JSON arrays: threads parsing a whole input of 1 MiB or more,
+     * cut at row boundaries (0 or 1: the caller's thread only).  The tensor
+     * is the same whatever the number; the threads take the caller's memory
+     * limit and have ended when the call returns.
+     */
+    int threads;
     long block;               /* for tests: with threads, parts of this many bytes (0: by size) */
 } tc_read_opts;
 
@@ -422,7 +467,14 @@ int tc_op_grad(const tc_op_args *a, const tc_tensor *x, const tc_tensor *grad_ou
 
 /* ---- printing ------------------------------------------------------------ */
 
-/* A growable byte buffer; zero-initialise, free with tc_buf_free. */
+/*
+ * A growable byte buffer; zero-initialise, free with tc_buf_free.  p is
+ * NULL before the first append and NUL-terminated after every one.  An append that cannot
+ * get memory sets oom and makes every later append a no-op; the functions
+ * that write into a tc_buf then return TC_ENOMEM.  On any failure they may
+ * have appended part of their text: a caller that keeps the buffer cuts it
+ * back to the n it had before the call.
+ */
 typedef struct tc_buf {
     char *p;
     size_t n, cap;
@@ -501,10 +553,14 @@ int tc_write_table_json(tc_buf *out, const tc_result *r, const tc_op_args *a, co
                         tc_err *err);
 
 /*
- * Tensors and output texts bigger than this many bytes are refused
- * (TC_ENOMEM) before anything is allocated.  0, the default, means the
- * machine's physical memory or RLIMIT_AS / RLIMIT_DATA, whichever is less;
- * a program embedding the library (or a fuzzer) may set a lower one.
+ * The calling thread's memory limit: from now on, calls made by this
+ * thread (and the threads such a call starts) refuse tensors, output texts
+ * and decompression windows bigger than this many bytes (TC_ENOMEM)
+ * before anything is allocated.  0, the default, means the machine's
+ * physical memory or RLIMIT_AS / RLIMIT_DATA, whichever is less.  It is
+ * the thread's, not the process's: other threads, and other parts of the
+ * host, keep their own.  A fuzzer, or a server reading untrusted input,
+ * sets a lower one.
  */
 void tc_set_memory_limit(uint64_t bytes);
 
@@ -553,7 +609,9 @@ typedef struct tc_stream_opts {
     int live;                 /* never read the input twice (see tc_stream_csv) */
     /*
      * Threads parsing and formatting blocks (0 or 1: the caller's only);
-     * the output is the same bytes whatever the number.
+     * the output is the same bytes whatever the number.  io's functions
+     * are called from the caller's thread alone; the threads take the
+     * caller's memory limit and have ended when tc_stream_csv returns.
      */
     int threads;
     long block;               /* for tests: a block's bytes with threads (0: 256 KiB) */
@@ -574,6 +632,12 @@ typedef struct tc_stream_opts {
  * read once before any row goes out.  Otherwise its first rows decide, and
  * a later value that needs a wider dtype is an error (TC_EVALUE, param
  * "input_dtype").
+ *
+ * Errors: what io->write took before the error stays written (a caller
+ * writing to a file removes it); err has the input's line and column where
+ * known; a failed io->write is TC_EIO with param "output", a failed
+ * io->read TC_EIO; so->select that does not fit the op is TC_EARG with
+ * param "select" (see tc_result_pick).
  */
 int tc_stream_csv(const tc_op_args *a, const tc_read_opts *ro, const tc_stream_opts *so,
                   const char *prefix, size_t nprefix, const tc_stream_io *io, tc_err *err);

@@ -4,46 +4,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
-static uint64_t user_limit;
-
-void tc_set_memory_limit(uint64_t bytes)
-{
-    user_limit = bytes;
-}
-
-/* Physical memory, or RLIMIT_AS / RLIMIT_DATA if lower; UINT64_MAX if unknown. */
-static uint64_t system_limit(void)
-{
-    uint64_t limit = UINT64_MAX;
-    long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
-    if (pages > 0 && psz > 0 && (uint64_t)pages <= UINT64_MAX / (uint64_t)psz)
-        limit = (uint64_t)pages * (uint64_t)psz;
-    const int which[] = {RLIMIT_AS, RLIMIT_DATA};
-    for (size_t i = 0; i < sizeof which / sizeof which[0]; i++) {
-        struct rlimit rl;
-        if (getrlimit(which[i], &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-            (uint64_t)rl.rlim_cur < limit)
-            limit = (uint64_t)rl.rlim_cur;
-    }
-    return limit;
-}
-
-bool tc_mem_fits(uint64_t n)
-{
-    /*
-     * Asked once: the streaming path makes a tensor for every block read,
-     * and the machine's memory does not change under one run.  Atomic, as
-     * threads may ask at once; the worst race computes it twice.
-     */
-    static _Atomic uint64_t sys_cache;
-    uint64_t sys = sys_cache;
-    if (!sys)
-        sys_cache = sys = system_limit();
-    return n <= sys && n <= SIZE_MAX && (!user_limit || n <= user_limit);
-}
 
 void tc_meta_of(const tc_tensor *x, tc_meta *m)
 {
@@ -287,11 +247,11 @@ int tc_tensor_reshape(const tc_tensor *x, int ndim, const int64_t *shape,
     if (infer >= 0 && known > 0 && x->numel % known == 0) {
         sz[infer] = x->numel / known;
     } else if (infer >= 0 && known == 0) {
-        return tc_err_set(err, TC_EARG,
+        return tc_err_set(err, TC_ESHAPE,
                           "cannot reshape tensor of %lld elements into shape %s because the unspecified dimension size -1 can be any value and is ambiguous",
                           (long long)x->numel, want);
     } else if (infer >= 0 || known != x->numel) {
-        return tc_err_set(err, TC_EARG, "shape '%s' is invalid for input of size %lld", want, (long long)x->numel);
+        return tc_err_set(err, TC_ESHAPE, "shape '%s' is invalid for input of size %lld", want, (long long)x->numel);
     }
     tc_tensor *r = tc_tensor_new(x->dtype, ndim, sz, err);
     if (!r)
@@ -313,7 +273,7 @@ int tc_dim_wrap(int64_t dim, int ndim, int *out, tc_err *err)
 {
     int64_t n = ndim > 0 ? ndim : 1;
     if (dim < -n || dim >= n)
-        return tc_err_set(err, TC_EARG,
+        return tc_err_set(err, TC_EDIM,
                           "Dimension out of range (expected to be in range of [%lld, %lld], but got %lld)",
                           (long long)-n, (long long)(n - 1), (long long)dim);
     *out = (int)(dim < 0 ? dim + n : dim);

@@ -332,11 +332,11 @@ const char *tc_values_push(tc_values *vs, const tc_scalar *v, size_t pos)
             return msg;
     }
     if (vs->n == vs->cap && !grow(vs))
-        return "out of memory";
+        return tc_oom_msg;
     if (v->kind == TC_SK_COMPLEX && !vs->im) {
         vs->im = tc_calloc(vs->cap, sizeof *vs->im);
         if (!vs->im)
-            return "out of memory";
+            return tc_oom_msg;
     }
     size_t i = vs->n++;
     vs->kind[i] = (uint8_t)v->kind;

@@ -365,9 +365,8 @@ static int check_fits(const char *what, uint64_t min_bytes, tc_err *err)
 int tc_write_csv(tc_buf *out, const tc_tensor *t, char delim, tc_err *err)
 {
     if (t->ndim > 2)
-        return tc_err_set(err, TC_EARG,
-                          "cannot write a %d-D tensor as CSV, which holds at most 2 dimensions "
-                          "(try --format json, or --shape to make it 2-D)", t->ndim);
+        return tc_err_hint(err, tc_err_set(err, TC_ESHAPE, "cannot write a %d-D tensor as CSV, which holds "
+                                           "at most 2 dimensions", t->ndim), "format", "json");
     /* 0-d and 1-D are one row; a 1-D empty tensor is one empty row */
     int64_t rows = t->ndim == 2 ? t->shape[0] : 1;
     int64_t cols = t->ndim == 2 ? t->shape[1] : t->numel;
@@ -506,7 +505,7 @@ int tc_write_npy(tc_buf *out, const tc_tensor *t, tc_err *err)
 {
     const tc_dtype_info *d = tc_dtype_info_of(t->dtype);
     if (!d->npy)
-        return tc_err_set(err, TC_EARG, "npy has no %s type (try --dtype float32)", d->name);
+        return tc_err_hint(err, tc_err_set(err, TC_EDTYPE, "npy has no %s type", d->name), "dtype", "float32");
     tc_buf h = {0};
     tc_buf_printf(&h, "{'descr': '%c%s', 'fortran_order': False, 'shape': ",
                   d->size == 1 ? '|' : '<', d->npy);
