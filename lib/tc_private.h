@@ -170,7 +170,7 @@ int tc_nanreduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_e
  */
 int tc_reduce_dims(const tc_op_args *a, const tc_tensor *x, bool *mask, tc_err *err);
 /*
- * exp and log as PyTorch's CPU kernels compute them (AVX2 build): ports of
+ * sleef.c: exp and log as PyTorch's CPU kernels compute them (AVX2 build): ports of
  * SLEEF 3.5's Sleef_expf8_u10, Sleef_expd4_u10, Sleef_logf8_u10 and
  * Sleef_logd4_u10, bit-exact with torch.exp / torch.log (glibc's expf
  * differs for about 9% of floats).  Pure C, no libsleef needed.
@@ -193,8 +193,8 @@ void tc_cdiv_torch(tc_dtype t, int path, double a, double b, double c, double d,
                    double *re, double *im);
 /*
  * exp of a complex number (single: complex64's float parts) as PyTorch's
- * CPU kernel computes it, and log of a complex64 as PyTorch 2.6 does (on
- * Debian 13's glibc); reduce.c.
+ * CPU kernel computes it (sleef.c), and log of a complex64 as PyTorch 2.6
+ * does (on Debian 13's glibc; reduce.c).
  */
 void tc_cexp_torch(int single, double re, double im, double *ore, double *oim);
 void tc_clogf_torch26(float x, float y, float *ore, float *oim);
