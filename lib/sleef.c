@@ -251,26 +251,206 @@ double tc_sleef_log(double d)
 #undef POLY8
 
 /*
+ * sin and cos together: Sleef_sincosf16_u10 / Sleef_sincosd8_u10 (AVX512F,
+ * what PyTorch 2.6 calls here; the AVX2 Sleef_sincosf8_u10 /
+ * Sleef_sincosd4_u10 compute the same), SLEEF 3.5's xsincosf_u1 /
+ * xsincos_u1 (3.6.1, Debian 13's, is the same code): Cody-Waite reduction
+ * by pi/2 into a double-float, odd and even polynomials, the quadrant's
+ * swap and signs.  The vector function reduces with Payne-Hanek (rempi)
+ * when any lane is out of the Cody-Waite range (float 125, double 1e14)
+ * or not finite; that path is not ported: there the correctly rounded sin
+ * and cos stand in (returns 0), which SLEEF's match but in the last place
+ * for a few percent of arguments.  path_max (tc_sleef_sincos_path) is the
+ * largest reduction the other lanes of the vector need.
+ */
+static f2 f2add2v(f2 x, float y)   /* dfadd_vf2_vf2_vf */
+{
+    f2 r;
+    r.x = x.x + y;
+    r.y = ((x.x - r.x) + y) + x.y;
+    return r;
+}
+
+int tc_sleef_sincosf_path(float d)
+{
+    return fabsf(d) < 125.0f ? 1 : 2;   /* NaN: 2 */
+}
+
+int tc_sleef_sincosf(float d, int path, float *ps, float *pc)
+{
+    if (tc_sleef_sincosf_path(d) > path)
+        path = tc_sleef_sincosf_path(d);
+    if (path > 1) {
+        *ps = (float)sin(d);
+        *pc = (float)cos(d);
+        return 0;
+    }
+    const float pa = 3.1414794921875f * 0.5f, pb = 0.00011315941810607910156f * 0.5f;
+    const float pc2 = 1.9841872589410058936e-09f * 0.5f;
+    float u = nearbyintf(d * (float)(2 * M_1_PI));
+    int32_t q = (int32_t)u;
+    float v = fmaf(u, -pa, d);
+    f2 s = f2add2(v, u * -pb);
+    s = f2add2v(s, u * -pc2);
+    f2 t = s;
+    float sx = fmaf(s.x, s.x, s.x * s.y + s.x * s.y);   /* dfsqu */
+
+    u = -0.000195169282960705459117889f;
+    u = fmaf(u, sx, 0.00833215750753879547119141f);
+    u = fmaf(u, sx, -0.166666537523269653320312f);
+    u = u * (sx * t.x);
+    f2 x = f2add2v(t, u);
+    float rx = x.x + x.y;
+    if (d == 0 && signbit(d))
+        rx = -0.0f;
+
+    u = -2.71811842367242206819355e-07f;
+    u = fmaf(u, sx, 2.47990446951007470488548e-05f);
+    u = fmaf(u, sx, -0.00138888787478208541870117f);
+    u = fmaf(u, sx, 0.0416666641831398010253906f);
+    u = fmaf(u, sx, -0.5f);
+    f2 m = {sx * u, fmaf(sx, u, -(sx * u))};   /* dfmul_vf2_vf_vf */
+    x.x = 1 + m.x;
+    x.y = ((1 - x.x) + m.x) + m.y;              /* dfadd_vf2_vf_vf2 */
+    float ry = x.x + x.y;
+
+    float sn = (q & 1) == 0 ? rx : ry, cs = (q & 1) == 0 ? ry : rx;
+    if ((q & 2) == 2)
+        sn = -sn;
+    if (((q + 1) & 2) == 2)
+        cs = -cs;
+    *ps = sn;
+    *pc = cs;
+    return 1;
+}
+
+static d2 d2addf(double x, double y)   /* ddadd_vd2_vd_vd: |x| >= |y| */
+{
+    d2 r;
+    r.x = x + y;
+    r.y = (x - r.x) + y;
+    return r;
+}
+
+static d2 d2add2v(d2 x, double y)   /* ddadd_vd2_vd2_vd */
+{
+    d2 r;
+    r.x = x.x + y;
+    r.y = ((x.x - r.x) + y) + x.y;
+    return r;
+}
+
+static d2 d2add2w(d2 x, double y)   /* ddadd2_vd2_vd2_vd */
+{
+    d2 r;
+    r.x = x.x + y;
+    double v = r.x - x.x;
+    double w = (x.x - (r.x - v)) + (y - v);
+    r.y = w + x.y;
+    return r;
+}
+
+int tc_sleef_sincos_path(double d)
+{
+    double a = fabs(d);
+    return a < 15 ? 1 : a < 1e14 ? 2 : 3;   /* NaN: 3 */
+}
+
+int tc_sleef_sincos(double d, int path, double *ps, double *pc)
+{
+    const double pi_a = 3.1415926218032836914, pi_b = 3.1786509424591713469e-08;
+    const double pi_c = 1.2246467864107188502e-16, pi_d = 1.2736634327021899816e-24;
+    const double pi_a2 = 3.141592653589793116, pi_b2 = 1.2246467991473532072e-16;
+    if (tc_sleef_sincos_path(d) > path)
+        path = tc_sleef_sincos_path(d);
+    d2 s;
+    int32_t q;
+    if (path == 1) {
+        double dql = nearbyint(d * (2 * M_1_PI));
+        q = (int32_t)dql;
+        double u = fma(dql, -pi_a2 * 0.5, d);
+        s = d2addf(u, dql * (-pi_b2 * 0.5));
+    } else if (path == 2) {
+        double dqh = trunc(d * (2 * M_1_PI / (1 << 24)));
+        dqh = dqh * (1 << 24);
+        double dql = nearbyint(d * (2 * M_1_PI) - dqh);
+        q = (int32_t)dql;
+        double u = fma(dqh, -pi_a * 0.5, d);
+        s = d2addf(u, dql * (-pi_a * 0.5));
+        s = d2add2w(s, dqh * (-pi_b * 0.5));
+        s = d2add2w(s, dql * (-pi_b * 0.5));
+        s = d2add2w(s, dqh * (-pi_c * 0.5));
+        s = d2add2w(s, dql * (-pi_c * 0.5));
+        s = d2add2v(s, (dqh + dql) * (-pi_d * 0.5));
+    } else {
+        *ps = sin(d);
+        *pc = cos(d);
+        return 0;
+    }
+    d2 t = s;
+    double sx = fma(s.x, s.x, s.x * s.y + s.x * s.y);   /* ddsqu */
+
+    double u = 1.58938307283228937328511e-10;
+    u = fma(u, sx, -2.50506943502539773349318e-08);
+    u = fma(u, sx, 2.75573131776846360512547e-06);
+    u = fma(u, sx, -0.000198412698278911770864914);
+    u = fma(u, sx, 0.0083333333333191845961746);
+    u = fma(u, sx, -0.166666666666666130709393);
+    u = u * (sx * t.x);
+    d2 x = d2add2v(t, u);
+    double rx = x.x + x.y;
+    if (d == 0 && signbit(d))
+        rx = -0.0;
+
+    u = -1.13615350239097429531523e-11;
+    u = fma(u, sx, 2.08757471207040055479366e-09);
+    u = fma(u, sx, -2.75573144028847567498567e-07);
+    u = fma(u, sx, 2.48015872890001867311915e-05);
+    u = fma(u, sx, -0.00138888888888714019282329);
+    u = fma(u, sx, 0.0416666666666665519592062);
+    u = fma(u, sx, -0.5);
+    d2 m = {sx * u, fma(sx, u, -(sx * u))};   /* ddmul_vd2_vd_vd */
+    x.x = 1 + m.x;
+    x.y = ((1 - x.x) + m.x) + m.y;             /* ddadd_vd2_vd_vd2 */
+    double ry = x.x + x.y;
+
+    double sn = (q & 1) == 0 ? rx : ry, cs = (q & 1) == 0 ? ry : rx;
+    if ((q & 2) == 2)
+        sn = -sn;
+    if (((q + 1) & 2) == 2)
+        cs = -cs;
+    *ps = sn;
+    *pc = cs;
+    return 1;
+}
+
+/*
  * exp of a complex number as PyTorch's CPU kernel computes it: the
- * Vectorized form exp(a) * (cos(b) + i sin(b)), exp(a) by SLEEF's u10 exp,
- * cos and sin by SLEEF's u10 sincos, each product rounded to the component
- * type (measured against 2.6 with libsleef's own functions: every
- * complex128 and 99.6% of complex64 results).  SLEEF's sincos is not
- * ported here: the correctly rounded cos and sin stand in for it, which it
- * returns for all but about 6% of arguments, where they differ in the
- * last place.  So a complex exp (2.6's complex logsumexp and the backward
- * of complex logsumexp and logcumsumexp) may differ from PyTorch's in its
- * last bit: a known gap.
+ * Vectorized form exp(a) * (cos(b) + i sin(b)) (vec512_complex_*.h: exp
+ * and sincos of the interleaved (a, b) lanes, then the products, each
+ * rounded to the component type), exp(a) by SLEEF's u10 exp, cos and sin
+ * by its u10 sincos.  Every input, tiny tensors too, runs the vector
+ * function (vml::vexp maps partial vectors loaded with loadu(p, count)).
+ * Known gaps, each in the last bit: the sincos reduction is chosen from a
+ * and b alone, where SLEEF chooses it from all lanes of the vector (the 8
+ * complex64 or 4 complex128 around this one; only matters when some lane
+ * is beyond 125 (float) or 15 (double) in magnitude, or not finite), and
+ * beyond the ported reductions the correctly rounded cos and sin stand in.
  */
 void tc_cexp_torch(int single, double re, double im, double *ore, double *oim)
 {
     if (single) {
-        float e = tc_sleef_expf((float)re);
-        *ore = e * (float)cos(im);
-        *oim = e * (float)sin(im);
+        float a = (float)re, b = (float)im, s, c;
+        float e = tc_sleef_expf(a);
+        int path = tc_sleef_sincosf_path(a);
+        (void)tc_sleef_sincosf(b, path, &s, &c);
+        *ore = e * c;
+        *oim = e * s;
     } else {
-        double e = tc_sleef_exp(re);
-        *ore = e * cos(im);
-        *oim = e * sin(im);
+        double e = tc_sleef_exp(re), s, c;
+        int path = tc_sleef_sincos_path(re);
+        (void)tc_sleef_sincos(im, path, &s, &c);
+        *ore = e * c;
+        *oim = e * s;
     }
 }
