@@ -207,6 +207,12 @@ void tc_cdiv_torch(tc_dtype t, int path, double a, double b, double c, double d,
  * does (on Debian 13's glibc; reduce.c).
  */
 void tc_cexp_torch(int single, double re, double im, double *ore, double *oim);
+/*
+ * sleef.c: exp of the n complex numbers z[2k] + i z[2k+1] in place, as one
+ * vml::vexp call over a contiguous run computes them (vectors of 8
+ * complex64 or 4 complex128 from the first; neighbours share a reduction).
+ */
+void tc_cexp_torch_n(int single, double *z, int64_t n);
 void tc_clogf_torch26(float x, float y, float *ore, float *oim);
 /* diff.c: diff, cumulative_trapezoid */
 int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
