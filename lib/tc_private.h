@@ -181,14 +181,13 @@ float tc_sleef_logf(float x);
 double tc_sleef_log(double x);
 /*
  * sleef.c: sin and cos of x as Sleef_sincosf16_u10 / Sleef_sincosd8_u10
- * compute them for a vector whose lanes need reduction path at least path
- * (tc_sleef_sincos{f,}_path of each lane; 1 for a lone x); returns 0 where
- * that path is not ported and the correctly rounded values stand in.
+ * compute them in a vector whose lanes need reduction path (the largest
+ * tc_sleef_sincos{f,}_path of the lanes; 1 for a lone x).
  */
 int tc_sleef_sincosf_path(float x);
-int tc_sleef_sincosf(float x, int path, float *s, float *c);
+void tc_sleef_sincosf(float x, int path, float *s, float *c);
 int tc_sleef_sincos_path(double x);
-int tc_sleef_sincos(double x, int path, double *s, double *c);
+void tc_sleef_sincos(double x, int path, double *s, double *c);
 /*
  * (a + bi) / (c + di) as PyTorch 2.6's CPU kernels divide complex numbers
  * of dtype t (complex64 or complex128; the parts are exact in it).  path
