@@ -733,17 +733,28 @@ void tc_cexp_torch(int single, double re, double im, double *ore, double *oim)
     *oim = z[1];
 }
 
-void tc_cexp_torch_n(int single, double *z, int64_t n)
+void tc_cexp_torch_n(int single, void *data, int64_t n)
 {
     int64_t width = single ? 8 : 4;   /* complex numbers in a 512-bit vector */
+    float *zf = data;
+    double *zd = data;
     for (int64_t v = 0; v < n; v += width) {
         int64_t end = v + width < n ? v + width : n;
         int path = 1;
         for (int64_t k = 2 * v; k < 2 * end; k++) {
-            int p = single ? tc_sleef_sincosf_path((float)z[k]) : tc_sleef_sincos_path(z[k]);
+            int p = single ? tc_sleef_sincosf_path(zf[k]) : tc_sleef_sincos_path(zd[k]);
             path = p > path ? p : path;
         }
-        for (int64_t k = v; k < end; k++)
-            cexp_path(single, path, z + 2 * k);
+        for (int64_t k = v; k < end; k++) {
+            double z[2] = {single ? zf[2 * k] : zd[2 * k], single ? zf[2 * k + 1] : zd[2 * k + 1]};
+            cexp_path(single, path, z);
+            if (single) {
+                zf[2 * k] = (float)z[0];
+                zf[2 * k + 1] = (float)z[1];
+            } else {
+                zd[2 * k] = z[0];
+                zd[2 * k + 1] = z[1];
+            }
+        }
     }
 }

@@ -207,11 +207,14 @@ void tc_cdiv_torch(tc_dtype t, int path, double a, double b, double c, double d,
  */
 void tc_cexp_torch(int single, double re, double im, double *ore, double *oim);
 /*
- * sleef.c: exp of the n complex numbers z[2k] + i z[2k+1] in place, as one
- * vml::vexp call over a contiguous run computes them (vectors of 8
- * complex64 or 4 complex128 from the first; neighbours share a reduction).
+ * sleef.c: exp of n complex numbers in place (data: complex64's float
+ * pairs if single, else complex128's double pairs), as one vml::vexp call
+ * over a contiguous run computes them: vectors of 8 complex64 or 4
+ * complex128 from the first, each vector's sincos reduction chosen from
+ * all its lanes.  A tensor that ATen's for_each splits among threads
+ * (2048 elements and more) is one run per thread's chunk.
  */
-void tc_cexp_torch_n(int single, double *z, int64_t n);
+void tc_cexp_torch_n(int single, void *data, int64_t n);
 void tc_clogf_torch26(float x, float y, float *ore, float *oim);
 /* diff.c: diff, cumulative_trapezoid */
 int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);
