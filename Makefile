@@ -32,12 +32,12 @@ COMPRESS_LIBS = -Wl,-Bstatic $(ZLIB_LIBS) $(BZIP2_LIBS) $(LZMA_LIBS) $(ZSTD_LIBS
 DRAGONBOX_CFLAGS = `ls -d /usr/include/dragonbox-* 2>/dev/null | sed 's/^/-I/'`
 LDLIBS   = $(CJSON_LIBS) $(CSV_LIBS) $(COMPRESS_LIBS) -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -lm -pthread
 
-LIB_SRC = lib/alloc.c lib/buf.c lib/err.c lib/csv_tok.c lib/json_rows.c lib/table.c lib/stream.c lib/tensor.c lib/dtype.c lib/scan.c lib/reduce.c lib/diff.c \
+LIB_SRC = lib/alloc.c lib/buf.c lib/err.c lib/csv_tok.c lib/json_rows.c lib/table.c lib/stream.c lib/tensor.c lib/dtype.c lib/scan.c lib/reduce.c lib/sleef.c lib/diff.c \
           lib/grad.c lib/nanreduce.c lib/ops.c lib/op_run.c lib/value.c lib/read.c lib/read_csv.c lib/read_json.c \
           lib/read_npy.c lib/read_torch.c lib/print_torch.c lib/numfmt.c lib/write.c lib/write_table.c lib/compare.c \
           lib/source.c lib/read_npz.c
 CLI_SRC = cli/main.c cli/help.c
-HDR     = lib/tcum.h lib/tc_private.h cli/help.h
+HDR     = lib/tcum.h lib/tc_private.h cli/help.h lib/sleef_rempitab.h
 
 LIB_OBJ = $(LIB_SRC:.c=.o) lib/charconv.o
 

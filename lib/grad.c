@@ -410,7 +410,7 @@ enum { U_NEG, U_EXP, U_LOG, U_CONJ };
 /*
  * PyTorch's exp and log kernels are SLEEF's 1-ulp vector functions, not
  * the C library's (they differ in the last bit for about one float in ten):
- * reduce.c's ports of them.
+ * sleef.c's ports of them.
  */
 #define EXP_F32 tc_sleef_expf
 #define LOG_F32 tc_sleef_logf

@@ -229,7 +229,7 @@ int tc_nanreduce_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_e
  */
 int tc_reduce_dims(const tc_op_args *a, const tc_tensor *x, bool *mask, tc_err *err);
 /*
- * exp and log as PyTorch's CPU kernels compute them (AVX2 build): ports of
+ * sleef.c: exp and log as PyTorch's CPU kernels compute them (AVX2 build): ports of
  * SLEEF 3.5's Sleef_expf8_u10, Sleef_expd4_u10, Sleef_logf8_u10 and
  * Sleef_logd4_u10, bit-exact with torch.exp / torch.log (glibc's expf
  * differs for about 9% of floats).  Pure C, no libsleef needed.
@@ -238,6 +238,15 @@ float tc_sleef_expf(float x);
 double tc_sleef_exp(double x);
 float tc_sleef_logf(float x);
 double tc_sleef_log(double x);
+/*
+ * sleef.c: sin and cos of x as Sleef_sincosf16_u10 / Sleef_sincosd8_u10
+ * compute them in a vector whose lanes need reduction path (the largest
+ * tc_sleef_sincos{f,}_path of the lanes; 1 for a lone x).
+ */
+int tc_sleef_sincosf_path(float x);
+void tc_sleef_sincosf(float x, int path, float *s, float *c);
+int tc_sleef_sincos_path(double x);
+void tc_sleef_sincos(double x, int path, double *s, double *c);
 /*
  * (a + bi) / (c + di) as PyTorch 2.6's CPU kernels divide complex numbers
  * of dtype t (complex64 or complex128; the parts are exact in it).  path
@@ -252,10 +261,19 @@ void tc_cdiv_torch(tc_dtype t, int path, double a, double b, double c, double d,
                    double *re, double *im);
 /*
  * exp of a complex number (single: complex64's float parts) as PyTorch's
- * CPU kernel computes it, and log of a complex64 as PyTorch 2.6 does (on
- * Debian 13's glibc); reduce.c.
+ * CPU kernel computes it (sleef.c), and log of a complex64 as PyTorch 2.6
+ * does (on Debian 13's glibc; reduce.c).
  */
 void tc_cexp_torch(int single, double re, double im, double *ore, double *oim);
+/*
+ * sleef.c: exp of n complex numbers in place (data: complex64's float
+ * pairs if single, else complex128's double pairs), as one vml::vexp call
+ * over a contiguous run computes them: vectors of 8 complex64 or 4
+ * complex128 from the first, each vector's sincos reduction chosen from
+ * all its lanes.  A tensor that ATen's for_each splits among threads
+ * (2048 elements and more) is one run per thread's chunk.
+ */
+void tc_cexp_torch_n(int single, void *data, int64_t n);
 void tc_clogf_torch26(float x, float y, float *ore, float *oim);
 /* diff.c: diff, cumulative_trapezoid */
 int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);

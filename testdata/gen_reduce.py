@@ -363,6 +363,33 @@ add('logsumexp-2x-inf', 'float16 logsumexp with -inf and inf (2.6 kernel)', 'log
 add('logsumexp-2x-empty', 'float16 logsumexp over an empty dim (2.6 kernel)', 'logsumexp',
     torch.zeros(2, 0, dtype=torch.float16), dim=1)
 
+# Complex logsumexp (2.6 computes it, 1.13 refuses): exp of x - max is
+# SLEEF's exp times its u10 sin and cos, which differ from the correctly
+# rounded ones in the last bit for a few percent of arguments; imaginary
+# parts over many periods, and (complex64) all beyond 125, where SLEEF
+# reduces by Payne-Hanek (every lane of a vector is, so no lane's neighbours
+# change its reduction).
+rng3 = random.Random(3)
+LONGC = [
+    ('complex64', (300,), None, 6.0), ('complex64', (4, 100), 1, 6.0), ('complex64', (100, 4), 0, 6.0),
+    ('complex128', (5, 60), 1, 12.0), ('complex128', (60, 5), 0, 12.0), ('complex128', (2, 3, 50), 2, 12.0),
+    ('complex64', (3, 64), 1, 1000.0),
+]
+for i, (dt, shape, dim, him) in enumerate(LONGC):
+    n = 1
+    for sz in shape:
+        n *= sz
+    re = [float('%.7g' % rng3.uniform(-3.0, 3.0)) for _ in range(n)]
+    if him > 125:
+        im = [float('%.7g' % (rng3.choice((-1, 1)) * rng3.uniform(126.0, him))) for _ in range(n)]
+    else:
+        im = [float('%.7g' % rng3.uniform(-him, him)) for _ in range(n)]
+    x = torch.complex(torch.tensor(re, dtype=torch.float64),
+                      torch.tensor(im, dtype=torch.float64)).to(DT[dt]).reshape(shape)
+    add('logsumexp-complex.%d' % i, 'logsumexp of %s %s%s, imaginary parts up to %g' % (
+        dt, 'x'.join(map(str, shape)), '' if dim is None else ' along dim %d' % dim, him),
+        'logsumexp', x, dim=dim, prec=17 if dt == 'complex128' else 10)
+
 # More than 32768 elements reduced to one: PyTorch 2.6 (2 threads here)
 # reduces two halves apart and then the pair (two-pass reduction); 1.13
 # (1 thread) runs one pass.  Inputs made by awk with exact decimal text.
