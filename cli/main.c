@@ -1365,8 +1365,9 @@ static int run_op(cli_opts *o)
     tc_read_opts ro = read_opts_for(o, in.path);
     tc_format f = ro.format == TC_FMT_AUTO ? tc_detect_format(in.p, in.n) : ro.format;
     int lines = 0;   /* JSON Lines stream too: read until the first lines tell */
+    /* (each try reads as much again as it has: a one-line document is scanned O(n) times in all) */
     while (f == TC_FMT_JSON && streamable(o) && (lines = tc_json_lines(in.p, in.n, in.eof)) < 0)
-        input_read_upto(&in, 65536);
+        input_read_upto(&in, in.n > 65536 ? in.n : 65536);
     if ((f == TC_FMT_CSV || lines) && streamable(o)) {
         cli_opts go = *o;   /* tensor arguments: plain inference, as below */
         go.read.has_input_dtype = 0;
