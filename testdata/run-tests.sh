@@ -28,6 +28,8 @@
 # with that version's expected output.  A case without that line runs once
 # with TCUM_TORCH_VERSION unset (tcum's default).  A PATTERN selects a run
 # when it matches the ID or ID@VERSION (so '@1\.13$' runs the 1.13 ones).
+# TCUM_TEST_VERSIONS="2.6" (a list) keeps only those versions' runs (and
+# the cases that name no version).
 #
 # Cost per case is one sh, the wrapper and the binary: awk splits every
 # .test file into numbered files in one pass, and a single cksum run
@@ -134,6 +136,7 @@ TC_DIR=$T/c TC_JOBS=$jobs TC_PATS=$T/pats awk '
 function addrun(ver, rid) {
     rid = id (ver == "-" ? "" : "@" ver)
     if (!selected(id) && !selected(rid)) return
+    if (ver != "-" && ENVIRON["TCUM_TEST_VERSIONS"] != "" && index(" " ENVIRON["TCUM_TEST_VERSIONS"] " ", " " ver " ") == 0) return
     nrun++
     print nrun "\t" status "\t" rid "\t" fname "\t" n > (dir "/index")
     print nrun " " (have_in ? dir "/" n ".in" : "/dev/null") " " ver " " cmd > (dir "/list." (nrun % jobs))
