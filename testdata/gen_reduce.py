@@ -390,6 +390,44 @@ for i, (dt, shape, dim, him) in enumerate(LONGC):
         dt, 'x'.join(map(str, shape)), '' if dim is None else ' along dim %d' % dim, him),
         'logsumexp', x, dim=dim, prec=17 if dt == 'complex128' else 10)
 
+# Lanes that move their neighbours: SLEEF's sincos picks its argument
+# reduction for a whole vector (8 complex64 / 4 complex128 of x - maxes in
+# memory order, real parts counted), so one lane beyond 125 (float) or 1e14
+# (double), or infinite or NaN, changes the last bit of some of its
+# neighbours' sines and cosines; a tensor of 2048 elements or more is split
+# between 2.6's two threads (2 here), each chunk starting its own vectors.
+rng14 = random.Random(14)
+
+
+def mixed_lanes(dt, shape, p, big):
+    n = 1
+    for sz in shape:
+        n *= sz
+    wild = (big, -big, 1e306 if dt == 'complex128' else 3e38, float('inf'), float('-inf'), float('nan'))
+    parts = []
+    for _ in range(2 * n):
+        if rng14.random() < p:
+            parts.append(rng14.choice(wild))
+        else:
+            # real parts close together: exp terms of one size, so that a
+            # last bit of one shows in the sum
+            parts.append(float('%.7g' % rng14.uniform(-0.5, 0.5) if len(parts) % 2 == 0
+                               else '%.7g' % rng14.uniform(-6.0, 6.0)))
+    return torch.complex(torch.tensor(parts[0::2], dtype=torch.float64),
+                         torch.tensor(parts[1::2], dtype=torch.float64)).to(DT[dt]).reshape(shape)
+
+
+MIXED = [
+    ('complex128', (2, 400), 0, 0.04, 1e15), ('complex64', (2, 400), 0, 0.04, 200.0),
+    ('complex64', (40, 3), 1, 0.05, 150.0), ('complex64', (3, 700), 0, 0.01, 200.0),
+    ('complex128', (2, 1025), 1, 0.02, 1e15),
+]
+for i, (dt, shape, dim, p, big) in enumerate(MIXED):
+    add('logsumexp-complex-lanes.%d' % i, 'logsumexp of %s %s along dim %d, %g of the parts big (%g), '
+        'infinite or NaN%s' % (dt, 'x'.join(map(str, shape)), dim, p, big,
+                               ': two thread chunks' if shape[0] * shape[1] >= 2048 else ''),
+        'logsumexp', mixed_lanes(dt, shape, p, big), dim=dim, prec=17 if dt == 'complex128' else 10)
+
 # More than 32768 elements reduced to one: PyTorch 2.6 (2 threads here)
 # reduces two halves apart and then the pair (two-pass reduction); 1.13
 # (1 thread) runs one pass.  Inputs made by awk with exact decimal text.
