@@ -428,6 +428,42 @@ for i, (dt, shape, dim, p, big) in enumerate(MIXED):
                                ': two thread chunks' if shape[0] * shape[1] >= 2048 else ''),
         'logsumexp', mixed_lanes(dt, shape, p, big), dim=dim, prec=17 if dt == 'complex128' else 10)
 
+
+# The same from a Fortran-order .npy: x - maxes takes x's strides, so exp
+# runs over memory order, and the lanes of a vector are another set.
+def fortran_npy(name, x):
+    """x as a Fortran-order .npy under testdata/files/reduce (format 1.0,
+    written here so both runs write the same bytes)."""
+    import os
+    import struct
+    descr = {torch.complex64: '<c8', torch.complex128: '<c16'}[x.dtype]
+    hdr = "{'descr': '%s', 'fortran_order': True, 'shape': (%s), }" % (
+        descr, ', '.join(str(s) for s in x.shape))
+    hdr += ' ' * ((64 - (10 + len(hdr) + 1) % 64) % 64) + '\n'
+    data = x.permute(*reversed(range(x.dim()))).contiguous().numpy().tobytes()
+    d = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'files', 'reduce')
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), 'wb') as f:
+        f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(hdr)) + hdr.encode() + data)
+    return 'testdata/files/reduce/' + name
+
+
+for i, (dt, shape, dim, p, big) in enumerate([('complex64', (2, 400), 0, 0.04, 200.0),
+                                              ('complex64', (40, 10), 1, 0.04, 200.0)]):
+    x = mixed_lanes(dt, shape, p, big)
+    fn = fortran_npy('logsumexp-complex-F.%d.npy' % i, x)
+    xf = x.permute(*reversed(range(x.dim()))).contiguous().permute(*reversed(range(x.dim())))
+    cid = 'logsumexp-complex-F.%d' % i
+    desc = 'logsumexp of a Fortran-order %s %s along dim %d, %g of the parts big (%g), infinite or NaN' % (
+        dt, 'x'.join(map(str, shape)), dim, p, big)
+    cmd = 'tcum logsumexp --dim %d --precision 10 %s' % (dim, fn)
+    try:
+        with printoptions(precision=10):
+            C.add(cid, desc, cmd, stdout=torch_print(torch.logsumexp(xf, dim)))
+    except RuntimeError as e:   # 1.13: no complex logsumexp
+        msg = str(e).split('\n')[0]
+        C.add(cid, desc, cmd, stderr='tcum: %s%s\n' % (msg, hint_for('logsumexp', xf, None, msg)), status=2)
+
 # More than 32768 elements reduced to one: PyTorch 2.6 (2 threads here)
 # reduces two halves apart and then the pair (two-pass reduction); 1.13
 # (1 thread) runs one pass.  Inputs made by awk with exact decimal text.
