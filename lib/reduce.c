@@ -1775,7 +1775,8 @@ void tc_clogf_torch26(float x, float y, float *ore, float *oim)
  * infinities masked to 0, sum((x - maxes).exp_()) (exp over the whole
  * intermediate at once: a lane's SLEEF reduction depends on the other lanes
  * of its vector), then log_() (glibc's clog, as std::log of std::complex
- * is) and add_(maxes) as a complex number (m + 0j).  Over an empty x: log(sum(exp(x))) = log(0) = -inf + 0j.
+ * is) and add_(maxes) as a complex number (m + 0j).  Over an empty x:
+ * log(sum(exp(x))) = log(0) = -inf + 0j.
  */
 static int logsumexp_complex(const tc_tensor *x, const geom *g, const geom *gk, tc_tensor **out,
                              tc_err *err)
