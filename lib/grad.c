@@ -449,9 +449,28 @@ static void clog_torch(tc_dtype t, double *re, double *im)
     }
 }
 
+/*
+ * exp of a complex a as 2.6 computes it over the dense tensor it applies
+ * exp to, laid out as like (a's shape): a lane's SLEEF reduction depends on
+ * the other lanes of its vector, so the whole tensor runs at once, in
+ * memory order and thread chunks (sleef.c).
+ */
+static tc_tensor *cexp_like(pool *p, const tc_tensor *a, const tc_tensor *like)
+{
+    tc_tensor *y = pnew(p, a->dtype, a->ndim, a->shape);
+    if (!y)
+        return NULL;
+    memcpy(y->data, a->data, (size_t)a->numel * tc_dtype_size(a->dtype));
+    if (tc_cexp_torch_tensor(y, like, p->err) != TC_OK)
+        return NULL;
+    return y;
+}
+
 /* Elementwise unary op in a's dtype. */
 static tc_tensor *unary(pool *p, int op, const tc_tensor *a)
 {
+    if (op == U_EXP && tc_dtype_is_complex(a->dtype) && p->version == TC_TORCH_2_6)
+        return cexp_like(p, a, a);
     tc_tensor *y = pnew(p, a->dtype, a->ndim, a->shape);
     if (!y)
         return NULL;
@@ -1272,7 +1291,9 @@ static tc_tensor *reduce_bw(pool *p, const tc_op_args *a, const tc_tensor *x, co
     case TC_OP_LOGSUMEXP: {
         /* grad * (self - result).exp(), conjugated for complex (2.6) */
         tc_tensor *d = bin(p, OP_SUB, x, rk, t);
-        tc_tensor *e = d ? unary(p, U_EXP, d) : NULL;
+        /* self - result has self's layout (TensorIterator follows its strides) */
+        tc_tensor *e = !d ? NULL : tc_dtype_is_complex(t) && p->version == TC_TORCH_2_6
+                     ? cexp_like(p, d, x) : unary(p, U_EXP, d);
         if (e && tc_dtype_is_complex(t))
             e = unary(p, U_CONJ, e);
         return e ? bin(p, OP_MUL, g, e, t) : NULL;

@@ -1772,9 +1772,11 @@ void tc_clogf_torch26(float x, float y, float *ore, float *oim)
 
 /*
  * PyTorch 2.6's logsumexp of a complex x: maxes = amax(real(x)) with
- * infinities masked to 0, sum((x - maxes).exp_()), then log_() (glibc's
- * clog, as std::log of std::complex is) and add_(maxes) as a complex number
- * (m + 0j).  Over an empty x: log(sum(exp(x))) = log(0) = -inf + 0j.
+ * infinities masked to 0, sum((x - maxes).exp_()) (exp over the whole
+ * intermediate at once: a lane's SLEEF reduction depends on the other lanes
+ * of its vector), then log_() (glibc's clog, as std::log of std::complex
+ * is) and add_(maxes) as a complex number (m + 0j).  Over an empty x:
+ * log(sum(exp(x))) = log(0) = -inf + 0j.
  */
 static int logsumexp_complex(const tc_tensor *x, const geom *g, const geom *gk, tc_tensor **out,
                              tc_err *err)
@@ -1800,17 +1802,21 @@ static int logsumexp_complex(const tc_tensor *x, const geom *g, const geom *gk, 
     if (rc == TC_OK && !(e = tc_tensor_new(x->dtype, x->ndim, x->shape, err)))
         rc = TC_ENOMEM;
     if (rc == TC_OK && x->numel > 0) {
-        /* (x - maxes).exp_(), in x's layout */
+        /*
+         * x - maxes, in x's layout (TensorIterator orders the output's dims
+         * by x's strides, maxes being broadcast), then exp_() of that dense
+         * tensor in memory order, in 2.6's vectors and thread chunks
+         */
         tc_tensor_set_layout(e, x);
         walk w;
         walk_start(&w, x, g);
         for (int64_t k = 0; k < x->numel; k++, walk_next(&w)) {
-            double re, im, m = tc_tensor_get_f64(mx, w.out), er, ei;
+            double re, im, m = tc_tensor_get_f64(mx, w.out);
             tc_tensor_get_c128(x, k, &re, &im);
             re = single ? (double)((float)re - (float)m) : re - m;
-            tc_cexp_torch(single, re, im, &er, &ei);
-            tc_store_c128(e, k, er, ei);
+            tc_store_c128(e, k, re, im);
         }
+        rc = tc_cexp_torch_tensor(e, e, err);
     }
     if (rc == TC_OK)
         rc = sum_prod(e, g, TC_OP_SUM, false, TC_TORCH_2_6, &s, err);

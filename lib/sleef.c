@@ -758,3 +758,43 @@ void tc_cexp_torch_n(int single, void *data, int64_t n)
         }
     }
 }
+
+/*
+ * exp_ of a complex tensor as PyTorch 2.6's exp kernel runs it over a dense
+ * tensor: TensorIterator coalesces it to one run in memory order, and
+ * for_each (grain 2048, unary_ops' IMPLEMENT_COMPLEX_KERNEL) gives that run
+ * to at::parallel_for: min(threads, ceil(n / 2048)) chunks of ceil(n / that)
+ * elements, each one vml::vexp call whose vectors start at the chunk's
+ * first element.  The 2 threads are those of the reference machine (as
+ * reduce.c's parallel reductions assume); 1 thread would differ only in
+ * tensors of more than 2048 elements, in the vectors around the chunk's
+ * boundary.
+ */
+enum { CEXP_GRAIN = 2048, CEXP_THREADS = 2 };
+
+int tc_cexp_torch_tensor(tc_tensor *y, const tc_tensor *like, tc_err *err)
+{
+    int single = y->dtype == TC_COMPLEX64;
+    int64_t n = y->numel;
+    size_t esz = tc_dtype_size(y->dtype);
+    int gather = like->strided && like->numel == n && n > 0;
+    char *buf = y->data;
+    if (gather) {
+        if (!(buf = tc_malloc((size_t)n * esz)))
+            return tc_err_set(err, TC_ENOMEM, "out of memory");
+        for (int64_t p = 0; p < n; p++)
+            memcpy(buf + (size_t)p * esz,
+                   (const char *)y->data + (size_t)tc_tensor_logical_index(like, p) * esz, esz);
+    }
+    int64_t nt = n < CEXP_GRAIN ? 1 : TC_MIN(CEXP_THREADS, (n + CEXP_GRAIN - 1) / CEXP_GRAIN);
+    int64_t chunk = nt > 1 ? (n + nt - 1) / nt : n;
+    for (int64_t b = 0; b < n; b += chunk)
+        tc_cexp_torch_n(single, buf + (size_t)b * esz, TC_MIN(chunk, n - b));
+    if (gather) {
+        for (int64_t p = 0; p < n; p++)
+            memcpy((char *)y->data + (size_t)tc_tensor_logical_index(like, p) * esz,
+                   buf + (size_t)p * esz, esz);
+        tc_free(buf);
+    }
+    return TC_OK;
+}

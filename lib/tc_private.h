@@ -274,6 +274,12 @@ void tc_cexp_torch(int single, double re, double im, double *ore, double *oim);
  * (2048 elements and more) is one run per thread's chunk.
  */
 void tc_cexp_torch_n(int single, void *data, int64_t n);
+/*
+ * sleef.c: exp_ of the complex tensor y in place, as 2.6's exp kernel runs
+ * over a dense tensor of like's layout (like: y's shape): memory order,
+ * split as at::parallel_for splits it among the reference's 2 threads.
+ */
+int tc_cexp_torch_tensor(tc_tensor *y, const tc_tensor *like, tc_err *err);
 void tc_clogf_torch26(float x, float y, float *ore, float *oim);
 /* diff.c: diff, cumulative_trapezoid */
 int tc_diff_run(const tc_op_args *a, const tc_tensor *x, tc_result *r, tc_err *err);

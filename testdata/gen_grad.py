@@ -536,6 +536,58 @@ def build():
     case('grad-err-go-int8', 'an integer result with an in-range --grad-output: no gradient', 'sum',
          T([1.0, 2.0], 'float32'), dim=0, dtype='int8', gout=T(3.0, 'float32'))
 
+    # ---- complex exp with lanes that move their neighbours (2.6): SLEEF's
+    # sincos picks one argument reduction per vector of (self - result) or
+    # (reverse_logcumsumexp(...) + self) in memory order, real parts
+    # counted: a lane beyond 125 (float) or 1e14 (double), infinite or NaN
+    # changes the last bit of some neighbours; 2048 elements or more are
+    # split between the two threads, each chunk starting its own vectors
+    # (lanes.2).  Own generator, so the cases above keep their inputs.
+    lanes = Rand(14)
+
+    def mixed(shape, dt, p, big, finite):
+        import random
+        r = random.Random(lanes.r.random())
+        n = 1
+        for sz in shape:
+            n *= sz
+        # finite: no lane that makes a whole row's result NaN or its max huge
+        wild = (big, -big, 1e306 if dt == 'complex128' else 3e38, INF, -INF, NAN)
+        wre = (-big,) if finite else wild
+        wim = (big, -big) if finite else wild
+        re = [r.choice(wre) if r.random() < p else float('%.7g' % r.uniform(-0.5, 0.5)) for _ in range(n)]
+        im = [r.choice(wim) if r.random() < p else float('%.7g' % r.uniform(-6.0, 6.0)) for _ in range(n)]
+        return torch.complex(torch.tensor(re, dtype=torch.float64),
+                             torch.tensor(im, dtype=torch.float64)).to(DT[dt]).reshape(shape)
+
+    def small(shape, dt):
+        import random
+        r = random.Random(lanes.r.random())
+        n = 1
+        for sz in shape:
+            n *= sz
+        return torch.complex(torch.tensor([float(r.randint(-3, 3)) for _ in range(n)], dtype=torch.float64),
+                             torch.tensor([float(r.randint(-3, 3)) for _ in range(n)], dtype=torch.float64)
+                             ).to(DT[dt]).reshape(shape)
+
+    for i, (op, dt, shape, dim, keepdim, p, big, finite) in enumerate([
+            ('logsumexp', 'complex64', (6, 20), 0, False, 0.05, 200.0, False),
+            ('logsumexp', 'complex128', (5, 16), 1, True, 0.05, 1e15, True),
+            ('logsumexp', 'complex64', (2, 1025), 1, False, 0.01, 200.0, True),
+            ('logcumsumexp', 'complex64', (4, 24), 1, False, 0.05, 200.0, False),
+            ('logcumsumexp', 'complex128', (3, 20), 0, False, 0.05, 1e15, True)]):
+        gshape = list(shape)
+        if op == 'logsumexp':
+            gshape[dim] = 1
+            if not keepdim:
+                del gshape[dim]
+        n = shape[0] * shape[1]
+        case('grad-%s-lanes.%d' % (op, i), '%s %s %s along dim %d, %g of the parts big (%g)%s%s'
+             % (op, dt, 'x'.join(map(str, shape)), dim, p, big, '' if finite else ', infinite or NaN',
+                ': two thread chunks' if n >= 2048 else ''),
+             op, mixed(shape, dt, p, big, finite), dim=dim, keepdim=keepdim, gout=small(tuple(gshape), dt),
+             **({'threshold': 10000} if n > 1000 else {}))
+
     # ---- errors
     case('grad-err-int', 'integer input without --dtype', 'cumsum', T([1, 2, 3], 'int64'), dim=0)
     case('grad-err-bool', 'bool input without --dtype', 'sum', T([True, False], 'bool'))

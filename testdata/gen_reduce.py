@@ -390,6 +390,80 @@ for i, (dt, shape, dim, him) in enumerate(LONGC):
         dt, 'x'.join(map(str, shape)), '' if dim is None else ' along dim %d' % dim, him),
         'logsumexp', x, dim=dim, prec=17 if dt == 'complex128' else 10)
 
+# Lanes that move their neighbours: SLEEF's sincos picks its argument
+# reduction for a whole vector (8 complex64 / 4 complex128 of x - maxes in
+# memory order, real parts counted), so one lane beyond 125 (float) or 1e14
+# (double), or infinite or NaN, changes the last bit of some of its
+# neighbours' sines and cosines; a tensor of 2048 elements or more is split
+# between 2.6's two threads (2 here), each chunk starting its own vectors.
+rng14 = random.Random(14)
+
+
+def mixed_lanes(dt, shape, p, big):
+    n = 1
+    for sz in shape:
+        n *= sz
+    wild = (big, -big, 1e306 if dt == 'complex128' else 3e38, float('inf'), float('-inf'), float('nan'))
+    parts = []
+    for _ in range(2 * n):
+        if rng14.random() < p:
+            parts.append(rng14.choice(wild))
+        else:
+            # real parts close together: exp terms of one size, so that a
+            # last bit of one shows in the sum
+            parts.append(float('%.7g' % rng14.uniform(-0.5, 0.5) if len(parts) % 2 == 0
+                               else '%.7g' % rng14.uniform(-6.0, 6.0)))
+    return torch.complex(torch.tensor(parts[0::2], dtype=torch.float64),
+                         torch.tensor(parts[1::2], dtype=torch.float64)).to(DT[dt]).reshape(shape)
+
+
+MIXED = [
+    ('complex128', (6, 40), 0, 0.04, 1e15), ('complex64', (2, 400), 0, 0.04, 200.0),
+    ('complex64', (40, 3), 1, 0.05, 150.0), ('complex64', (3, 700), 0, 0.01, 200.0),
+    ('complex128', (2, 1025), 1, 0.02, 1e15),
+]
+for i, (dt, shape, dim, p, big) in enumerate(MIXED):
+    add('logsumexp-complex-lanes.%d' % i, 'logsumexp of %s %s along dim %d, %g of the parts big (%g), '
+        'infinite or NaN%s' % (dt, 'x'.join(map(str, shape)), dim, p, big,
+                               ': two thread chunks' if shape[0] * shape[1] >= 2048 else ''),
+        'logsumexp', mixed_lanes(dt, shape, p, big), dim=dim, prec=17 if dt == 'complex128' else 10)
+
+
+# The same from a Fortran-order .npy: x - maxes takes x's strides, so exp
+# runs over memory order, and the lanes of a vector are another set.
+def fortran_npy(name, x):
+    """x as a Fortran-order .npy under testdata/files/reduce (format 1.0,
+    written here so both runs write the same bytes)."""
+    import os
+    import struct
+    descr = {torch.complex64: '<c8', torch.complex128: '<c16'}[x.dtype]
+    hdr = "{'descr': '%s', 'fortran_order': True, 'shape': (%s), }" % (
+        descr, ', '.join(str(s) for s in x.shape))
+    hdr += ' ' * ((64 - (10 + len(hdr) + 1) % 64) % 64) + '\n'
+    data = x.permute(*reversed(range(x.dim()))).contiguous().numpy().tobytes()
+    d = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'files', 'reduce')
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), 'wb') as f:
+        f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(hdr)) + hdr.encode() + data)
+    return 'testdata/files/reduce/' + name
+
+
+for i, (dt, shape, dim, p, big) in enumerate([('complex64', (2, 400), 0, 0.04, 200.0),
+                                              ('complex64', (40, 10), 1, 0.04, 200.0)]):
+    x = mixed_lanes(dt, shape, p, big)
+    fn = fortran_npy('logsumexp-complex-F.%d.npy' % i, x)
+    xf = x.permute(*reversed(range(x.dim()))).contiguous().permute(*reversed(range(x.dim())))
+    cid = 'logsumexp-complex-F.%d' % i
+    desc = 'logsumexp of a Fortran-order %s %s along dim %d, %g of the parts big (%g), infinite or NaN' % (
+        dt, 'x'.join(map(str, shape)), dim, p, big)
+    cmd = 'tcum logsumexp --dim %d --precision 10 %s' % (dim, fn)
+    try:
+        with printoptions(precision=10):
+            C.add(cid, desc, cmd, stdout=torch_print(torch.logsumexp(xf, dim)))
+    except RuntimeError as e:   # 1.13: no complex logsumexp
+        msg = str(e).split('\n')[0]
+        C.add(cid, desc, cmd, stderr='tcum: %s%s\n' % (msg, hint_for('logsumexp', xf, None, msg)), status=2)
+
 # More than 32768 elements reduced to one: PyTorch 2.6 (2 threads here)
 # reduces two halves apart and then the pair (two-pass reduction); 1.13
 # (1 thread) runs one pass.  Inputs made by awk with exact decimal text.
