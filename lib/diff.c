@@ -407,8 +407,8 @@ int tc_trapz_terms(const tc_op_args *a, const tc_tensor *x, int dim, tc_tensor *
 /* cumulative_trapezoid with --dx: the cumsum of its terms (stream.c carries that cumsum). */
 static int cumtrapz(const tc_op_args *a, const tc_tensor *x, tc_tensor **out, tc_err *err)
 {
-    int dim, rc;
-    tc_tensor *p;
+    int dim = 0, rc;
+    tc_tensor *p = NULL;
     *out = NULL;
     if ((rc = cumtrapz_check(a, x, &dim, err)) != TC_OK ||
         (rc = tc_trapz_terms(a, x, dim, &p, err)) != TC_OK)
