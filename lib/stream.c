@@ -783,7 +783,7 @@ static int start(stream *s)
  * what it gives at once, so output is as live as without threads.  (JSON
  * Lines keep one thread: their rows are read against the head's keys.)
  */
-#define BLOCK (128 * 1024)
+#define BLOCK (64 * 1024)   /* W1 as fast as with 128 KiB, W6 at 1.75x one thread's peak RSS, not 2.2x */
 
 enum { JOB_FREE, JOB_QUEUED, JOB_DONE };
 
