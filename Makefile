@@ -171,7 +171,8 @@ testdata/forkrun: testdata/forkrun.c testdata/forkrun-main.o cli/help.c $(HDR) l
 	$(CC) $(CPPFLAGS) $(CJSON_CFLAGS) $(CFLAGS) $(WARN) -o $@ testdata/forkrun.c testdata/forkrun-main.o \
 	  cli/help.c libtcum.a $(LDFLAGS) $(LDLIBS)
 
-VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+           --suppressions=testdata/valgrind.supp
 valgrind: testdata/forkrun lib/example testdata/stream_chunks
 	$(VALGRIND) ./testdata/stream_chunks
 	$(VALGRIND) ./lib/example >/dev/null

@@ -19,6 +19,7 @@ trap '[ -n "$vg" ] && kill "$vg" 2>/dev/null; exit 130' INT
 trap '[ -n "$vg" ] && kill "$vg" 2>/dev/null; exit 143' TERM
 sock=$dir/sock
 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+    --suppressions=testdata/valgrind.supp \
     --log-file="$dir/vg.%p" testdata/forkrun --serve "$sock" </dev/null >"$dir/server.out" 2>&1 &
 vg=$!
 i=0
