@@ -29,7 +29,8 @@
 # with TCUM_TORCH_VERSION unset (tcum's default).  A PATTERN selects a run
 # when it matches the ID or ID@VERSION (so '@1\.13$' runs the 1.13 ones).
 # TCUM_TEST_VERSIONS="2.6" (a list) keeps only those versions' runs (and
-# the cases that name no version).
+# the cases that name no version).  TCUM_TEST_SKIP=REGEX leaves out the runs whose
+# ID@VERSION matches it.
 #
 # Cost per case is one sh, the wrapper and the binary: awk splits every
 # .test file into numbered files in one pass, and a single cksum run
@@ -137,6 +138,7 @@ function addrun(ver, rid) {
     rid = id (ver == "-" ? "" : "@" ver)
     if (!selected(id) && !selected(rid)) return
     if (ver != "-" && ENVIRON["TCUM_TEST_VERSIONS"] != "" && index(" " ENVIRON["TCUM_TEST_VERSIONS"] " ", " " ver " ") == 0) return
+    if (ENVIRON["TCUM_TEST_SKIP"] != "" && rid ~ ENVIRON["TCUM_TEST_SKIP"]) return
     nrun++
     print nrun "\t" status "\t" rid "\t" fname "\t" n > (dir "/index")
     print nrun " " (have_in ? dir "/" n ".in" : "/dev/null") " " ver " " cmd > (dir "/list." (nrun % jobs))

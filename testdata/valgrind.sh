@@ -33,7 +33,13 @@ while [ ! -S "$sock" ]; do
     i=$((i + 1))
 done
 
-FORKRUN_SOCKET=$sock TCUM_TIMEOUT=${TCUM_TIMEOUT:-600} sh testdata/run-tests.sh testdata/forkrun "$@"
+# Valgrind's CPU emulation rounds a few conversions differently from the
+# hardware (an int64 near 2^63 to float; the sign of a zero product): these
+# cases' numbers differ under it, not their memory use (make check and make
+# asan hold them to their bytes).
+skip='^(uint-from-uint64-(float32|complex64)|nanprod-rand-complex128-3x4x5-1)@'
+FORKRUN_SOCKET=$sock TCUM_TIMEOUT=${TCUM_TIMEOUT:-600} TCUM_TEST_SKIP=${TCUM_TEST_SKIP:-$skip} \
+    sh testdata/run-tests.sh testdata/forkrun "$@"
 status=$?
 
 kill -TERM "$vg"
