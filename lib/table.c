@@ -48,18 +48,24 @@ enum { CELL_MISSING, CELL_VALUE, CELL_WORD };
 
 /* ---- reader setup ------------------------------------------------------------- */
 
+/* A header's names and their text as written (either NULL: none), n columns. */
+static void free_names(char **name, char **raw, int n)
+{
+    for (int c = 0; c < n; c++) {
+        if (name)
+            tc_free(name[c]);
+        if (raw)
+            tc_free(raw[c]);
+    }
+    tc_free(name);
+    tc_free(raw);
+}
+
 void tc_table_free(tc_table *t)
 {
     if (!t)
         return;
-    for (int c = 0; c < t->ncols; c++) {
-        if (t->name)
-            tc_free(t->name[c]);
-        if (t->raw)
-            tc_free(t->raw[c]);
-    }
-    tc_free(t->name);
-    tc_free(t->raw);
+    free_names(t->name, t->raw, t->ncols);
     tc_free(t->role);
     tc_free(t->val_col);
     tc_free(t->key_col);
@@ -90,14 +96,7 @@ void tc_treader_free(tc_treader *r)
         return;
     }
     tc_schema *s = &r->s;
-    if (s->name)
-        for (int i = 0; i < s->ncols; i++)
-            tc_free(s->name[i]);
-    if (s->raw)
-        for (int i = 0; i < s->ncols; i++)
-            tc_free(s->raw[i]);
-    tc_free(s->name);
-    tc_free(s->raw);
+    free_names(s->name, s->raw, s->ncols);
     tc_free(s->role);
     tc_free(s->seen);
     tc_free(s->kinds);

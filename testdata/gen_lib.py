@@ -47,6 +47,41 @@ PRINT_DEFAULTS = dict(precision=4, threshold=1000, edgeitems=3, linewidth=80, sc
 VERSIONS = ('2.6', '1.13')
 
 
+def real_text(v, t=None):
+    """The shortest decimal that torch.tensor(float(text), dtype=t) reads back as v."""
+    import math
+    import torch
+    t = torch.float64 if t is None else t
+    if math.isnan(v):
+        return 'nan'
+    if math.isinf(v):
+        return 'inf' if v > 0 else '-inf'
+    rt = {torch.complex64: torch.float32, torch.complex128: torch.float64}.get(t, t)
+    for p in range(1, 18):
+        s = '%.*g' % (p, v)
+        back = torch.tensor(float(s), dtype=rt).item()
+        if back == v and math.copysign(1, back) == math.copysign(1, v):
+            return s if ('.' in s or 'e' in s or 'n' in s) else s + '.0'
+    return repr(float(v))
+
+
+def num_text(v, t):
+    """A value of dtype t as JSON text that tcum reads back to exactly v."""
+    import math
+    import torch
+    if t.is_complex:
+        re, im = v.real, v.imag
+        return '"%s%s%sj"' % (real_text(re, t), '-' if math.copysign(1, im) < 0 else '+',
+                               real_text(abs(im), t))
+    if t == torch.bool:
+        return 'true' if v else 'false'
+    if not t.is_floating_point:
+        return str(int(v))
+    s = real_text(v, t)
+    return '"%s"' % s if s in ('nan', 'inf', '-inf') else s
+
+
+
 def torch_version():
     """'2.6' or '1.13': the PyTorch this interpreter runs."""
     import torch

@@ -31,7 +31,7 @@ import warnings
 import numpy as np
 import torch
 
-from gen_lib import HERE, Cases, printoptions, torch_print, torch_version, version_hint
+from gen_lib import HERE, Cases, num_text, printoptions, torch_print, torch_version, version_hint
 
 warnings.simplefilter('ignore')
 
@@ -65,34 +65,6 @@ def dname(t):
 
 
 # ---------------------------------------------------------------- input text
-
-def real_text(v, t=torch.float64):
-    """The shortest decimal that torch.tensor(float(text), dtype=t) reads back as v."""
-    if math.isnan(v):
-        return 'nan'
-    if math.isinf(v):
-        return 'inf' if v > 0 else '-inf'
-    rt = {torch.complex64: torch.float32, torch.complex128: torch.float64}.get(t, t)
-    for p in range(1, 18):
-        s = '%.*g' % (p, v)
-        back = torch.tensor(float(s), dtype=rt).item()
-        if back == v and math.copysign(1, back) == math.copysign(1, v):
-            return s if ('.' in s or 'e' in s or 'n' in s) else s + '.0'
-    return repr(float(v))
-
-
-def num_text(v, t):
-    if t.is_complex:
-        re, im = v.real, v.imag
-        return '"%s%s%sj"' % (real_text(re, t), '-' if math.copysign(1, im) < 0 else '+',
-                               real_text(abs(im), t))
-    if t == torch.bool:
-        return 'true' if v else 'false'
-    if not t.is_floating_point:
-        return str(int(v))
-    s = real_text(v, t)
-    return '"%s"' % s if s in ('nan', 'inf', '-inf') else s
-
 
 def nested(x):
     t = x.dtype
