@@ -144,11 +144,25 @@ static void fail(const char *fmt, ...)
     va_list ap;
     sink_abort();
     fflush(stdout);
-    fputs("tcum: ", stderr);
+    /*
+     * One write for the line (stderr is unbuffered): two tcums of a
+     * pipeline failing at once must not interleave their messages.
+     */
+    char line[8192];
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    int k = vsnprintf(line + 6, sizeof line - 7, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    if (k >= 0 && (size_t)k < sizeof line - 7) {
+        memcpy(line, "tcum: ", 6);
+        line[6 + k] = '\n';
+        fwrite(line, 1, (size_t)k + 7, stderr);
+    } else {
+        fputs("tcum: ", stderr);   /* (a longer message: in pieces) */
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+    }
     exit(EXIT_ERROR);
 }
 
