@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1447,6 +1448,18 @@ int main(int argc, char **argv)
     tc_read_opts_init(&o.read);
     tc_print_opts_init(&o.print);
     o.args.default_dtype = o.read.default_dtype = o.print.default_dtype = TC_FLOAT32;
+
+    /*
+     * The library's worker threads free and allocate a block's tensors and
+     * text (tens to hundreds of KB) for every 64 KiB of input.  glibc
+     * serves such sizes with mmap and trims its thread arenas at 128 KiB,
+     * so each block returned its pages (madvise, munmap: a TLB shootdown on
+     * every core) and faulted them in again: 10% of the time of W2b with
+     * two threads.  Kept in the arenas instead, a few MB at most, as the
+     * jobs in flight are bounded.  A program's choice, so here, not in lib/.
+     */
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    mallopt(M_TRIM_THRESHOLD, 8 << 20);
 
     /* the threads: the cores this process may run on, unless TCUM_THREADS (or --threads) */
     cpu_set_t cpus;
