@@ -680,6 +680,31 @@ int tc_treader_head(tc_treader *r, const char *p, size_t n, bool final, long lin
  * column is no reason to read the block.  A line whose quotes do not close
  * (a quoted field across lines) counts as a yes.
  */
+/*
+ * Whether the text around the j at p[j] (out to the nearest delimiter,
+ * quote or line end) could be part of a number literal: a char no number
+ * holds (the c of "Jackson") says no, whatever the field and its quoting,
+ * as the field holds that text.  Blanks, parentheses and the letters of
+ * inf, infinity and nan may be part of one.
+ */
+static bool j_may_be_number(const char *p, const char *end, const char *j, char d)
+{
+    static const bool ok[256] = {
+        ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+        ['8'] = 1, ['9'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['('] = 1, [')'] = 1, [' '] = 1,
+        ['\t'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, ['e'] = 1, ['E'] = 1, ['j'] = 1, ['J'] = 1,
+        ['i'] = 1, ['I'] = 1, ['n'] = 1, ['N'] = 1, ['f'] = 1, ['F'] = 1, ['t'] = 1, ['T'] = 1,
+        ['y'] = 1, ['Y'] = 1, ['a'] = 1, ['A'] = 1,
+    };
+    for (const char *c = j; c > p && c[-1] != d && c[-1] != '"' && c[-1] != '\n'; c--)
+        if (!ok[(unsigned char)c[-1]])
+            return false;
+    for (const char *c = j + 1; c < end && *c != d && *c != '"' && *c != '\n'; c++)
+        if (!ok[(unsigned char)*c])
+            return false;
+    return true;
+}
+
 static bool j_in_values(const tc_treader *r, const char *p, size_t n)
 {
     const char *end = p + n, *q = p;
@@ -694,6 +719,10 @@ static bool j_in_values(const tc_treader *r, const char *p, size_t n)
         const char *j = !j1 ? j2 : !j2 ? j1 : j1 < j2 ? j1 : j2;
         if (!j)
             return false;
+        if (!j_may_be_number(p, end, j, d)) {
+            q = j + 1;
+            continue;
+        }
         const char *ls = j;
         while (ls > p && ls[-1] != '\n')
             ls--;
@@ -978,6 +1007,88 @@ static size_t parse_simple(const char *f, const char *end, double *out)
 }
 
 /*
+ * SWAR digits (as fast_float and simdjson read them): up to 8 ASCII digits
+ * at c, from one 8-byte load (c has 8 readable bytes).  Returns how many
+ * lead the bytes and puts their value in *v.
+ */
+static int digits8(const char *c, uint64_t *v)
+{
+    uint64_t x;
+    memcpy(&x, c, 8);
+    x ^= 0x3030303030303030u;   /* the digits' bytes now 0..9 */
+    /* a byte above 9 gets its high bit (a carry out of it reaches only later bytes) */
+    uint64_t other = ((x + 0x7676767676767676u) | x) & 0x8080808080808080u;
+    int n = other ? __builtin_ctzll(other) >> 3 : 8;
+    if (n == 0) {
+        *v = 0;
+        return 0;
+    }
+    x <<= 8 * (8 - n);          /* the n digits last, zeros (leading) before */
+    x = x * 10 + (x >> 8);      /* pairs */
+    x = (((x & 0x000000FF000000FFu) * (100 + (1000000ull << 32))) +
+         (((x >> 16) & 0x000000FF000000FFu) * (1 + (10000ull << 32)))) >> 32;
+    *v = (uint32_t)x;
+    return n;
+}
+
+/* The digits from c on added to *w (w * 10^n + digits, wrapping): where they end. */
+static const char *take_digits(const char *c, const char *end, uint64_t *w)
+{
+    static const uint64_t p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - c >= 8) {
+        uint64_t v;
+        int n = digits8(c, &v);
+        *w = *w * p10[n] + v;
+        c += n;
+        if (n < 8)
+            return c;
+    }
+#endif
+    while (c < end && *c >= '0' && *c <= '9')
+        *w = *w * 10 + (uint64_t)(*c++ - '0');
+    return c;
+}
+
+/*
+ * parse_simple's numbers and integers read in one pass over the row
+ * (c < end): a [-]digits[.digits] from c, at most 19 digits in all, whose
+ * value is below 2^53 (exact, as fast_float reads it), whose end the caller
+ * checks is the field's.  NULL for anything else (the field's own scan
+ * decides then).  Reads past the field, never past end: a delimiter that
+ * a number can hold (a digit or '.') must not take this path.
+ */
+static const char *plain_number(const char *c, const char *end, double *out)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19};
+    bool neg = *c == '-';
+    c += neg;
+    const char *int_start = c;
+    uint64_t w = 0;
+    c = take_digits(c, end, &w);
+    size_t ni = (size_t)(c - int_start);
+    if (ni == 0)
+        return NULL;
+    if (c == end || *c != '.') {
+        /* an integer: exact below 2^53; its -0 is the int 0, +0.0 (see fast_value) */
+        if (ni > 19 || w > ((uint64_t)1 << 53) || (c < end && (*c == 'e' || *c == 'E')))
+            return NULL;
+        *out = neg && w ? -(double)w : (double)w;
+        return c;
+    }
+    const char *frac_start = ++c;
+    c = take_digits(c, end, &w);
+    size_t k = (size_t)(c - frac_start);
+    if (k == 0 || ni + k > 19 || w > ((uint64_t)1 << 53) || (c < end && (*c == 'e' || *c == 'E')))
+        return NULL;
+    double d = (double)w / p10[k];
+    *out = neg ? -d : d;
+    return c;
+}
+
+/*
  * The chars a number literal (or nan, inf, true, false, a complex) can
  * start with, and the blanks tc_scalar_parse skips before one ("\f1" is 1).
  */
@@ -1040,6 +1151,8 @@ static bool fast_block(tc_treader *r, const char *p, size_t n, bool final, tc_bl
     int ncols = s->ncols;
     const char *c = p, *end = p + n;
     size_t esz = f32 ? sizeof(float) : sizeof(double);
+    bool one_pass = !(delim >= '0' && delim <= '9') && delim != '.';
+    double d1;
     while (c < end) {
         if (*c == '\n' || *c == '\r')
             return false;   /* a blank line, skipped by the tokenizer, not a row */
@@ -1084,6 +1197,15 @@ static bool fast_block(tc_treader *r, const char *p, size_t n, bool final, tc_bl
                     kk[2 * k + 1] = (size_t)(fe - p);
                     k++;
                 }
+            } else if (one_pass && s->role[col] == TC_ROLE_VALUE && f < end &&
+                       ((*f >= '0' && *f <= '9') || *f == '-') &&
+                       (fe = plain_number(f, end, &d1)) != NULL &&
+                       (fe == end || *fe == delim || *fe == '\n' || *fe == '\r')) {
+                /* the common field, [-]digits.digits, read where it is scanned */
+                if (f32)
+                    pf[j++] = (float)d1;   /* (below 2^53: never beyond float's range) */
+                else
+                    pd[j++] = d1;
             } else {
                 fe = f;
                 while (fe < end && *fe != delim && *fe != '\n' && *fe != '\r') {

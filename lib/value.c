@@ -190,11 +190,8 @@ bool tc_scalar_parse(const char *s, size_t n, tc_scalar *out)
         out->im = slice_to_double(s, k);
         return true;
     }
-    if (k > 0) {
-        if (rest[0] != '+' && rest[0] != '-')
-            return false;
-        re = slice_to_double(s, k);
-    }
+    if (k > 0 && rest[0] != '+' && rest[0] != '-')
+        return false;
     bool dummy;
     size_t k2 = scan_real(rest, nrest, &dummy);
     if (k2 > 0 && k2 + 1 == nrest && lower(rest[k2]) == 'j') {
@@ -206,6 +203,8 @@ bool tc_scalar_parse(const char *s, size_t n, tc_scalar *out)
     } else {
         return false;
     }
+    if (k > 0)
+        re = slice_to_double(s, k);   /* once the whole is known to be a complex ("1990-01-01" is not) */
     out->kind = TC_SK_COMPLEX;
     out->re = re;
     out->im = im;
