@@ -180,7 +180,13 @@ static size_t real_text(char *o, double v, tc_dtype t, bool dot0)
         memcpy(p, "0.0", 3);
         return (size_t)(p - o) + (dot0 ? 3 : 1);
     }
-    char dig[24];
+    /*
+     * The digits are copied in fixed 16-byte moves (a count of at most 17
+     * digits, 9 for float32, is known only at run time: a call to memcpy
+     * each).  What they bring past the digits is overwritten or left past
+     * the returned length: o has room for it, and dig for the reads.
+     */
+    char dig[48] = {0};
     int decpt;
     int n = shortest_digits(a, t, dig, &decpt);
     bool positional;
@@ -194,10 +200,12 @@ static size_t real_text(char *o, double v, tc_dtype t, bool dot0)
             *p++ = '.';
             for (int i = decpt; i < 0; i++)
                 *p++ = '0';
-            memcpy(p, dig, (size_t)n);
+            memcpy(p, dig, 16);
+            memcpy(p + 16, dig + 16, 8);   /* 17 digits: 0.1 + 0.2 */
             p += n;
         } else if (decpt >= n) {
-            memcpy(p, dig, (size_t)n);
+            memcpy(p, dig, 16);
+            memcpy(p + 16, dig + 16, 8);
             p += n;
             for (int i = n; i < decpt; i++)
                 *p++ = '0';
@@ -206,10 +214,10 @@ static size_t real_text(char *o, double v, tc_dtype t, bool dot0)
                 *p++ = '0';
             }
         } else {
-            memcpy(p, dig, (size_t)decpt);
+            memcpy(p, dig, 16);                /* decpt <= 16 */
             p += decpt;
             *p++ = '.';
-            memcpy(p, dig + decpt, (size_t)(n - decpt));
+            memcpy(p, dig + decpt, 16);        /* n - decpt <= 16 */
             p += n - decpt;
         }
     } else {
@@ -217,7 +225,7 @@ static size_t real_text(char *o, double v, tc_dtype t, bool dot0)
         *p++ = dig[0];
         if (n > 1) {
             *p++ = '.';
-            memcpy(p, dig + 1, (size_t)(n - 1));
+            memcpy(p, dig + 1, 16);
             p += n - 1;
         }
         *p++ = 'e';
