@@ -136,10 +136,7 @@ static int fill(stream *s)
 
 static long count_lines(const char *p, size_t n)
 {
-    long k = 0;
-    for (const char *e = p + n; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
-        k++;
-    return k;
+    return (long)tc_count_byte(p, n, '\n');
 }
 
 /* Drop the first len bytes of the window (lines < 0: count its newlines). */
@@ -622,12 +619,13 @@ static bool undecided(const stream *s)
 static int prescan(stream *s, size_t head_len)
 {
     int rc;
-    consume(s, head_len, -1);
+    /* (no line numbers: the scan reports nothing, and the rows are read again from line 1) */
+    consume(s, head_len, 0);
     for (;;) {
         size_t len = s->eof ? s->n : s->cut;
         if (len)
-            tc_treader_scan(&s->r, s->win, len, s->eof, s->line0);
-        consume(s, len, -1);
+            tc_treader_scan(&s->r, s->win, len, s->eof, 0);
+        consume(s, len, 0);
         if (s->eof)
             break;
         if ((rc = fill(s)))
@@ -811,6 +809,9 @@ typedef struct pool {
     pthread_t *th;
     int nth, started;
     bool quit;
+    bool helps;             /* the reading thread works a queued job while it waits */
+    tc_treader r;           /* its reader view and block, for that */
+    tc_block b;
 } pool;
 
 /* One job, on a worker with its own reader view r and block. */
@@ -927,6 +928,17 @@ static int drain(pool *P, long *lines, bool wait)
         if (P->next_write == P->next_seq || (j->state != JOB_DONE && !wait))
             break;
         if (j->state != JOB_DONE) {
+            if (P->helps && P->next_take < P->next_seq) {
+                /* rather than sleep while a core is free: a queued job, here */
+                job *q = &P->jobs[P->next_take % P->njobs];
+                P->next_take++;
+                pthread_mutex_unlock(&P->mu);
+                work(P, q, &P->r, &P->b);
+                pthread_mutex_lock(&P->mu);
+                q->state = JOB_DONE;
+                pthread_cond_broadcast(&P->cv);
+                continue;
+            }
             pthread_cond_wait(&P->cv, &P->mu);
             continue;
         }
@@ -973,8 +985,16 @@ static int run_pool(stream *s)
     pool P;
     memset(&P, 0, sizeof P);
     P.s = s;
-    P.nth = s->so.threads;
-    P.njobs = 2 * P.nth + 1;
+    /*
+     * The reading thread is one of the threads: it works queued jobs when
+     * it would wait (drain), so threads - 1 workers keep the cores busy
+     * without a thread more than cores (whose switching cost W2b 10%).
+     */
+    P.helps = tc_treader_share(&s->r, &P.r, NULL) == TC_OK;
+    if (!P.helps)
+        tc_treader_free(&P.r);   /* (a failed share: its tokenizer's remains) */
+    P.nth = P.helps ? s->so.threads - 1 : s->so.threads;
+    P.njobs = 2 * s->so.threads;
     P.header_due = s->rich && !s->header_out;
     s->header_out = true;
     size_t block = s->so.block ? (size_t)s->so.block : BLOCK;
@@ -983,6 +1003,8 @@ static int run_pool(stream *s)
     if (!P.jobs || !P.th) {
         tc_free(P.jobs);
         tc_free(P.th);
+        if (P.helps)
+            tc_treader_free(&P.r);
         return tc_err_set(s->err, TC_ENOMEM, "out of memory");
     }
     pthread_mutex_init(&P.mu, NULL);
@@ -1031,6 +1053,10 @@ static int run_pool(stream *s)
     }
     tc_free(P.jobs);
     tc_free(P.th);
+    if (P.helps) {
+        tc_block_free(&P.b);
+        tc_treader_free(&P.r);
+    }
     pthread_mutex_destroy(&P.mu);
     pthread_cond_destroy(&P.cv);
     s->header_out = !P.header_due;

@@ -493,6 +493,8 @@ int tc_tok_row(tc_tok *t, tc_row *row);
  */
 size_t tc_tok_cut(const char *p, size_t n);
 size_t tc_tok_cut_from(const char *p, size_t i, size_t n, bool quotes, bool *inq);
+/* How many bytes of p[0, n) are c (newlines for line numbers, quotes for their parity). */
+size_t tc_count_byte(const char *p, size_t n, char c);
 /* Line and column of byte off of the current row's block (off >= the row's start). */
 void tc_tok_pos(const tc_tok *t, size_t off, long *line, long *col);
 /*

@@ -230,11 +230,17 @@ static void put_text(lbuf *b, const char *p, size_t n, char delim)
     bool quoted = n >= 2 && p[0] == '"' && p[n - 1] == '"';
     const char *v = quoted ? p + 1 : p;
     size_t m = quoted ? n - 2 : n;
-    bool need = false;
-    for (size_t i = 0; i < m && !need; i++)
-        need = v[i] == delim || v[i] == '"' || v[i] == '\n' || v[i] == '\r';
-    if (!need) {
+    bool need = false, quote = false;
+    for (size_t i = 0; i < m; i++) {
+        quote |= v[i] == '"';
+        need |= v[i] == delim || v[i] == '\n' || v[i] == '\r';
+    }
+    if (!need && !quote) {
         lb_put(b, v, m);
+        return;
+    }
+    if (quoted && !quote) {
+        lb_put(b, p, n);   /* quoted as written, and so as it is to be: "Ivanova, Pedro" */
         return;
     }
     lb_char(b, '"');
