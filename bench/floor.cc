@@ -2,8 +2,10 @@
 // std::from_chars and print each column's running sum with std::to_chars
 // (shortest round-trip).  No validation, no dtype logic: nothing tcum does
 // can be faster than this by much.  `floor rows`: the running sum along
-// each row instead (W2a's cumsum --dim 1).
+// each row instead (W2a's cumsum --dim 1); `floor max`: each column's
+// running maximum (W2b's cummax --dim 0, its values).
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -13,6 +15,7 @@
 int main(int argc, char **argv)
 {
     const bool rows = argc > 1 && std::strcmp(argv[1], "rows") == 0;
+    const bool max = argc > 1 && std::strcmp(argv[1], "max") == 0;
     double rowsum = 0;
     static char in[1 << 16], out[1 << 16];
     std::vector<double> sum;
@@ -24,10 +27,12 @@ int main(int argc, char **argv)
     auto field = [&](const char *b, const char *e, bool last) {
         double v = 0;
         std::from_chars(b, e, v);
-        if (col >= sum.size()) sum.push_back(0);
+        if (col >= sum.size()) sum.push_back(max ? -HUGE_VAL : 0);
         double s;
         if (rows)
             s = rowsum = col ? rowsum + v : v;
+        else if (max)
+            s = sum[col] = v > sum[col] ? v : sum[col];
         else
             s = sum[col] += v;
         if (on + 40 > sizeof out) flush();

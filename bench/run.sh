@@ -145,6 +145,7 @@ w2() {
     : > "$D/results"
     measure tcum "$n" 1 "$TCUM cummax --dim 0 --default-dtype float64 --select values -f csv $f"
     measure tcum-t1 "$n" 1 "$TCUM cummax --dim 0 --default-dtype float64 --select values -f csv --threads 1 $f"
+    [ -x "$D/floor" ] && measure floor-max "$n" 1 "$D/floor max < $f"
     have_py pandas && measure pandas "$n" 1 "$PY -c 'import pandas as pd,sys; pd.read_csv(sys.argv[1], header=None, float_precision=\"round_trip\").cummax().to_csv(sys.stdout, header=False, index=False)' $f"
     have_py numpy && measure numpy "$n" 1 "$PY -c 'import numpy as np,sys; y = np.maximum.accumulate(np.loadtxt(sys.argv[1], delimiter=\",\"), 0); $NP_SAVE' $f"
     have_mlr && measure miller "$n" 1 "mlr --icsv --ocsv --implicit-csv-header --headerless-csv-output put 'for (k, v in \$*) { @m[k] = is_absent(@m[k]) ? v : max(@m[k], v); \$[k] = @m[k] }' $f"
