@@ -314,8 +314,11 @@ static bool store(store_ctx *w, const cJSON *node, int dim)
         tc_scalar v;
         tc_values_get(&w->vs, w->leaf++, &v);
         const char *msg = tc_scalar_check(&v, w->dtype);
-        if (msg)
-            fail_at(c, pos, TC_EINPUT, "%s", msg);
+        if (msg) {
+            /* an integer beyond the dtype's range: PyTorch's overflow, as the CSV reader says it */
+            bool over = (v.kind == TC_SK_BIGINT || v.kind == TC_SK_UBIG) && tc_dtype_is_integral(w->dtype, 0);
+            fail_at(c, pos, over ? TC_EOVERFLOW : TC_EINPUT, "%s", msg);
+        }
         return !msg;
     }
     if (!cJSON_IsArray(node)) {

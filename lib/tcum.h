@@ -180,7 +180,8 @@ tc_tensor *tc_tensor_clone(const tc_tensor *t, tc_err *err);
  * complex->real drops the imaginary part, anything->bool is "!= 0"); the
  * layout is kept.  Returns a new tensor in *out.  Caller frees.
  * tc_tensor_convert follows PyTorch 2.6; tc_tensor_convert_version the
- * given version (1.13's complex -> bool looks at the real part only).
+ * given version (1.13's complex -> bool looks at the real part only; a
+ * dtype 1.13 does not have, uint16/32/64, is refused: TC_EDTYPE).
  */
 int tc_tensor_convert(const tc_tensor *x, tc_dtype t, tc_tensor **out, tc_err *err);
 int tc_tensor_convert_version(const tc_tensor *x, tc_dtype t, tc_torch_version v,

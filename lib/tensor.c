@@ -552,6 +552,9 @@ int tc_tensor_convert_version(const tc_tensor *x, tc_dtype t, tc_torch_version v
                               tc_tensor **out, tc_err *err)
 {
     *out = NULL;
+    int rc = tc_dtype_check_version(t, v, err);   /* 1.13 has no uint16 to convert to */
+    if (rc != TC_OK)
+        return rc;
     tc_tensor *r = tc_tensor_new(t, x->ndim, x->shape, err);
     if (!r)
         return TC_ENOMEM;

@@ -240,6 +240,16 @@ static int c_convert(tc_err *err)
     return rc;
 }
 
+static int c_convert_u16(tc_err *err)
+{
+    /* 1.13 has no uint16: refused, as its readers and ops refuse it */
+    tc_tensor *x = matrix(2, 3, TC_FLOAT32), *y = NULL;
+    int rc = tc_tensor_convert_version(x, TC_UINT16, TC_TORCH_1_13, &y, err);
+    tc_tensor_free(x);
+    tc_tensor_free(y);
+    return rc;
+}
+
 static int c_dim_wrap(tc_err *err)
 {
     int d;
@@ -403,7 +413,7 @@ static void test_null_err(void)
     same_code("json", c_json_good, TC_OK);
     same_code("json bad", c_json_bad, TC_EINPUT);
     same_code("json ragged", c_json_ragged, TC_EINPUT);
-    same_code("json overflow", c_json_overflow, TC_EINPUT);   /* PyTorch's message, a syntax error's code */
+    same_code("json overflow", c_json_overflow, TC_EOVERFLOW);   /* PyTorch's message, tcum.h's code */
     same_code("torch", c_torch_good, TC_OK);
     same_code("torch bad", c_torch_bad, TC_EINPUT);
     same_code("npy bad", c_npy_bad, TC_EINPUT);
@@ -427,6 +437,7 @@ static void test_null_err(void)
     same_code("tensor_new -1", c_tensor_new_neg, TC_EARG);
     same_code("reshape", c_reshape, TC_ESHAPE);
     same_code("convert", c_convert, TC_OK);
+    same_code("convert uint16 in 1.13", c_convert_u16, TC_EDTYPE);
     same_code("dim_wrap", c_dim_wrap, TC_EDIM);
     same_code("csv 3-D", c_csv_3d, TC_ESHAPE);
     same_code("csv 2-D", c_csv_2d, TC_OK);
