@@ -772,16 +772,16 @@ static int start(stream *s)
 /*
  * With so->threads > 1 the blocks go through a pool: the reading thread
  * (the caller's) cuts the input into jobs at row boundaries (the quote-
- * aware cut above) and writes their output in input order; workers parse
- * a job's text into values and keys, compute, and format its rows.  Only
- * a carried scan must run in order: a worker takes its turn for it (scan
- * turn = job number), so the accumulation is exactly the one thread's.
- * Jobs in flight are bounded (2 per thread, plus one), so memory stays
- * bounded by the block size.  A file's job is BLOCK bytes; a pipe's is
+ * aware cut above) and writes their output in input order; workers (and
+ * the reading thread, when it would wait) parse a job's text into values
+ * and keys, compute, and format its rows.  Only a carried scan must run in
+ * order: a job takes its turn for it (scan turn = job number), so the
+ * accumulation is exactly the one thread's.  Jobs in flight are bounded
+ * (2 per thread), so memory stays bounded by the block size.  A file's job is BLOCK bytes; a pipe's is
  * what it gives at once, so output is as live as without threads.  (JSON
  * Lines keep one thread: their rows are read against the head's keys.)
  */
-#define BLOCK (64 * 1024)   /* W1 as fast as with 128 KiB, W6 at 1.75x one thread's peak RSS, not 2.2x */
+#define BLOCK (64 * 1024)   /* W1 as fast as with 128 KiB, W6 at 1.6x one thread's peak RSS */
 
 enum { JOB_FREE, JOB_QUEUED, JOB_DONE };
 

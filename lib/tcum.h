@@ -615,7 +615,7 @@ typedef struct tc_stream_opts {
      * caller's memory limit and have ended when tc_stream_csv returns.
      */
     int threads;
-    long block;               /* for tests: a block's bytes with threads (0: 256 KiB) */
+    long block;               /* for tests: a block's bytes with threads (0: 64 KiB) */
 } tc_stream_opts;
 
 /*
