@@ -826,17 +826,25 @@ static void work(pool *P, job *j, tc_treader *r, tc_block *b)
     tc_tensor *y = NULL;
     int64_t kshift = 0;
     if (s->mode == MODE_DOWN) {
-        /* the carry in input order: wait for this job's turn */
+        /*
+         * The carry in input order: wait for this job's turn.  A stream
+         * that stops (an error in an earlier job) wakes the jobs still
+         * waiting: they leave without their turn and without touching the
+         * carry, which the job that has the turn may be using.
+         */
         pthread_mutex_lock(&P->mu);
         while (P->next_scan != j->seq && !P->quit)
             pthread_cond_wait(&P->cv, &P->mu);
+        bool turn = P->next_scan == j->seq;
         pthread_mutex_unlock(&P->mu);
-        if (rc == TC_OK && b->rows)
-            rc = compute(s, b, &res, &y, &kshift, &j->err);
-        pthread_mutex_lock(&P->mu);
-        P->next_scan++;
-        pthread_cond_broadcast(&P->cv);
-        pthread_mutex_unlock(&P->mu);
+        if (turn) {
+            if (rc == TC_OK && b->rows)
+                rc = compute(s, b, &res, &y, &kshift, &j->err);
+            pthread_mutex_lock(&P->mu);
+            P->next_scan++;
+            pthread_cond_broadcast(&P->cv);
+            pthread_mutex_unlock(&P->mu);
+        }
     } else if (rc == TC_OK && b->rows) {
         rc = compute(s, b, &res, &y, &kshift, &j->err);
     }
@@ -871,10 +879,14 @@ static void *worker_main(void *arg)
             j->err = err;
             j->rc = rc;
             if (P->s->mode == MODE_DOWN) {
+                /* its turn passes on (see work) */
                 pthread_mutex_lock(&P->mu);
                 while (P->next_scan != j->seq && !P->quit)
                     pthread_cond_wait(&P->cv, &P->mu);
-                P->next_scan++;
+                if (P->next_scan == j->seq) {
+                    P->next_scan++;
+                    pthread_cond_broadcast(&P->cv);
+                }
                 pthread_mutex_unlock(&P->mu);
             }
         }
