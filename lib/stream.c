@@ -707,18 +707,6 @@ static int start(stream *s)
         ndim = 1;
     }
     s->rich = header || s->r.s.nkey > 0;
-    /*
-     * What to write is known before any row: a missing or stray select is
-     * refused at once, whether the rows stream or not, however they arrive.
-     */
-    if ((tc_op_nresults(s->a) == 2) != (s->so.select != 0)) {
-        tc_result none = {tc_op_name(s->a->op), NULL, NULL};
-        tc_tensor *y;
-        tc_tensor dummy = {0};
-        if (tc_op_nresults(s->a) == 2)
-            none.indices = &dummy;
-        return tc_result_pick(&none, s->so.select, &y, s->err);
-    }
     s->mode = choose_mode(s, ndim, column);
     if (s->mode == MODE_GATHER)
         return TC_OK;
@@ -763,6 +751,20 @@ static int start(stream *s)
         tc_dtype rt;
         if ((rc = probe(s, s->r.dtype, nval, column, &rt)))
             return rc;
+    }
+    /*
+     * What to write is known before any row: a missing or stray select is
+     * refused at once, however the rows arrive, but after the op's own
+     * refusal, as PyTorch runs the op before anything is selected (the
+     * whole path picks after its run too).
+     */
+    if ((tc_op_nresults(s->a) == 2) != (s->so.select != 0)) {
+        tc_result none = {tc_op_name(s->a->op), NULL, NULL};
+        tc_tensor *y;
+        tc_tensor dummy = {0};
+        if (tc_op_nresults(s->a) == 2)
+            none.indices = &dummy;
+        return tc_result_pick(&none, s->so.select, &y, s->err);
     }
     return TC_OK;
 }

@@ -377,4 +377,14 @@ except RuntimeError as e:
           'tcum cumprod --dim 0 --dtype uint8 -f csv -', stdin='-0.5\n',
           stderr='tcum: %s\n' % str(e).split('\n')[0], status=2)
 
+# The op's own refusal comes before a missing --select, as PyTorch runs the
+# op before anything is selected (the stream checked --select first).
+try:
+    torch.min(torch.tensor([[1 + 2j, 3], [4, 5j]]), 0)
+    raise SystemExit('gen_stream.py: torch.min took complex values')
+except RuntimeError as e:
+    c.add('stream-op-error-before-select', 'min of complex values without --select: the op refuses first',
+          'tcum min --dim 0 -f csv -', stdin='1+2j,3\n4,5j\n',
+          stderr='tcum: %s\n' % str(e).split('\n')[0], status=2)
+
 c.write()
