@@ -483,22 +483,23 @@ size_t tc_count_byte(const char *p, size_t n, char c)
 {
     /* 16 bytes at a time (GCC's vector extension: SSE2 on x86-64, whatever the target has) */
     typedef signed char v16 __attribute__((vector_size(16)));
+    typedef unsigned char u16 __attribute__((vector_size(16)));
     size_t k = 0, i = 0;
     v16 want;
     memset(&want, c, sizeof want);
     while (n - i >= 16) {
-        /* up to 255 vectors summed in byte lanes (-1 a match), then added up */
+        /* up to 255 vectors counted in unsigned byte lanes (a match's mask is 0xff: minus it is + 1) */
         size_t m = (n - i) / 16 > 255 ? 255 : (n - i) / 16;
-        v16 acc = {0};
+        u16 acc = {0};
         for (size_t j = 0; j < m; j++, i += 16) {
             v16 x;
             memcpy(&x, p + i, 16);
-            acc += (v16)(x == want);
+            acc -= (u16)(x == want);
         }
         unsigned char u[16];
         memcpy(u, &acc, 16);
         for (int b = 0; b < 16; b++)
-            k += (256u - u[b]) & 255u;
+            k += u[b];
     }
     for (; i < n; i++)
         k += p[i] == c;

@@ -113,8 +113,12 @@ if [ -n "$TCUM_WRAPPER" ]; then to=${TCUM_TIMEOUT:-600}; else to=${TCUM_TIMEOUT:
 if [ "$to" != 0 ] && command -v timeout >/dev/null 2>&1; then
     # -k: a command that ignores SIGTERM is killed a little later.
     pre="timeout -k 5 $to "
+    # the whole case too: a shell part waiting for a tcum that failed early
+    # (a liveness case's fifo) would hang the run rather than fail a case
+    casepre="timeout -k 5 $((to + 60)) "
 else
     pre=
+    casepre=
 fi
 # shellcheck disable=SC2016 # $TCUM_WRAPPER and "$@" are for the wrapper
 printf '#!/bin/sh\nexec %s$TCUM_WRAPPER '\''%s'\'' "$@"\n' "$pre" "$qbin" >"$T/bin/tcum"
@@ -238,9 +242,9 @@ while [ "$k" -lt "$jobs" ]; do
         c=$T/c
         while read -r r inf ver cmd; do
             if [ "$ver" = - ]; then
-                sh -c "$cmd" <"$inf" >"$c/r$r.out" 2>"$c/r$r.err"
+                $casepre sh -c "$cmd" <"$inf" >"$c/r$r.out" 2>"$c/r$r.err"
             else
-                TCUM_TORCH_VERSION=$ver sh -c "$cmd" <"$inf" >"$c/r$r.out" 2>"$c/r$r.err"
+                TCUM_TORCH_VERSION=$ver $casepre sh -c "$cmd" <"$inf" >"$c/r$r.out" 2>"$c/r$r.err"
             fi
             echo "$r $?"
         done <"$c/list.$k" >"$c/st.$k"
