@@ -963,50 +963,6 @@ static int take_row(tc_treader *r, tc_block *b, const tc_row *row)
 /* ---- the fast path: plain rows --------------------------------------------------- */
 
 /*
- * The commonest value, [-]digits.digits with at most 19 significant digits
- * whose value as an integer w is below 2^53 and at most 22 digits after the
- * point: w and 10^k are exact doubles, so w / 10^k is one correctly rounded
- * division, the value fast_float would give (Clinger's fast path).  Returns
- * the length read, or 0 for anything else (the caller asks fast_float).
- */
-static size_t parse_simple(const char *f, const char *end, double *out)
-{
-    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    const char *c = f;
-    bool neg = c < end && *c == '-';
-    c += neg;
-    uint64_t w = 0;
-    int digits = 0;
-    const char *int_start = c;
-    while (c < end && *c >= '0' && *c <= '9') {
-        w = w * 10 + (uint64_t)(*c - '0');
-        digits += w != 0;       /* leading zeros are not significant */
-        c++;
-        if (digits > 19)
-            return 0;
-    }
-    if (c == int_start || c == end || *c != '.')
-        return 0;               /* integers and ".5" go to fast_float */
-    const char *frac_start = ++c;
-    while (c < end && *c >= '0' && *c <= '9') {
-        w = w * 10 + (uint64_t)(*c - '0');
-        digits += w != 0;
-        c++;
-        if (digits > 19)
-            return 0;
-    }
-    size_t k = (size_t)(c - frac_start);
-    if (k == 0 || k > 22 || w > ((uint64_t)1 << 53) ||
-        (c < end && (*c == 'e' || *c == 'E')))
-        return 0;
-    double d = (double)w / p10[k];
-    *out = neg ? -d : d;
-    return (size_t)(c - f);
-}
-
-/*
  * SWAR digits (as fast_float and simdjson read them): up to 8 ASCII digits
  * at c, from one 8-byte load (c has 8 readable bytes).  Returns how many
  * lead the bytes and puts their value in *v.
@@ -1051,10 +1007,11 @@ static const char *take_digits(const char *c, const char *end, uint64_t *w)
 }
 
 /*
- * parse_simple's numbers and integers read in one pass over the row
- * (c < end): a [-]digits[.digits] from c, at most 19 digits in all, whose
- * value is below 2^53 (exact, as fast_float reads it), whose end the caller
- * checks is the field's.  NULL for anything else (the field's own scan
+ * The commonest value, read in one pass over the row (c < end): a
+ * [-]digits[.digits] from c, at most 19 digits in all, whose digits as an
+ * integer w are at most 2^53: w and 10^k are exact doubles, so w / 10^k is
+ * one correctly rounded division, the value fast_float would give
+ * (Clinger's fast path).  The caller checks that its end is the field's.  NULL for anything else (the field's own scan
  * decides then).  Reads past the field, never past end: a delimiter that
  * a number can hold (a digit or '.') must not take this path.
  */
@@ -1115,9 +1072,8 @@ static bool fast_value(const char *p, size_t n, double *out)
     if (g >= end || !((*g >= '0' && *g <= '9') || *g == '.'))
         return false;   /* no nan, inf, words or "+-1" here */
     double d;
-    size_t len = parse_simple(f, end, &d);
-    if (len == 0)
-        len = tc_cc_parse_f64(f, (size_t)(end - f), &d);
+    const char *e = plain_number(f, end, &d);
+    size_t len = e ? (size_t)(e - f) : tc_cc_parse_f64(f, (size_t)(end - f), &d);
     if (len != (size_t)(end - f) || !isfinite(d))
         return false;
     if (d == 0) {

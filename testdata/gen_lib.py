@@ -47,8 +47,9 @@ PRINT_DEFAULTS = dict(precision=4, threshold=1000, edgeitems=3, linewidth=80, sc
 VERSIONS = ('2.6', '1.13')
 
 
-def real_text(v, t=None):
-    """The shortest decimal that torch.tensor(float(text), dtype=t) reads back as v."""
+def real_text(v, t=None, dot0=True):
+    """The shortest decimal that torch.tensor(float(text), dtype=t) reads back as v
+    (an integral one with '.0' when dot0)."""
     import math
     import torch
     t = torch.float64 if t is None else t
@@ -61,7 +62,7 @@ def real_text(v, t=None):
         s = '%.*g' % (p, v)
         back = torch.tensor(float(s), dtype=rt).item()
         if back == v and math.copysign(1, back) == math.copysign(1, v):
-            return s if ('.' in s or 'e' in s or 'n' in s) else s + '.0'
+            return s if (not dot0 or '.' in s or 'e' in s or 'n' in s) else s + '.0'
     return repr(float(v))
 
 

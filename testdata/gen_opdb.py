@@ -39,7 +39,7 @@ import warnings
 import numpy as np
 import torch
 
-from gen_lib import HERE, Cases, printoptions, torch_print, torch_version, version_hint
+from gen_lib import HERE, Cases, printoptions, real_text, torch_print, torch_version, version_hint
 
 warnings.simplefilter('ignore')
 
@@ -92,17 +92,7 @@ def num(v, t):
 
 
 def real(v, t):
-    if math.isnan(v):
-        return 'nan'
-    if math.isinf(v):
-        return 'inf' if v > 0 else '-inf'
-    rt = {torch.complex64: torch.float32, torch.complex128: torch.float64}.get(t, t)
-    for p in range(1, 18):
-        s = '%.*g' % (p, v)
-        back = torch.tensor(float(s), dtype=rt).item()
-        if back == v and math.copysign(1, back) == math.copysign(1, v):
-            return s
-    return repr(float(v))
+    return real_text(v, t, dot0=False)
 
 
 def obj(x):
