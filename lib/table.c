@@ -1088,6 +1088,19 @@ static bool fast_value(const char *p, size_t n, double *out)
 }
 
 /*
+ * Whether a key field's text (quotes taken off) reads as a number, which
+ * the tokenizer's path reports (a column mixing words and numbers): "0.5"
+ * quoted is a number to it too.  Blanks around one are its to trim.
+ */
+static bool key_is_number(const tc_schema *s, int col, const char *f, size_t len)
+{
+    if (s->seen[col] == PINNED || !len || !(may_start_number(f[0]) || f[0] == ' ' || f[0] == '\t'))
+        return false;
+    tc_scalar v;
+    return tc_scalar_parse(f, len, &v);
+}
+
+/*
  * Rows of plain fields: each row exactly ncols fields separated by the
  * delimiter and ended by '\n' (or "\r\n", or the end of a final block);
  * a field unquoted with no quote or surrounding blank in it, or quoted
@@ -1147,7 +1160,7 @@ static bool fast_block(tc_treader *r, const char *p, size_t n, bool final, tc_bl
                     else
                         pd[j++] = d;
                 } else {
-                    if (!kk)
+                    if (!kk || key_is_number(s, col, f + 1, (size_t)(q - f - 1)))
                         return false;   /* (a key column means keys: for the analyzer) */
                     kk[2 * k] = (size_t)(f - p);
                     kk[2 * k + 1] = (size_t)(fe - p);
@@ -1181,11 +1194,8 @@ static bool fast_block(tc_treader *r, const char *p, size_t n, bool final, tc_bl
                     else
                         pd[j++] = d;
                 } else {
-                    if (s->seen[col] != PINNED && len && may_start_number(f[0])) {
-                        tc_scalar v;
-                        if (tc_scalar_parse(f, len, &v))
-                            return false;   /* a number in a key column: the slow path says so */
-                    }
+                    if (key_is_number(s, col, f, len))
+                        return false;   /* a number in a key column: the slow path says so */
                     if ((len == 1 && f[0] == r->ro.comment && col == 0) || !kk)
                         return false;
                     kk[2 * k] = (size_t)(f - p);
